@@ -1,0 +1,52 @@
+# Referral triage engine. `make demo` and `make test` are the README's set-up:
+# each installs what is missing first.
+
+SWIFT        ?= swift
+SYSTEM_DEPS  := libxml2-dev libcurl4-openssl-dev
+# Only the matcher benchmark needs these (peers and the corpus).
+BENCH_DEPS   := wamerican libhyperscan-dev librust-aho-corasick-dev cargo python3-doc postgresql-doc-15 python-django-doc
+BENCH_PIP    := ahocorasick-rs pyahocorasick
+TRIAGE       := .build/debug/triage
+
+.PHONY: deps bench-deps build release test demo bench-matcher clean
+
+# Installs missing Debian packages (as root, or with sudo when available).
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(SYSTEM_DEPS))
+
+bench-deps: deps
+	$(call apt_install,$(BENCH_DEPS))
+	@python3 -c "import ahocorasick_rs, ahocorasick" 2>/dev/null || pip install -q $(BENCH_PIP)
+
+build: deps
+	$(SWIFT) build --product triage
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) test
+
+# Scans the sample pages with the sample indicator list and shows what matched.
+demo: build
+	@echo "== triage scan: sample indicators over Samples/pages (leftmost-longest, ASCII case-insensitive)"
+	$(TRIAGE) scan --patterns Samples/indicators.txt --ignore-case --match-kind leftmost-longest Samples/pages/*.html || test $$? -eq 1
+	@echo
+	@echo "== match counts per page"
+	$(TRIAGE) scan --patterns Samples/indicators.txt --ignore-case --count Samples/pages/*.html || test $$? -eq 1
+
+bench-matcher: bench-deps
+	$(SWIFT) build -c release --product matcher-bench
+	python3 benchmarks/matcher/run.py
+
+clean:
+	rm -rf .build benchmarks/matcher/rust/target

@@ -1,0 +1,32 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "ReferralTriage",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "triage", targets: ["triage"]),
+        .library(name: "AhoCorasick", targets: ["AhoCorasick"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Pure Swift multi-pattern matcher: no Foundation, no dependencies.
+        .target(name: "AhoCorasick"),
+        .executableTarget(
+            name: "triage",
+            dependencies: [
+                "AhoCorasick",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Benchmark harness for the matcher (release builds only; see benchmarks/README.md).
+        .executableTarget(
+            name: "matcher-bench",
+            dependencies: ["AhoCorasick"],
+            path: "benchmarks/matcher/swift"
+        ),
+        .testTarget(name: "AhoCorasickTests", dependencies: ["AhoCorasick"]),
+    ]
+)
