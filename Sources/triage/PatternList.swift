@@ -1,0 +1,37 @@
+import AhoCorasick
+
+/// A patterns file: one pattern per line, pattern ID = 0-based line number.
+///
+/// The file is mapped and the patterns are slices of the mapping, so a
+/// million-line file is never copied line by line.
+struct PatternList {
+    private let file: MappedFile
+    /// The patterns, in line order.
+    let patterns: [Slice<UnsafeRawBufferPointer>]
+    /// 1-based numbers of the lines that are empty patterns.
+    let emptyLines: [Int]
+
+    init(contentsOfFile path: String) throws(FileError) {
+        file = try MappedFile(path: path)
+        let bytes = file.bytes
+        var patterns: [Slice<UnsafeRawBufferPointer>] = []
+        var emptyLines: [Int] = []
+        var lineStart = 0
+        var i = 0
+        while i <= bytes.count {
+            // The final line needs no newline; a final newline ends the file.
+            guard i == bytes.count ? lineStart < bytes.count : bytes[i] == UInt8(ascii: "\n") else {
+                i += 1
+                continue
+            }
+            var lineEnd = i
+            if lineEnd > lineStart && bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+            if lineEnd == lineStart { emptyLines.append(patterns.count + 1) }
+            patterns.append(bytes[lineStart..<lineEnd])
+            i += 1
+            lineStart = i
+        }
+        self.patterns = patterns
+        self.emptyLines = emptyLines
+    }
+}
