@@ -11,8 +11,9 @@ import Darwin
 /// Used to load automaton images without copying or rebuilding them, and by
 /// tools that scan large files without reading them into a buffer first.
 public final class MappedFile: @unchecked Sendable {
-    /// The file's bytes. Empty for an empty file.
-    public let bytes: UnsafeRawBufferPointer
+    /// The file's bytes, valid while this object lives. Outside this module
+    /// they are reached through `withUnsafeBytes(_:)`, which guarantees that.
+    let bytes: UnsafeRawBufferPointer
     /// The path the file was opened with.
     public let path: String
     private let mapped: UnsafeMutableRawPointer?
@@ -39,6 +40,16 @@ public final class MappedFile: @unchecked Sendable {
         }
         mapped = address
         bytes = UnsafeRawBufferPointer(start: address, count: size)
+    }
+
+    /// The file's size in bytes.
+    public var count: Int { bytes.count }
+
+    /// Calls `body` with the file's bytes; the mapping stays valid until
+    /// `body` returns. Do not let the pointer escape.
+    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        defer { withExtendedLifetime(self) {} }
+        return try body(bytes)
     }
 
     deinit {

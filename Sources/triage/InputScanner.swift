@@ -30,17 +30,17 @@ struct InputScanner {
         }
         let file = try MappedFile(path: input)
         let name = format == .ndjson ? jsonString(input) : input
-        var count = 0
-        if countOnly {
-            count = automaton.countMatches(in: file.bytes)
-        } else {
-            automaton.forEachMatch(in: file.bytes) { match in
+        let count = file.withUnsafeBytes { bytes in
+            if countOnly { return automaton.countMatches(in: bytes) }
+            var count = 0
+            automaton.forEachMatch(in: bytes) { match in
                 count += 1
-                printMatch(match, input: name, text: file.bytes[match.start..<match.end], into: &output)
+                printMatch(match, input: name, text: bytes[match.start..<match.end], into: &output)
                 return true
             }
+            return count
         }
-        finishInput(name: name, count: count, bytes: file.bytes.count, into: &output)
+        finishInput(name: name, count: count, bytes: file.count, into: &output)
     }
 
     private mutating func scanStandardInput(into output: inout OutputWriter) throws(FileError) {

@@ -147,7 +147,7 @@ struct ScanCommand: ParsableCommand {
         builder.matchKind = matchKind?.kind ?? .standard
         builder.asciiCaseInsensitive = ignoreCase
         builder.kind = automatonKind.choice
-        do { return try builder.build(list.patterns) } catch {
+        do { return try list.withPatterns { patterns throws(BuildError) in try builder.build(patterns) } } catch {
             printError("triage scan: \(patterns!): \(error)")
             throw ExitCode(2)
         }
