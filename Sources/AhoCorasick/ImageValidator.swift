@@ -153,92 +153,93 @@ enum ImageValidator {
 
     private static func validateNFA(_ header: ImageHeader, transitions words: UnsafeBufferPointer<UInt32>) throws(LoadError) {
         let headerWords = ContiguousNFAEncoder.headerWords
+        let denseFlag = ContiguousNFAEncoder.denseFlag
         let entryCount = header.layout.matchEntryCount
-        // Pass 1: walk the self-delimiting states, marking where each starts.
-        var isStart = [UInt64](repeating: 0, count: (words.count + 63) / 64)
-        func mark(_ offset: Int) { isStart[offset >> 6] |= 1 << UInt64(offset & 63) }
-        func isState(_ id: UInt32) -> Bool {
-            Int(id) < words.count && isStart[Int(id) >> 6] & (1 << UInt64(id & 63)) != 0
+        let classCount = header.classCount
+        let count = words.count
+        guard count >= headerWords, let w = words.baseAddress else { throw LoadError(.malformed("NFA has no states")) }
+        // One bit per word: set where a state starts.
+        let bitWords = (count + 63) / 64
+        let isStart = UnsafeMutablePointer<UInt64>.allocate(capacity: bitWords)
+        isStart.initialize(repeating: 0, count: bitWords)
+        defer { isStart.deallocate() }
+        @inline(__always) func isState(_ id: UInt32) -> Bool {
+            Int(id) < count && isStart[Int(id) >> 6] & (1 << UInt64(id & 63)) != 0
         }
+        @inline(__always) func size(_ head: UInt32) -> Int {
+            head & denseFlag != 0 ? headerWords + classCount : headerWords + (Int(head) + 3) / 4 + Int(head)
+        }
+
+        // Pass 1: walk the self-delimiting states, marking where each starts.
         var offset = 0
         var states = 0
-        while offset < words.count {
-            guard offset + headerWords <= words.count else { throw LoadError(.malformed("NFA state at \(offset) is cut off")) }
-            let head = words[offset]
-            let size: Int
-            if head & ContiguousNFAEncoder.denseFlag != 0 {
-                guard head == ContiguousNFAEncoder.denseFlag else { throw LoadError(.malformed("NFA state at \(offset) has unknown flags")) }
-                size = headerWords + header.classCount
-            } else {
-                guard head <= 256 else { throw LoadError(.malformed("NFA state at \(offset) has \(head) transitions")) }
-                size = headerWords + (Int(head) + 3) / 4 + Int(head)
+        while offset < count {
+            guard offset + headerWords <= count else { throw LoadError(.malformed("NFA state at \(offset) is cut off")) }
+            let head = w[offset]
+            guard head == denseFlag || head <= 256 else {
+                throw LoadError(.malformed("NFA state at \(offset) has an invalid header \(head)"))
             }
-            guard offset + size <= words.count else { throw LoadError(.malformed("NFA state at \(offset) is cut off")) }
-            mark(offset)
-            offset += size
+            let next = offset + size(head)
+            guard next <= count else { throw LoadError(.malformed("NFA state at \(offset) is cut off")) }
+            isStart[offset >> 6] |= 1 << UInt64(offset & 63)
+            offset = next
             states += 1
         }
         guard states == header.stateCount, states >= 2 else {
             throw LoadError(.malformed("NFA has \(states) states, header says \(header.stateCount)"))
         }
-        guard words[0] == ContiguousNFAEncoder.denseFlag else { throw LoadError(.malformed("NFA state 0 is not the dead state")) }
+        guard w[0] == denseFlag else { throw LoadError(.malformed("NFA state 0 is not the dead state")) }
         guard isState(header.start), isState(header.maxMatch) else { throw LoadError(.malformed("NFA start or match bound")) }
 
         // Pass 2: every reference is a state start; classes in range; match
-        // lists consistent with the match range.
+        // lists consistent with the match range. Failure links that point
+        // forward are remembered: any cycle has to contain one.
+        var forwardLinks: [Int] = []
         offset = 0
-        while offset < words.count {
-            let head = words[offset]
-            guard isState(words[offset + 1]) else { throw LoadError(.malformed("NFA state \(offset) fails to a non-state")) }
-            try checkHead(words[offset + 2], isMatch: offset != 0 && offset <= Int(header.maxMatch),
+        while offset < count {
+            let head = w[offset]
+            let fail = w[offset + 1]
+            guard isState(fail) else { throw LoadError(.malformed("NFA state \(offset) fails to a non-state")) }
+            try checkHead(w[offset + 2], isMatch: offset != 0 && offset <= Int(header.maxMatch),
                           state: offset, entryCount: entryCount)
-            if head & ContiguousNFAEncoder.denseFlag != 0 {
-                for cls in 0..<header.classCount {
-                    let target = words[offset + headerWords + cls]
-                    guard isState(target), offset != 0 || target == 0 else {
-                        throw LoadError(.malformed("NFA state \(offset) has a bad transition"))
-                    }
+            if head & denseFlag != 0 {
+                let row = offset + headerWords
+                for cls in 0..<classCount where !isState(w[row + cls]) || (offset == 0 && w[row + cls] != 0) {
+                    throw LoadError(.malformed("NFA state \(offset) has a bad transition"))
                 }
-                offset += headerWords + header.classCount
             } else {
+                if Int(fail) >= offset { forwardLinks.append(offset) }
                 let n = Int(head)
-                let packed = (n + 3) / 4
-                for i in 0..<n {
-                    let cls = (words[offset + headerWords + i / 4] >> UInt32(8 * (i % 4))) & 0xFF
-                    let target = words[offset + headerWords + packed + i]
-                    guard Int(cls) < header.classCount, isState(target) else {
-                        throw LoadError(.malformed("NFA state \(offset) has a bad transition"))
-                    }
+                let classBytes = UnsafeRawPointer(w + offset + headerWords).assumingMemoryBound(to: UInt8.self)
+                let targets = offset + headerWords + (n + 3) / 4
+                for i in 0..<n where Int(classBytes[i]) >= classCount || !isState(w[targets + i]) {
+                    throw LoadError(.malformed("NFA state \(offset) has a bad transition"))
                 }
-                offset += headerWords + packed + n
             }
+            offset += size(head)
         }
 
-        // Pass 3: every failure chain reaches a dense state (which needs no
-        // failure link). Marks states proven good; a chain that comes back to
-        // a state on the current path is a cycle.
-        var good = [UInt64](repeating: 0, count: isStart.count)
-        var onPath = [UInt64](repeating: 0, count: isStart.count)
-        func test(_ bits: [UInt64], _ id: Int) -> Bool { bits[id >> 6] & (1 << UInt64(id & 63)) != 0 }
-        func set(_ bits: inout [UInt64], _ id: Int) { bits[id >> 6] |= 1 << UInt64(id & 63) }
-        func clear(_ bits: inout [UInt64], _ id: Int) { bits[id >> 6] &= ~(1 << UInt64(id & 63)) }
-        var path: [Int] = []
-        offset = 0
-        while offset < words.count {
-            var current = offset
-            while !test(good, current) && words[current] & ContiguousNFAEncoder.denseFlag == 0 {
-                guard !test(onPath, current) else { throw LoadError(.malformed("NFA failure links form a cycle at \(current)")) }
-                set(&onPath, current)
-                path.append(current)
-                current = Int(words[current + 1])
+        // Pass 3: from each forward link, follow the failure chain; it must
+        // reach a dense state (which never needs its failure link) or a state
+        // already proven, within as many steps as there are states, or it is
+        // a cycle. Proven states are remembered, so the pass is linear.
+        let proven = UnsafeMutablePointer<UInt64>.allocate(capacity: bitWords)
+        proven.initialize(repeating: 0, count: bitWords)
+        defer { proven.deallocate() }
+        @inline(__always) func isProven(_ id: Int) -> Bool { proven[id >> 6] & (1 << UInt64(id & 63)) != 0 }
+        for first in forwardLinks {
+            var current = first
+            var steps = 0
+            while w[current] & denseFlag == 0 && !isProven(current) {
+                steps += 1
+                guard steps <= states else { throw LoadError(.malformed("NFA failure links form a cycle at \(first)")) }
+                current = Int(w[current + 1])
             }
-            for state in path { set(&good, state); clear(&onPath, state) }
-            path.removeAll(keepingCapacity: true)
-            set(&good, offset)
-            let head = words[offset]
-            offset += head & ContiguousNFAEncoder.denseFlag != 0
-                ? headerWords + header.classCount
-                : headerWords + (Int(head) + 3) / 4 + Int(head)
+            var marking = first
+            while marking != current {
+                proven[marking >> 6] |= 1 << UInt64(marking & 63)
+                marking = Int(w[marking + 1])
+            }
         }
     }
 }
