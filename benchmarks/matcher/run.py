@@ -126,12 +126,13 @@ def main():
                     line += f" {rows['ours']['mb_per_s'] / rows['hyperscan']['mb_per_s']:.2f}× |"
                 lines.append(line)
             lines.append("")
-    lines += ["## Build time, load time and memory (overlapping, html)", "",
+    first_semantics, first_haystack = args.semantics.split(",")[0], args.haystacks.split(",")[0]
+    lines += [f"## Build time, load time and memory ({first_semantics}, {first_haystack})", "",
               "| patterns | ours kind | ours build ms | ours load ms | build/load | rust build ms | hyperscan build ms "
               "| ours MiB | rust MiB | hyperscan MiB | pyahocorasick MiB |",
               "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
-        if r["semantics"] != args.semantics.split(",")[0] or r["haystack"] != args.haystacks.split(",")[0]:
+        if r["semantics"] != first_semantics or r["haystack"] != first_haystack:
             continue
         rows = dict(r["rows"])
         o = rows["ours"]
