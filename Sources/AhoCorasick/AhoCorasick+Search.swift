@@ -15,8 +15,12 @@ struct DFATransitions: TransitionFunction {
     let heads: UnsafePointer<UInt32>
     let shift: UInt32
 
+    /// `(table + cls)[state]`, not `table[state + cls]`: the class does not
+    /// depend on the previous state, so `table + cls` is computed off the
+    /// critical path and the dependent chain is one load with a
+    /// base-plus-index address, without an add in front of it.
     @inline(__always)
-    func next(_ state: UInt32, _ cls: UInt32) -> UInt32 { table[Int(state &+ cls)] }
+    func next(_ state: UInt32, _ cls: UInt32) -> UInt32 { (table + Int(cls))[Int(state)] }
 
     @inline(__always)
     func matchHead(_ state: UInt32) -> UInt32 { heads[Int(state >> shift)] }
@@ -31,7 +35,9 @@ struct NFATransitions: TransitionFunction {
         while true {
             let head = words[s]
             if head & ContiguousNFAEncoder.denseFlag != 0 {
-                return words[s &+ ContiguousNFAEncoder.headerWords &+ Int(cls)]
+                // As in the DFA: the class part of the address is off the
+                // dependent chain.
+                return (words + (ContiguousNFAEncoder.headerWords &+ Int(cls)))[s]
             }
             let n = Int(head)
             let classBytes = UnsafeRawPointer(words + (s &+ ContiguousNFAEncoder.headerWords))
