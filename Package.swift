@@ -28,5 +28,7 @@ let package = Package(
             path: "benchmarks/matcher/swift"
         ),
         .testTarget(name: "AhoCorasickTests", dependencies: ["AhoCorasick"]),
+        // Runs the built `triage` executable; golden files in Golden/.
+        .testTarget(name: "TriageCLITests", dependencies: ["triage"]),
     ]
 )

@@ -12,6 +12,12 @@
 ///
 /// With the patterns given in the other order (`Samwise` first), both
 /// leftmost kinds report `Samwise`.
+///
+/// Invalid combinations cannot be asked for: the kind, chosen when building,
+/// decides whether matches overlap, so there is no "overlapping leftmost"
+/// search to reject halfway through a scan (other libraries reject it at
+/// search time). Every kind supports one-buffer search, stream search,
+/// counting and saving.
 public enum MatchKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
     /// Every occurrence of every pattern, overlapping ones included.
     ///

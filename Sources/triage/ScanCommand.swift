@@ -61,7 +61,7 @@ struct ScanCommand: ParsableCommand {
     @Flag(name: [.customShort("i"), .long], help: "Match ASCII letters regardless of case; other bytes exactly.")
     var ignoreCase = false
 
-    @Option(name: .long, help: "Which matches to report: standard (all, overlapping), leftmost-first, leftmost-longest. (default: standard)")
+    @Option(name: .long, help: "standard: every match, overlapping (the default); leftmost-first, leftmost-longest: non-overlapping.")
     var matchKind: MatchKindArgument?
 
     @Option(name: .long, help: "Automaton representation: auto, dfa, contiguous-nfa.")
