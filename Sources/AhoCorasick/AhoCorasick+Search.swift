@@ -98,8 +98,7 @@ extension AhoCorasick {
                 let result = leftmostFind(in: haystack, from: at)
                 guard let match = result.match else { return }
                 guard try body(match) else { return }
-                // An empty match must not be found again at the same place.
-                at = match.end == match.start ? match.end + 1 : match.end
+                at = match.nextSearchStart
             }
         } else {
             var state = OverlappingState()

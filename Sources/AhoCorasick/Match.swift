@@ -26,5 +26,11 @@ public struct Match: Hashable, Sendable, CustomStringConvertible {
     @inlinable
     public var count: Int { end - start }
 
+    /// Where a non-overlapping search continues after this match: at its
+    /// end, or one byte later for an empty match, so that the empty pattern
+    /// is reported once per position rather than forever at the same one.
+    @inlinable
+    public var nextSearchStart: Int { start == end ? end + 1 : end }
+
     public var description: String { "Match(pattern: \(pattern.rawValue), \(start)..<\(end))" }
 }

@@ -35,6 +35,9 @@ public struct StreamSearcher: Sendable {
     /// Absolute offset one past the last byte fed.
     public var bytesFed: Int { consumed }
 
+    /// Bytes kept from earlier chunks; never more than the longest pattern.
+    var retainedByteCount: Int { carry.count }
+
     /// Feeds the next chunk; `body` receives every match that is now final.
     public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ body: (Match) throws -> Void) rethrows {
         precondition(!finished, "feed(_:_:) after finish(_:)")
@@ -54,7 +57,7 @@ public struct StreamSearcher: Sendable {
                 let result = automaton.leftmostFind(in: buffer, from: local)
                 if result.settled, let match = result.match {
                     try body(Match(pattern: match.pattern, start: match.start + carryStart, end: match.end + carryStart))
-                    local = match.end == match.start ? match.end + 1 : match.end
+                    local = match.nextSearchStart
                     continue
                 }
                 // Ran out of bytes: a candidate may still grow or be beaten.
@@ -91,7 +94,7 @@ public struct StreamSearcher: Sendable {
             while local <= buffer.count {
                 guard let match = automaton.leftmostFind(in: buffer, from: local).match else { break }
                 try body(Match(pattern: match.pattern, start: match.start + base, end: match.end + base))
-                local = match.end == match.start ? match.end + 1 : match.end
+                local = match.nextSearchStart
             }
         }
         carry = []

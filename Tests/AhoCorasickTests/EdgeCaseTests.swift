@@ -58,6 +58,25 @@ struct EdgeCaseTests {
         #expect(streamed == want)
     }
 
+    /// Between chunks a stream keeps at most the longest pattern's bytes,
+    /// however much is fed and however the candidates fall.
+    @Test(arguments: MatchKind.allCases)
+    func streamMemoryIsBoundedByTheLongestPattern(kind: MatchKind) throws {
+        let patterns = ["abcabcabcabcabcabcabcabcabcabcabcabcabcabcabcabcx", "abc", "cab", "b"]
+        let ac = try AhoCorasickBuilder.make(kind, .dfa).build(patterns)
+        var rng = SeededRandom(seed: 7)
+        var stream = StreamSearcher(ac)
+        var found = 0
+        for _ in 0..<2000 {
+            // Long runs of a near-miss keep a candidate alive across chunks.
+            let chunk = (0..<Int.random(in: 1...700, using: &rng)).map { i in Array("abc".utf8)[i % 3] }
+            stream.feed(chunk) { _ in found += 1 }
+            #expect(stream.retainedByteCount <= ac.longestPatternLength)
+        }
+        stream.finish { _ in found += 1 }
+        #expect(found > 0)
+    }
+
     @Test(arguments: AutomatonKind.allCases)
     func duplicatePatternsKeepTheirIDs(automaton: AutomatonKind) throws {
         let patterns = ["plan", "attack", "plan", "PLAN"]
