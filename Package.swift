@@ -14,10 +14,13 @@ let package = Package(
     targets: [
         // Pure Swift multi-pattern matcher: no Foundation, no dependencies.
         .target(name: "AhoCorasick"),
+        // Rule language: lexer, parser, diagnostics, compiler, evaluation.
+        .target(name: "TriageRules", dependencies: ["AhoCorasick"]),
         .executableTarget(
             name: "triage",
             dependencies: [
                 "AhoCorasick",
+                "TriageRules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -46,7 +46,7 @@ struct OutputWriter: ~Copyable {
 }
 
 /// Prints a message to standard error, unbuffered.
-func printError(_ message: String) {
-    var line = message + "\n"
+func printError(_ message: String, newline: Bool = true) {
+    var line = newline ? message + "\n" : message
     line.withUTF8 { _ = Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }

@@ -1,0 +1,86 @@
+import AhoCorasick
+
+/// A compiled rule set: immutable, `Sendable`, shared by every scan.
+public struct CompiledRules: Sendable {
+    /// All rules, indexed by `RuleID`.
+    public let rules: [Rule]
+    /// All declared patterns, indexed by `StringID`.
+    public let strings: [DeclaredString]
+    /// The source files, in load order.
+    public let sourcePaths: [String]
+    /// One automaton per (view, case); together they hold every literal.
+    let matchers: [ViewMatcher]
+    /// The value of each rule's condition on a text with no pattern hits.
+    let baseline: [Bool]
+    /// `dependents[r]`: rules whose condition names rule `r`.
+    let dependents: [[RuleID]]
+
+    init(rules: [Rule], strings: [DeclaredString], sources: [SourceFile]) throws(BuildError) {
+        self.rules = rules
+        self.strings = strings
+        self.sourcePaths = sources.map(\.path)
+        // Group every literal by the automaton that will search for it, and
+        // give identical literals one automaton pattern shared by all their
+        // declarations.
+        var groups: [MatcherKey: (patterns: [[UInt8]], index: [[UInt8]: Int], owners: [[StringID]])] = [:]
+        for declared in strings where rules[declared.rule.index].status != .disabled {
+            let key = MatcherKey(view: declared.view, caseInsensitive: declared.caseInsensitive)
+            var group = groups[key] ?? ([], [:], [])
+            for value in declared.values where !value.isEmpty {
+                let folded = declared.caseInsensitive ? value.map(RuleChecker.asciiLower) : value
+                if let existing = group.index[folded] {
+                    if !group.owners[existing].contains(declared.id) { group.owners[existing].append(declared.id) }
+                } else {
+                    group.index[folded] = group.patterns.count
+                    group.patterns.append(folded)
+                    group.owners.append([declared.id])
+                }
+            }
+            groups[key] = group
+        }
+        var matchers: [ViewMatcher] = []
+        for key in groups.keys.sorted(by: { ($0.view.rawValue, $0.caseInsensitive ? 1 : 0) < ($1.view.rawValue, $1.caseInsensitive ? 1 : 0) }) {
+            let group = groups[key]!
+            var builder = AhoCorasickBuilder()
+            builder.matchKind = .standard
+            builder.asciiCaseInsensitive = key.caseInsensitive
+            matchers.append(ViewMatcher(key: key, automaton: try builder.build(group.patterns), owners: group.owners))
+        }
+        self.matchers = matchers
+        var dependents = [[RuleID]](repeating: [], count: rules.count)
+        for rule in rules {
+            for target in RuleChecker.references(rule.condition) { dependents[target].append(rule.id) }
+        }
+        self.dependents = dependents
+        // Baseline: every condition evaluated with no hits at all. Rules are
+        // acyclic, so memoised recursion terminates.
+        var evaluator = ConditionEvaluator(rules: rules, strings: strings, hits: [:], wordIndex: { _, _ in 0 })
+        self.baseline = rules.map { evaluator.value(of: $0.id) }
+    }
+
+    /// The rule called `name` (`namespace.name`, or a bare name if unique).
+    public func rule(named name: String) -> Rule? {
+        if let exact = rules.first(where: { $0.qualifiedName == name }) { return exact }
+        let matches = rules.filter { $0.name == name }
+        return matches.count == 1 ? matches[0] : nil
+    }
+
+    /// Number of distinct literals across all automata.
+    public var patternCount: Int { matchers.reduce(0) { $0 + $1.automaton.patternCount } }
+    /// Automaton states across all automata.
+    public var stateCount: Int { matchers.reduce(0) { $0 + $1.automaton.stateCount } }
+    /// Bytes used by the automata.
+    public var automatonMemory: Int { matchers.reduce(0) { $0 + $1.automaton.memoryUsage } }
+}
+
+struct MatcherKey: Hashable, Sendable {
+    let view: TextView
+    let caseInsensitive: Bool
+}
+
+/// One automaton and, for each of its patterns, the declarations it serves.
+struct ViewMatcher: Sendable {
+    let key: MatcherKey
+    let automaton: AhoCorasick
+    let owners: [[StringID]]
+}
