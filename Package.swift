@@ -31,6 +31,7 @@ let package = Package(
             path: "benchmarks/matcher/swift"
         ),
         .testTarget(name: "AhoCorasickTests", dependencies: ["AhoCorasick"]),
+        .testTarget(name: "TriageRulesTests", dependencies: ["TriageRules"], exclude: ["Diagnostics"]),
         // Runs the built `triage` executable; golden files in Golden/.
         .testTarget(name: "TriageCLITests", dependencies: ["triage"]),
     ]

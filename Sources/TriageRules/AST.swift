@@ -14,6 +14,9 @@ struct RuleSyntax {
     var strings: [PatternSyntax] = []
     var condition: ConditionSyntax?
     var conditionSpan: SourceSpan?
+    /// A `condition:` section was written but could not be parsed (already
+    /// reported), so "no condition" and "unused pattern" would be noise.
+    var conditionFailed = false
     var examples: [ExampleSyntax] = []
 }
 

@@ -22,21 +22,15 @@ public struct CompiledRules: Sendable {
         // Group every literal by the automaton that will search for it, and
         // give identical literals one automaton pattern shared by all their
         // declarations.
-        var groups: [MatcherKey: (patterns: [[UInt8]], index: [[UInt8]: Int], owners: [[StringID]])] = [:]
+        var groups: [MatcherKey: MatcherGroup] = [:]
         for declared in strings where rules[declared.rule.index].status != .disabled {
             let key = MatcherKey(view: declared.view, caseInsensitive: declared.caseInsensitive)
-            var group = groups[key] ?? ([], [:], [])
+            // Mutated in place: copying a group out and back per declaration
+            // would make compilation quadratic in the number of patterns.
             for value in declared.values where !value.isEmpty {
                 let folded = declared.caseInsensitive ? value.map(RuleChecker.asciiLower) : value
-                if let existing = group.index[folded] {
-                    if !group.owners[existing].contains(declared.id) { group.owners[existing].append(declared.id) }
-                } else {
-                    group.index[folded] = group.patterns.count
-                    group.patterns.append(folded)
-                    group.owners.append([declared.id])
-                }
+                groups[key, default: MatcherGroup()].add(folded, owner: declared.id)
             }
-            groups[key] = group
         }
         var matchers: [ViewMatcher] = []
         for key in groups.keys.sorted(by: { ($0.view.rawValue, $0.caseInsensitive ? 1 : 0) < ($1.view.rawValue, $1.caseInsensitive ? 1 : 0) }) {
@@ -71,6 +65,23 @@ public struct CompiledRules: Sendable {
     public var stateCount: Int { matchers.reduce(0) { $0 + $1.automaton.stateCount } }
     /// Bytes used by the automata.
     public var automatonMemory: Int { matchers.reduce(0) { $0 + $1.automaton.memoryUsage } }
+}
+
+/// The literals one automaton will hold while they are being collected.
+struct MatcherGroup {
+    var patterns: [[UInt8]] = []
+    var index: [[UInt8]: Int] = [:]
+    var owners: [[StringID]] = []
+
+    mutating func add(_ literal: [UInt8], owner: StringID) {
+        if let existing = index[literal] {
+            if !owners[existing].contains(owner) { owners[existing].append(owner) }
+        } else {
+            index[literal] = patterns.count
+            patterns.append(literal)
+            owners.append([owner])
+        }
+    }
 }
 
 struct MatcherKey: Hashable, Sendable {

@@ -64,7 +64,6 @@ extension Diagnostic {
         case undefinedPattern = "R022"
         case undefinedRule = "R023"
         case ruleCycle = "R024"
-        case conflictingModifiers = "R025"
         case duplicateModifier = "R026"
         // Files
         case includeNotFound = "R030"

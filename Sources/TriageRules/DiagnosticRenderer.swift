@@ -17,11 +17,14 @@ public enum DiagnosticRenderer {
         let width = max(1, min(d.span.end, lineEnd) - d.span.start)
         var out = "\(d.severity.rawValue)[\(d.code.rawValue)]: \(d.message)\n"
         out += "\(gutter)--> \(d.span.file.path):\(line):\(column)\n"
-        out += "\(gutter) |\n"
-        out += "\(line) | \(source)\n"
-        out += "\(gutter) | \(String(repeating: " ", count: column - 1))\(String(repeating: "^", count: width))"
-        if let note = d.note { out += " \(note)" }
-        out += "\n"
+        // A problem with a whole file (it could not be read) has no line to show.
+        if !d.span.file.bytes.isEmpty {
+            out += "\(gutter) |\n"
+            out += "\(line) | \(source)\n"
+            out += "\(gutter) | \(String(repeating: " ", count: column - 1))\(String(repeating: "^", count: width))"
+            if let note = d.note { out += " \(note)" }
+            out += "\n"
+        }
         for label in d.labels {
             let (l, c) = label.span.file.location(of: label.span.start)
             out += "\(gutter) = note: \(label.message) (\(label.span.file.path):\(l):\(c))\n"

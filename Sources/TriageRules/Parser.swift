@@ -282,6 +282,7 @@ struct Parser {
             error("unexpected \(describe(current)) in the condition", at: current,
                   hint: "combine conditions with `and`, `or` and `not`")
         }
+        rule.conditionFailed = true
         recoverInRule()
     }
 

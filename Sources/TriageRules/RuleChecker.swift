@@ -71,11 +71,11 @@ struct RuleChecker {
                     diagnostics.append(Diagnostic(.neverMatches, "rule `\(syntax.name)` can never match", at: span))
                 }
             }
-        } else {
+        } else if !syntax.conditionFailed {
             diagnostics.append(Diagnostic(.missingCondition, "rule `\(syntax.name)` has no condition", at: syntax.nameSpan,
                                           hint: "add `condition:` with, for example, `any of them`"))
         }
-        for (stringID, declaration) in zip(ids, declarations) where !used.contains(stringID) {
+        for (stringID, declaration) in zip(ids, declarations) where !used.contains(stringID) && !syntax.conditionFailed {
             diagnostics.append(Diagnostic(.unusedPattern, "pattern `$\(declaration.name)` is not used in the condition", at: declaration.nameSpan))
         }
         if syntax.examples.isEmpty {
@@ -197,7 +197,7 @@ struct RuleChecker {
                 if value.bytes.isEmpty {
                     diagnostics.append(Diagnostic(.emptyPattern, "pattern `$\(declaration.name)` has an empty string", at: value.span,
                                                   hint: "an empty pattern matches everywhere"))
-                } else if value.bytes.count < 3 {
+                } else if value.bytes.count < 3 && !(exact && modifiers.contains("fullword")) {
                     diagnostics.append(Diagnostic(.shortPattern, "pattern `$\(declaration.name)` is only \(value.bytes.count) byte\(value.bytes.count == 1 ? "" : "s") long",
                                                   at: value.span))
                 }

@@ -1,0 +1,110 @@
+import Testing
+@testable import TriageRules
+
+/// One row: strings, condition, text, whether the rule should hold.
+struct ConditionCase: CustomTestStringConvertible, Sendable {
+    let name: String
+    let strings: String
+    let condition: String
+    let text: String
+    let holds: Bool
+    var testDescription: String { name }
+}
+
+let conditionCases: [ConditionCase] = [
+    .init(name: "single pattern", strings: #"$a = "attack plan""#, condition: "$a", text: "the ATTACK PLAN", holds: true),
+    .init(name: "nocase is the default", strings: #"$a = "Attack Plan""#, condition: "$a", text: "attack plan", holds: true),
+    .init(name: "exact is case-sensitive", strings: #"$a = "EMF" exact"#, condition: "$a", text: "emf", holds: false),
+    .init(name: "exact matches raw case", strings: #"$a = "EMF" exact"#, condition: "$a", text: "the EMF release", holds: true),
+    .init(name: "exact nocase", strings: #"$a = "EMF" exact nocase"#, condition: "$a", text: "emf", holds: true),
+    .init(name: "fullword rejects inside a word", strings: #"$a = "plan" fullword"#, condition: "$a", text: "planet", holds: false),
+    .init(name: "fullword accepts punctuation", strings: #"$a = "plan" fullword"#, condition: "$a", text: "the plan.", holds: true),
+    .init(name: "fullword treats non-ASCII as letters", strings: #"$a = "plan" fullword"#, condition: "$a", text: "éplan", holds: false),
+    .init(name: "list", strings: #"$a = ["one", "two"]"#, condition: "$a", text: "two", holds: true),
+    .init(name: "and", strings: "$a = \"alpha\"\n        $b = \"bravo\"", condition: "$a and $b", text: "alpha only", holds: false),
+    .init(name: "or", strings: "$a = \"alpha\"\n        $b = \"bravo\"", condition: "$a or $b", text: "bravo", holds: true),
+    .init(name: "not", strings: #"$a = "alpha""#, condition: "not $a", text: "bravo", holds: true),
+    .init(name: "precedence: and binds tighter", strings: "$a = \"alpha\"\n        $b = \"bravo\"\n        $c = \"charlie\"",
+          condition: "$a or $b and $c", text: "alpha", holds: true),
+    .init(name: "parentheses", strings: "$a = \"alpha\"\n        $b = \"bravo\"\n        $c = \"charlie\"",
+          condition: "($a or $b) and $c", text: "alpha", holds: false),
+    .init(name: "count", strings: #"$a = "alpha""#, condition: "#a >= 3", text: "alpha alpha alpha", holds: true),
+    .init(name: "count below", strings: #"$a = "alpha""#, condition: "#a >= 3", text: "alpha alpha", holds: false),
+    .init(name: "count equal zero", strings: #"$a = "alpha""#, condition: "#a == 0", text: "bravo", holds: true),
+    .init(name: "any of them", strings: "$a = \"alpha\"\n        $b = \"bravo\"", condition: "any of them", text: "bravo", holds: true),
+    .init(name: "all of them", strings: "$a = \"alpha\"\n        $b = \"bravo\"", condition: "all of them", text: "bravo", holds: false),
+    .init(name: "N of set", strings: "$a = \"alpha\"\n        $b = \"bravo\"\n        $c = \"charlie\"",
+          condition: "2 of ($a, $b, $c)", text: "charlie alpha", holds: true),
+    .init(name: "wildcard set", strings: "$org_one = \"alpha\"\n        $org_two = \"bravo\"\n        $other = \"zulu\"",
+          condition: "all of ($org*) and $other or not $other", text: "alpha bravo", holds: true),
+    .init(name: "near within", strings: "$a = \"alpha\"\n        $b = \"bravo\"", condition: "$a near $b within 2 words",
+          text: "alpha x bravo", holds: true),
+    .init(name: "near too far", strings: "$a = \"alpha\"\n        $b = \"bravo\"", condition: "$a near $b within 2 words",
+          text: "alpha x y z bravo", holds: false),
+    .init(name: "near either order", strings: "$a = \"alpha\"\n        $b = \"bravo\"", condition: "$a near $b within 1 words",
+          text: "bravo alpha", holds: true),
+]
+
+@Suite("Condition evaluation")
+struct EvaluationTests {
+    func holds(_ source: String, rule: String = "r", on text: String) throws -> Bool {
+        let (compiled, diagnostics) = compile(source)
+        let rules = try #require(compiled, "\(DiagnosticRenderer.text(diagnostics))")
+        let hits = RuleScanner(rules).scan(.plain(Array(text.utf8)))
+        let id = try #require(rules.rule(named: rule)).id
+        return hits.contains { $0.rule == id }
+    }
+
+    @Test(arguments: conditionCases)
+    func condition(_ row: ConditionCase) throws {
+        let source = ruleSource(strings: "        " + row.strings, condition: row.condition)
+        #expect(try holds(source, on: row.text) == row.holds)
+    }
+
+    @Test func ruleReferencesAcrossNamespaces() throws {
+        let context = "namespace ctx\n" + ruleSource("news", strings: #"        $n = "court heard""#, condition: "$n")
+        let main = "namespace main\n" + ruleSource("support", strings: #"        $s = "we stand with""#, condition: "$s and not ctx.news")
+        let (compiled, diagnostics) = RuleCompiler(reader: { throw MissingFile(path: $0) })
+            .compile(sources: [SourceFile(path: "ctx.rules", text: context), SourceFile(path: "main.rules", text: main)])
+        let rules = try #require(compiled, "\(DiagnosticRenderer.text(diagnostics))")
+        let scanner = RuleScanner(rules)
+        let support = try #require(rules.rule(named: "main.support")).id
+        #expect(scanner.scan(.plain(Array("we stand with them".utf8))).contains { $0.rule == support })
+        #expect(!scanner.scan(.plain(Array("the court heard: we stand with them".utf8))).contains { $0.rule == support })
+    }
+
+    @Test func evidenceCarriesSpans() throws {
+        let (compiled, _) = compile(ruleSource(strings: "        $a = \"attack plan\"\n        $b = \"target\"", condition: "$a and $b"))
+        let rules = try #require(compiled)
+        let text = "An attack plan, a target, another Attack Plan."
+        let hit = try #require(RuleScanner(rules).scan(.plain(Array(text.utf8))).first)
+        let a = try #require(hit.evidence.first { rules.strings[$0.string.index].name == "a" })
+        #expect(a.count == 2)
+        #expect(a.spans.map { [$0.start, $0.end] } == [[3, 14], [34, 45]])
+        #expect(a.spans.allSatisfy { $0.view == .normalized })
+    }
+
+    @Test func shadowRulesAreReportedAsShadow() throws {
+        let (compiled, _) = compile(ruleSource(strings: #"        $a = "alpha""#, condition: "$a", status: "shadow"))
+        let hits = RuleScanner(try #require(compiled)).scan(.plain(Array("alpha".utf8)))
+        #expect(hits.count == 1 && hits[0].shadow)
+    }
+
+    @Test func disabledRulesNeverMatch() throws {
+        let (compiled, _) = compile(ruleSource(strings: #"        $a = "alpha""#, condition: "$a", status: "disabled"))
+        #expect(RuleScanner(try #require(compiled)).scan(.plain(Array("alpha".utf8))).isEmpty)
+    }
+
+    @Test func rulesThatHoldWithoutHitsStillFire() throws {
+        // `not $a` holds on a page without `alpha`: the baseline path.
+        #expect(try holds(ruleSource(strings: #"        $a = "alpha""#, condition: "not $a"), on: "nothing here"))
+    }
+
+    @Test func identicalLiteralsShareOnePattern() throws {
+        let source = ruleSource("one", strings: #"        $a = "shared phrase""#, condition: "$a")
+            + ruleSource("two", strings: #"        $b = "Shared Phrase""#, condition: "$b")
+        let rules = try #require(compile(source).0)
+        #expect(rules.patternCount == 1)
+        #expect(RuleScanner(rules).scan(.plain(Array("a shared phrase".utf8))).count == 2)
+    }
+}

@@ -1,0 +1,65 @@
+import Testing
+@testable import TriageRules
+
+/// Bad rule input gives diagnostics in bounded time and memory, never a crash.
+@Suite("Robustness of the rule compiler")
+struct RobustnessTests {
+    static let good = ruleSource(strings: "        $a = \"alpha\"\n        $b = [\"bravo\", \"charlie\"] fullword", condition: "$a or #b >= 2")
+
+    @Test func everyTruncationOfAValidFile() {
+        let bytes = Array(Self.good.utf8)
+        for length in 0..<bytes.count {
+            let (_, diagnostics) = RuleCompiler(reader: { throw MissingFile(path: $0) })
+                .compile(sources: [SourceFile(path: "cut.rules", bytes: Array(bytes[..<length]))])
+            // Either it still forms complete rules, or it says what is wrong.
+            _ = diagnostics.items.count
+        }
+    }
+
+    @Test func randomBytes() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let bytes = (0..<Int.random(in: 0...400, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            let (rules, diagnostics) = RuleCompiler(reader: { throw MissingFile(path: $0) })
+                .compile(sources: [SourceFile(path: "noise.rules", bytes: bytes)])
+            #expect(rules != nil || diagnostics.hasErrors)
+        }
+    }
+
+    @Test func tenThousandLevelsOfNesting() {
+        let deep = String(repeating: "(", count: 10_000) + "$a" + String(repeating: ")", count: 10_000)
+        let nots = String(repeating: "not ", count: 10_000) + "$a"
+        for condition in [deep, nots] {
+            let (_, diagnostics) = compile(ruleSource(strings: #"        $a = "alpha""#, condition: condition))
+            #expect(diagnostics.contains { $0.code == .nestingTooDeep })
+        }
+    }
+
+    @Test func oneMegabyteStringLiteral() {
+        let literal = String(repeating: "x", count: 1 << 20)
+        let (_, diagnostics) = compile(ruleSource(strings: "        $a = \"\(literal)\"", condition: "$a"))
+        #expect(diagnostics.contains { $0.code == .syntax && $0.message.contains("string literal is") })
+    }
+
+    @Test func unknownEscapesAndInvalidUTF8() {
+        var bytes = Array(ruleSource(strings: #"        $a = "a\qb\x4""#, condition: "$a").utf8)
+        bytes += [0xFF, 0xC3, 0x28, 0x0A]
+        let (_, diagnostics) = RuleCompiler(reader: { throw MissingFile(path: $0) })
+            .compile(sources: [SourceFile(path: "bad.rules", bytes: bytes)])
+        #expect(diagnostics.filter { $0.code == .unknownEscape }.count == 2)
+        #expect(diagnostics.contains { $0.code == .invalidUTF8 })
+    }
+
+    @Test func oneHundredThousandRules() throws {
+        var source = ""
+        source.reserveCapacity(100_000 * 330)
+        for i in 0..<100_000 {
+            source += "rule r\(i) {\n\(completeMeta)\n    strings:\n        $a = \"phrase number \(i) here\"\n    condition:\n        $a\n    examples:\n        match \"phrase number \(i) here\"\n}\n"
+        }
+        let (compiled, diagnostics) = compile(source)
+        let rules = try #require(compiled, "\(diagnostics.items.prefix(3).map(DiagnosticRenderer.text))")
+        #expect(rules.rules.count == 100_000)
+        let hits = RuleScanner(rules).scan(.plain(Array("... phrase number 99999 here ...".utf8)))
+        #expect(hits.map(\.rule) == [try #require(rules.rule(named: "r99999")).id])
+    }
+}
