@@ -8,7 +8,7 @@ BENCH_DEPS   := wamerican libhyperscan-dev librust-aho-corasick-dev cargo python
 BENCH_PIP    := ahocorasick-rs pyahocorasick
 TRIAGE       := .build/debug/triage
 
-.PHONY: deps bench-deps build release test demo bench-matcher clean
+.PHONY: deps bench-deps build release test demo bench-matcher rules clean
 
 # Installs missing Debian packages (as root, or with sudo when available).
 define apt_install
@@ -43,6 +43,10 @@ demo: build
 	@echo
 	@echo "== match counts per page"
 	$(TRIAGE) scan --patterns Samples/indicators.txt --ignore-case --count Samples/pages/*.html || test $$? -eq 1
+
+# Regenerates Rules/proscribed-organisations.rules from ../shared/data.
+rules:
+	python3 Rules/tools/generate_proscribed_organisations.py
 
 bench-matcher: bench-deps
 	$(SWIFT) build -c release --product matcher-bench

@@ -34,3 +34,36 @@ struct ShippedRulesTests {
         #expect(categories == Set(Category.allCases))
     }
 }
+
+/// Short and generic aliases of proscribed organisations (PA, ETA, IM, The
+/// Base, …) must not flood the queue from ordinary English.
+@Suite("Proscribed organisation rules")
+struct ProscribedOrganisationRulesTests {
+    static let rules: CompiledRules? = RuleCompiler()
+        .compile(paths: [ShippedRulesTests.rulesFolder + "/proscribed-organisations.rules"]).rules
+
+    func organisationHits(_ text: String) throws -> [String] {
+        let rules = try #require(Self.rules)
+        return RuleScanner(rules).scan(.plain(Array(text.utf8))).map { rules.rules[$0.rule.index].name }
+    }
+
+    @Test func ordinaryEnglishDoesNotHit() throws {
+        let text = """
+            Pa drove us to the spa. The PA system crackled and our ETA was ten minutes. IM me when you
+            get to the base of the hill; The Base camp has a rim, and the RID team checked the RIM and
+            RIL readings. Doctors at the NIM clinic, the MLF office, the SRN nurse, the AAD desk, MMC
+            slides and a TAK cable. Hasm is not a word. Eta, beta and gamma. Later we support the local
+            football team, and everyone is a member of the choir. Victory to the underdogs!
+            """
+        #expect(try organisationHits(text) == [])
+    }
+
+    @Test func supportNextToAShortAliasHits() throws {
+        #expect(try organisationHits("Long live ETA!") == ["org-basque-homeland-and-liberty"])
+        #expect(try organisationHits("we stand with PA today") == ["org-palestine-action"])
+    }
+
+    @Test func fullNamesHitInAnyCase() throws {
+        #expect(try organisationHits("a video about NATIONAL ACTION was shared") == ["org-national-action"])
+    }
+}
