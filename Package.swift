@@ -10,12 +10,16 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Pure Swift multi-pattern matcher: no Foundation, no dependencies.
         .target(name: "AhoCorasick"),
         // Rule language: lexer, parser, diagnostics, compiler, evaluation.
-        .target(name: "TriageRules", dependencies: ["AhoCorasick"]),
+        .target(name: "TriageRules", dependencies: [
+            "AhoCorasick",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(
             name: "triage",
             dependencies: [

@@ -8,6 +8,8 @@ public struct CompiledRules: Sendable {
     public let strings: [DeclaredString]
     /// The source files, in load order.
     public let sourcePaths: [String]
+    /// SHA-256 of the normalised sources (see `Fingerprint`).
+    public let fingerprint: Fingerprint
     /// One automaton per (view, case); together they hold every literal.
     let matchers: [ViewMatcher]
     /// The value of each rule's condition on a text with no pattern hits.
@@ -19,6 +21,7 @@ public struct CompiledRules: Sendable {
         self.rules = rules
         self.strings = strings
         self.sourcePaths = sources.map(\.path)
+        self.fingerprint = Fingerprint(sources: sources)
         // Group every literal by the automaton that will search for it, and
         // give identical literals one automaton pattern shared by all their
         // declarations.

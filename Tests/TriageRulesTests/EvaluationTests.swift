@@ -108,3 +108,27 @@ struct EvaluationTests {
         #expect(RuleScanner(rules).scan(.plain(Array("a shared phrase".utf8))).count == 2)
     }
 }
+
+@Suite("Source fingerprint")
+struct FingerprintTests {
+    let a = SourceFile(path: "a.rules", text: "rule a {\n  condition: true\n}\n")
+    let b = SourceFile(path: "b.rules", text: "rule b {\n  condition: false\n}\n")
+
+    @Test func knownDigestOfNothing() {
+        // SHA-256 of the empty string: no files, nothing framed.
+        #expect(Fingerprint(sources: []).hex == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
+    @Test func orderLocationAndLineEndingsDoNotMatter() {
+        let moved = SourceFile(path: "/elsewhere/b.rules", text: "rule b {   \r\n  condition: false\r\n}\r\n")
+        #expect(Fingerprint(sources: [a, b]) == Fingerprint(sources: [moved, a]))
+    }
+
+    @Test func contentDoes() {
+        let changed = SourceFile(path: "b.rules", text: "rule b {\n  condition: true\n}\n")
+        #expect(Fingerprint(sources: [a, b]) != Fingerprint(sources: [a, changed]))
+        // Framing: splitting the same text across files differs from one file.
+        let joined = SourceFile(path: "ab.rules", bytes: a.bytes + b.bytes)
+        #expect(Fingerprint(sources: [a, b]) != Fingerprint(sources: [joined]))
+    }
+}
