@@ -1,22 +1,7 @@
-/// Quotes and escapes a string as a JSON string literal (RFC 8259).
-func jsonString(_ value: String) -> String {
-    var out = "\""
-    out.reserveCapacity(value.utf8.count + 2)
-    for scalar in value.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20:
-            let hex = String(scalar.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
-}
+import TriageRules
+
+/// Quotes and escapes a string as a JSON string literal.
+func jsonString(_ value: String) -> String { JSON.quoted(value) }
 
 /// Bytes shown to a person: valid UTF-8 as text, control characters and
 /// invalid bytes as `\xNN`, so a match can never inject terminal escapes.
