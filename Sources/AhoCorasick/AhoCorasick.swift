@@ -46,6 +46,20 @@ public struct AhoCorasick: Sendable {
         }
     }
 
+    /// Loads an automaton stored inside a larger mapped file (for example a
+    /// compiled rule set) at `range`, without copying it. `range` must lie
+    /// within the file and start on a 64-byte boundary.
+    public init(mappedFile file: MappedFile, range: Range<Int>) throws(LoadError) {
+        guard range.lowerBound >= 0, range.upperBound <= file.count, range.lowerBound % 64 == 0 else {
+            throw LoadError(.malformed("embedded automaton at \(range) is outside the file or misaligned"), path: file.path)
+        }
+        do {
+            try self.init(validating: ImageStorage(mapping: file, range: range))
+        } catch {
+            throw error.at(file.path)
+        }
+    }
+
     /// Loads an automaton from bytes produced by `serialized()`. The bytes
     /// are copied once (to get the alignment the tables need).
     public init(serialized bytes: UnsafeRawBufferPointer) throws(LoadError) {

@@ -36,6 +36,14 @@ final class ImageStorage: @unchecked Sendable {
         mapping = file
     }
 
+    /// A 64-byte aligned part of a mapped file (an automaton embedded in a
+    /// larger file), kept mapped as long as this storage lives.
+    init(mapping file: MappedFile, range: Range<Int>) {
+        base = (file.bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 64)!) + range.lowerBound
+        count = range.count
+        mapping = file
+    }
+
     /// Write access for the image writer; only valid on heap storage that
     /// has not been shared yet.
     var mutableBase: UnsafeMutableRawPointer {

@@ -89,7 +89,7 @@ public struct FileError: Error, Sendable, Hashable, CustomStringConvertible {
 /// Writes `bytes` to `path`, replacing the file atomically: the bytes go to a
 /// temporary file beside it, which is flushed and then renamed over `path`,
 /// so a reader never sees a half-written automaton.
-func writeFileAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws(FileError) {
+public func writeFileAtomically(_ bytes: UnsafeRawBufferPointer, to path: String) throws(FileError) {
     let temporary = path + ".tmp-\(getpid())"
     let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw FileError(path: temporary, operation: "create", errno: errno) }

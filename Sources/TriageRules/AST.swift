@@ -54,8 +54,11 @@ indirect enum ConditionSyntax {
     case near(String, String, words: Int, SourceSpan)
     case rule(String, SourceSpan)
     case not(ConditionSyntax, SourceSpan)
-    case and(ConditionSyntax, ConditionSyntax)
-    case or(ConditionSyntax, ConditionSyntax)
+    /// Operands of a chain `a and b and c`: one flat node, never a deep
+    /// chain, so walking or freeing it cannot exhaust the stack.
+    case and([ConditionSyntax])
+    /// Operands of `a or b or c`, flat like `and`.
+    case or([ConditionSyntax])
 
     enum Quantifier: Equatable {
         case any, all
@@ -74,8 +77,9 @@ indirect enum ConditionSyntax {
         case let .boolean(_, s), let .pattern(_, s), let .count(_, s, _, _), let .of(_, _, s),
              let .near(_, _, _, s), let .rule(_, s), let .not(_, s):
             return s
-        case let .and(a, b), let .or(a, b):
-            return SourceSpan(file: a.span.file, start: a.span.start, end: b.span.end)
+        case let .and(operands), let .or(operands):
+            let first = operands.first!.span, last = operands.last!.span
+            return SourceSpan(file: first.file, start: first.start, end: last.end)
         }
     }
 }

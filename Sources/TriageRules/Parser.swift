@@ -287,23 +287,25 @@ struct Parser {
     }
 
     private mutating func parseOr() -> ConditionSyntax? {
-        guard var left = parseAnd() else { return nil }
+        guard let first = parseAnd() else { return nil }
+        var operands = [first]
         while current.isKeyword("or") {
             advance()
-            guard let right = parseAnd() else { return nil }
-            left = .or(left, right)
+            guard let next = parseAnd() else { return nil }
+            operands.append(next)
         }
-        return left
+        return operands.count == 1 ? first : .or(operands)
     }
 
     private mutating func parseAnd() -> ConditionSyntax? {
-        guard var left = parseUnary() else { return nil }
+        guard let first = parseUnary() else { return nil }
+        var operands = [first]
         while current.isKeyword("and") {
             advance()
-            guard let right = parseUnary() else { return nil }
-            left = .and(left, right)
+            guard let next = parseUnary() else { return nil }
+            operands.append(next)
         }
-        return left
+        return operands.count == 1 ? first : .and(operands)
     }
 
     private mutating func parseUnary() -> ConditionSyntax? {

@@ -62,6 +62,11 @@ public indirect enum Condition: Sendable, Hashable {
     case near(StringID, StringID, words: Int)
     case rule(RuleID)
     case not(Condition)
-    case and(Condition, Condition)
-    case or(Condition, Condition)
+    /// All of the operands hold. `a and b and c` is one node, not a chain,
+    /// so depth is bounded by the parser's nesting limit, not by how many
+    /// alternatives a rule lists.
+    case all([Condition])
+    /// Any of the operands holds (flattened like `all`).
+    case any([Condition])
+
 }

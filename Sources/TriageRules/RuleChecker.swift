@@ -285,16 +285,13 @@ struct RuleChecker {
             return .rule(RuleID(target.index))
         case let .not(inner, _):
             return resolve(inner, strings: strings, namespace: namespace, used: &used).map { .not($0) }
-        case let .and(a, b):
-            let x = resolve(a, strings: strings, namespace: namespace, used: &used)
-            let y = resolve(b, strings: strings, namespace: namespace, used: &used)
-            guard let x, let y else { return nil }
-            return .and(x, y)
-        case let .or(a, b):
-            let x = resolve(a, strings: strings, namespace: namespace, used: &used)
-            let y = resolve(b, strings: strings, namespace: namespace, used: &used)
-            guard let x, let y else { return nil }
-            return .or(x, y)
+        case let .and(operands), let .or(operands):
+            // Resolve every operand, so each problem is reported.
+            let resolved = operands.map { resolve($0, strings: strings, namespace: namespace, used: &used) }
+            guard resolved.allSatisfy({ $0 != nil }) else { return nil }
+            let flat = resolved.map { $0! }
+            if case .and = c { return .all(flat) }
+            return .any(flat)
         }
     }
 
@@ -315,15 +312,15 @@ struct RuleChecker {
             if n > members.count { return false }
             return nil
         case let .not(inner): return constantValue(inner).map { !$0 }
-        case let .and(a, b):
-            let x = constantValue(a), y = constantValue(b)
-            if x == false || y == false { return false }
-            if x == true && y == true { return true }
+        case let .all(operands):
+            let values = operands.map(constantValue)
+            if values.contains(false) { return false }
+            if values.allSatisfy({ $0 == true }) { return true }
             return nil
-        case let .or(a, b):
-            let x = constantValue(a), y = constantValue(b)
-            if x == true || y == true { return true }
-            if x == false && y == false { return false }
+        case let .any(operands):
+            let values = operands.map(constantValue)
+            if values.contains(true) { return true }
+            if values.allSatisfy({ $0 == false }) { return false }
             return nil
         }
     }
@@ -368,7 +365,7 @@ struct RuleChecker {
             switch next {
             case let .rule(id): out.append(id.index)
             case let .not(x): work.append(x)
-            case let .and(a, b), let .or(a, b): work += [a, b]
+            case let .all(xs), let .any(xs): work += xs
             default: break
             }
         }

@@ -163,8 +163,12 @@ struct ConditionEvaluator {
             return false
         case let .rule(r): return value(of: r)
         case let .not(x): return !evaluate(x)
-        case let .and(x, y): return evaluate(x) && evaluate(y)
-        case let .or(x, y): return evaluate(x) || evaluate(y)
+        case let .all(xs):
+            for x in xs where !evaluate(x) { return false }
+            return true
+        case let .any(xs):
+            for x in xs where evaluate(x) { return true }
+            return false
         }
     }
 }

@@ -63,3 +63,17 @@ struct RobustnessTests {
         #expect(hits.map(\.rule) == [try #require(rules.rule(named: "r99999")).id])
     }
 }
+
+extension RobustnessTests {
+    /// Ten thousand alternatives are one flat node, evaluated without deep
+    /// recursion (a chain would overflow a worker thread's stack).
+    @Test func tenThousandAlternatives() async throws {
+        let condition = (0..<10_000).map { _ in "$a" }.joined(separator: " or ")
+        let (compiled, diagnostics) = compile(ruleSource(strings: #"        $a = "alpha""#, condition: condition))
+        let rules = try #require(compiled, "\(diagnostics.items.prefix(2).map(DiagnosticRenderer.text))")
+        guard case let .any(operands) = rules.rules[0].condition else { Issue.record("not flattened"); return }
+        #expect(operands.count == 10_000)
+        let hits = await Task.detached { RuleScanner(rules).scan(.plain(Array("alpha".utf8))) }.value
+        #expect(hits.count == 1)
+    }
+}
