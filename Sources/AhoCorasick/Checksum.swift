@@ -2,16 +2,18 @@
 ///
 /// It exists to catch accidental damage (truncated copies, flipped bits, a
 /// file overwritten by something else) when an image is loaded, so it must
-/// be much cheaper than rebuilding: it reads 32 bytes per step in four
+/// be much cheaper than rebuilding (compiled rule sets use it for the same
+/// reason): it reads 32 bytes per step in four
 /// independent multiply-rotate lanes, several GB/s in release builds. It is
 /// not a defence against deliberate forgery; structural validation on load
 /// is what keeps a forged image from causing out-of-bounds reads.
-enum Checksum {
+public enum Checksum {
     private static let prime1: UInt64 = 0x9E37_79B1_85EB_CA87
     private static let prime2: UInt64 = 0xC2B2_AE3D_27D4_EB4F
     private static let prime3: UInt64 = 0x1656_67B1_9E37_79F9
 
-    static func of(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    /// The checksum of `bytes`.
+    public static func of(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         var lanes: (UInt64, UInt64, UInt64, UInt64) = (prime1, prime2, prime3, prime1 ^ prime2)
         guard let base = bytes.baseAddress else { return finish(lanes, length: 0) }
         let count = bytes.count

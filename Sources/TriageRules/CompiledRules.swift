@@ -44,15 +44,31 @@ public struct CompiledRules: Sendable {
             matchers.append(ViewMatcher(key: key, automaton: try builder.build(group.patterns), owners: group.owners))
         }
         self.matchers = matchers
-        var dependents = [[RuleID]](repeating: [], count: rules.count)
-        for rule in rules {
-            for target in RuleChecker.references(rule.condition) { dependents[target].append(rule.id) }
-        }
-        self.dependents = dependents
+        self.dependents = CompiledRules.dependents(of: rules)
         // Baseline: every condition evaluated with no hits at all. Rules are
         // acyclic, so memoised recursion terminates.
         var evaluator = ConditionEvaluator(rules: rules, strings: strings, hits: [:], wordIndex: { _, _ in 0 })
         self.baseline = rules.map { evaluator.value(of: $0.id) }
+    }
+
+    /// A rule set read back from a compiled file (already validated).
+    init(rules: [Rule], strings: [DeclaredString], sourcePaths: [String], fingerprint: Fingerprint,
+         matchers: [ViewMatcher], baseline: [Bool]) {
+        self.rules = rules
+        self.strings = strings
+        self.sourcePaths = sourcePaths
+        self.fingerprint = fingerprint
+        self.matchers = matchers
+        self.baseline = baseline
+        self.dependents = CompiledRules.dependents(of: rules)
+    }
+
+    private static func dependents(of rules: [Rule]) -> [[RuleID]] {
+        var dependents = [[RuleID]](repeating: [], count: rules.count)
+        for rule in rules {
+            for target in RuleChecker.references(rule.condition) { dependents[target].append(rule.id) }
+        }
+        return dependents
     }
 
     /// The rule called `name` (`namespace.name`, or a bare name if unique).
@@ -68,6 +84,23 @@ public struct CompiledRules: Sendable {
     public var stateCount: Int { matchers.reduce(0) { $0 + $1.automaton.stateCount } }
     /// Bytes used by the automata.
     public var automatonMemory: Int { matchers.reduce(0) { $0 + $1.automaton.memoryUsage } }
+
+    /// One line of facts per automaton, for `rules info`.
+    public struct MatcherSummary: Sendable {
+        public let view: TextView
+        public let caseInsensitive: Bool
+        public let kind: String
+        public let patterns: Int
+        public let states: Int
+        public let memory: Int
+    }
+
+    public var matcherSummaries: [MatcherSummary] {
+        matchers.map {
+            MatcherSummary(view: $0.key.view, caseInsensitive: $0.key.caseInsensitive, kind: $0.automaton.kind.description,
+                           patterns: $0.automaton.patternCount, states: $0.automaton.stateCount, memory: $0.automaton.memoryUsage)
+        }
+    }
 }
 
 /// The literals one automaton will hold while they are being collected.

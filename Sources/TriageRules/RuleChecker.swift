@@ -328,11 +328,22 @@ struct RuleChecker {
     // MARK: Cycles
 
     private mutating func checkCycles(_ rules: [Rule], _ syntax: [RuleSyntax]) {
-        // Iterative depth-first search with three colours; a grey target is a cycle.
+        for cycle in RuleChecker.cycles(in: rules) {
+            let names = cycle.map { rules[$0].name }.joined(separator: " -> ")
+            diagnostics.append(Diagnostic(.ruleCycle, "rule `\(rules[cycle[0]].name)` depends on itself: \(names)",
+                                          at: syntax[cycle[0]].nameSpan))
+        }
+    }
+
+    /// Each cycle of rule references, as rule indices from a rule back to
+    /// itself; at most one per rule where a cycle closes. Iterative
+    /// depth-first search with three colours: a grey target closes a cycle.
+    static func cycles(in rules: [Rule]) -> [[Int]] {
+        var found: [[Int]] = []
         var colour = [UInt8](repeating: 0, count: rules.count)
         var reported: Set<Int> = []
         for root in rules.indices where colour[root] == 0 {
-            var stack: [(rule: Int, children: [Int], next: Int)] = [(root, RuleChecker.references(rules[root].condition), 0)]
+            var stack: [(rule: Int, children: [Int], next: Int)] = [(root, references(rules[root].condition), 0)]
             colour[root] = 1
             while !stack.isEmpty {
                 let top = stack.count - 1
@@ -343,19 +354,18 @@ struct RuleChecker {
                 }
                 let child = stack[top].children[stack[top].next]
                 stack[top].next += 1
+                guard child >= 0 && child < rules.count else { continue }
                 if colour[child] == 1 {
-                    let path = stack.map(\.rule).drop { $0 != child } + [child]
                     if reported.insert(child).inserted {
-                        let names = path.map { rules[$0].name }.joined(separator: " -> ")
-                        diagnostics.append(Diagnostic(.ruleCycle, "rule `\(rules[child].name)` depends on itself: \(names)",
-                                                      at: syntax[child].nameSpan))
+                        found.append(Array(stack.map(\.rule).drop { $0 != child }) + [child])
                     }
                 } else if colour[child] == 0 {
                     colour[child] = 1
-                    stack.append((child, RuleChecker.references(rules[child].condition), 0))
+                    stack.append((child, references(rules[child].condition), 0))
                 }
             }
         }
+        return found
     }
 
     static func references(_ c: Condition) -> [Int] {
