@@ -8,7 +8,7 @@ BENCH_DEPS   := wamerican libhyperscan-dev librust-aho-corasick-dev cargo python
 BENCH_PIP    := ahocorasick-rs pyahocorasick
 TRIAGE       := .build/debug/triage
 
-.PHONY: deps bench-deps build release test demo bench-matcher rules clean
+.PHONY: deps bench-deps build release test demo bench-matcher bench-rules rules clean
 
 # Installs missing Debian packages (as root, or with sudo when available).
 define apt_install
@@ -51,6 +51,10 @@ rules:
 bench-matcher: bench-deps
 	$(SWIFT) build -c release --product matcher-bench
 	python3 benchmarks/matcher/run.py
+
+bench-rules: bench-deps
+	$(SWIFT) build -c release --product rules-bench
+	python3 benchmarks/rules/run.py
 
 clean:
 	rm -rf .build benchmarks/matcher/rust/target

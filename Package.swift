@@ -34,6 +34,12 @@ let package = Package(
             dependencies: ["AhoCorasick"],
             path: "benchmarks/matcher/swift"
         ),
+        // Benchmark harness for rule sets (release builds only; see benchmarks/README.md).
+        .executableTarget(
+            name: "rules-bench",
+            dependencies: ["AhoCorasick", "TriageRules"],
+            path: "benchmarks/rules/swift"
+        ),
         .testTarget(name: "AhoCorasickTests", dependencies: ["AhoCorasick"]),
         .testTarget(name: "TriageRulesTests", dependencies: ["TriageRules"], exclude: ["Diagnostics"]),
         // Runs the built `triage` executable; golden files in Golden/.

@@ -16,6 +16,10 @@ public struct CompiledRules: Sendable {
     let baseline: [Bool]
     /// `dependents[r]`: rules whose condition names rule `r`.
     let dependents: [[RuleID]]
+    /// `fullword[s]`: pattern `s` must match a whole word.
+    let fullword: [Bool]
+    /// `needsPositions[s]`: a `near` condition reads pattern `s`'s positions.
+    let needsPositions: [Bool]
 
     init(rules: [Rule], strings: [DeclaredString], sources: [SourceFile]) throws(BuildError) {
         self.rules = rules
@@ -45,9 +49,10 @@ public struct CompiledRules: Sendable {
         }
         self.matchers = matchers
         self.dependents = CompiledRules.dependents(of: rules)
+        (self.fullword, self.needsPositions) = CompiledRules.flags(rules: rules, strings: strings)
         // Baseline: every condition evaluated with no hits at all. Rules are
         // acyclic, so memoised recursion terminates.
-        var evaluator = ConditionEvaluator(rules: rules, strings: strings, hits: [:], wordIndex: { _, _ in 0 })
+        var evaluator = ConditionEvaluator(rules: rules, strings: strings, counts: [:], positions: [:], wordIndex: { _, _ in 0 })
         self.baseline = rules.map { evaluator.value(of: $0.id) }
     }
 
@@ -61,6 +66,26 @@ public struct CompiledRules: Sendable {
         self.matchers = matchers
         self.baseline = baseline
         self.dependents = CompiledRules.dependents(of: rules)
+        (self.fullword, self.needsPositions) = CompiledRules.flags(rules: rules, strings: strings)
+    }
+
+    /// Per-pattern flags the scan loop reads, as plain arrays (no copies of
+    /// `DeclaredString` per match): whether a hit must be a whole word, and
+    /// whether some `near` condition needs the hit positions.
+    private static func flags(rules: [Rule], strings: [DeclaredString]) -> ([Bool], [Bool]) {
+        var positions = [Bool](repeating: false, count: strings.count)
+        for rule in rules {
+            var work = [rule.condition]
+            while let c = work.popLast() {
+                switch c {
+                case let .near(a, b, _): positions[a.index] = true; positions[b.index] = true
+                case let .not(x): work.append(x)
+                case let .all(xs), let .any(xs): work += xs
+                default: break
+                }
+            }
+        }
+        return (strings.map(\.fullword), positions)
     }
 
     private static func dependents(of rules: [Rule]) -> [[RuleID]] {
@@ -93,6 +118,12 @@ public struct CompiledRules: Sendable {
         public let patterns: Int
         public let states: Int
         public let memory: Int
+    }
+
+    /// Automaton `index` and the view it scans (for benchmarks that compare
+    /// rule evaluation with the bare scan).
+    public func automaton(at index: Int) -> (view: TextView, automaton: AhoCorasick) {
+        (matchers[index].key.view, matchers[index].automaton)
     }
 
     public var matcherSummaries: [MatcherSummary] {
@@ -129,5 +160,28 @@ struct MatcherKey: Hashable, Sendable {
 struct ViewMatcher: Sendable {
     let key: MatcherKey
     let automaton: AhoCorasick
-    let owners: [[StringID]]
+    /// Owners of automaton pattern `p` are `ownerIDs[ownerStart[p]..<ownerStart[p + 1]]`:
+    /// one flat table, so the scan loop does no reference counting.
+    let ownerStart: [UInt32]
+    let ownerIDs: [UInt32]
+
+    init(key: MatcherKey, automaton: AhoCorasick, owners: [[StringID]]) {
+        self.key = key
+        self.automaton = automaton
+        var start: [UInt32] = [0]
+        var ids: [UInt32] = []
+        for list in owners {
+            ids += list.map(\.rawValue)
+            start.append(UInt32(ids.count))
+        }
+        ownerStart = start
+        ownerIDs = ids
+    }
+
+    /// The owners of each automaton pattern, as lists.
+    var owners: [[StringID]] {
+        (0..<(ownerStart.count - 1)).map { p in
+            ownerIDs[Int(ownerStart[p])..<Int(ownerStart[p + 1])].map { StringID(rawValue: $0) }
+        }
+    }
 }

@@ -50,65 +50,145 @@ public struct RuleHit: Sendable, Hashable {
 
 /// Scans texts with a compiled rule set: one automaton pass per view, then
 /// conditions evaluated from the hits (never a second pass per rule).
-public struct RuleScanner: Sendable {
+///
+/// One scanner per task: it keeps scratch tables indexed by pattern and
+/// reuses them from scan to scan, so a match costs an index and an
+/// increment, and resetting touches only the patterns that were hit. The
+/// compiled rules it reads are shared and immutable.
+public final class RuleScanner {
     public let rules: CompiledRules
     /// Evidence spans kept per pattern; counts stay exact beyond it.
     public var maxSpansPerString = 100
     /// Occurrences per pattern that `near` considers.
     public var maxPositionsPerString = 10_000
 
+    /// Reused between scans; moved into a local for the length of a scan,
+    /// so the per-match code works on a value, not on class storage.
+    private var scratch: ScanScratch
+
     public init(_ rules: CompiledRules) {
         self.rules = rules
+        self.scratch = ScanScratch(patternCount: rules.strings.count)
     }
 
     public func scan(_ views: TextViews) -> [RuleHit] {
+        var scratch = ScanScratch(patternCount: 0)
+        swap(&scratch, &self.scratch)
+        defer {
+            scratch.reset()
+            swap(&scratch, &self.scratch)
+        }
+        let maxSpans = maxSpansPerString, maxPositions = maxPositionsPerString
         // Step 1: pattern hits, one pass per automaton.
-        var hits: [StringID: StringHit] = [:]
-        var positions: [StringID: [Int]] = [:]
         for matcher in rules.matchers {
-            let bytes = views.bytes(matcher.key.view)
-            bytes.withUnsafeBytes { buffer in
-                matcher.automaton.forEachMatch(in: buffer) { match in
-                    for owner in matcher.owners[match.pattern.index] {
-                        let declared = rules.strings[owner.index]
-                        if declared.fullword && !WordBoundary.isWhole(buffer, match.start, match.end) { continue }
-                        let span = Span(view: matcher.key.view, start: match.start, end: match.end)
-                        if hits[owner] == nil {
-                            hits[owner] = StringHit(string: owner, count: 1, spans: [span])
-                            positions[owner] = [match.start]
-                        } else {
-                            hits[owner]!.count += 1
-                            if hits[owner]!.spans.count < maxSpansPerString { hits[owner]!.spans.append(span) }
-                            if positions[owner]!.count < maxPositionsPerString { positions[owner]!.append(match.start) }
+            let view = matcher.key.view
+            views.bytes(view).withUnsafeBytes { buffer in
+                matcher.ownerStart.withUnsafeBufferPointer { ownerStart in
+                    matcher.ownerIDs.withUnsafeBufferPointer { ownerIDs in
+                        rules.fullword.withUnsafeBufferPointer { fullword in
+                            rules.needsPositions.withUnsafeBufferPointer { needsPositions in
+                                matcher.automaton.forEachMatch(in: buffer) { match in
+                                    let p = match.pattern.index
+                                    for k in Int(ownerStart[p])..<Int(ownerStart[p + 1]) {
+                                        let owner = Int(ownerIDs[k])
+                                        if fullword[owner] && !WordBoundary.isWhole(buffer, match.start, match.end) { continue }
+                                        scratch.record(owner, Span(view: view, start: match.start, end: match.end),
+                                                       keepPosition: needsPositions[owner], maxSpans: maxSpans, maxPositions: maxPositions)
+                                    }
+                                    return true
+                                }
+                            }
                         }
                     }
-                    return true
                 }
             }
         }
-        // Step 2: which rules can differ from their no-hit baseline: those
+        guard !scratch.touched.isEmpty || rules.baseline.contains(true) else { return [] }
+        // Step 2: the hits as values; spans and positions in text order.
+        var hits: [StringID: StringHit] = [:]
+        var counts: [StringID: Int] = [:]
+        var positions: [StringID: [Int]] = [:]
+        hits.reserveCapacity(scratch.touched.count)
+        for (s, owner) in scratch.touched.enumerated() {
+            let id = StringID(rawValue: owner)
+            hits[id] = StringHit(string: id, count: scratch.count[s],
+                                 spans: scratch.spans[s].sorted { ($0.start, $0.end) < ($1.start, $1.end) })
+            counts[id] = scratch.count[s]
+            if rules.needsPositions[Int(owner)] { positions[id] = scratch.positions[s].sorted() }
+        }
+        // Step 3: which rules can differ from their no-hit baseline: those
         // owning a hit pattern, and (transitively) those naming such a rule.
         var candidates: Set<RuleID> = []
-        var work = hits.keys.map { rules.strings[$0.index].rule }
+        var work = scratch.touched.map { rules.strings[Int($0)].rule }
         while let rule = work.popLast() {
             guard candidates.insert(rule).inserted else { continue }
             work += rules.dependents[rule.index]
         }
-        // Step 3: evaluate.
+        // Step 4: evaluate candidates; every other rule keeps its baseline.
         var words: [TextView: [Int]] = [:]
         let wordIndex: (TextView, Int) -> Int = { view, offset in
             if words[view] == nil { words[view] = WordBoundary.wordStarts(views.bytes(view)) }
             return WordBoundary.index(of: offset, in: words[view]!)
         }
-        var evaluator = ConditionEvaluator(rules: rules.rules, strings: rules.strings, hits: positions, wordIndex: wordIndex)
+        var evaluator = ConditionEvaluator(rules: rules.rules, strings: rules.strings, counts: counts,
+                                           positions: positions, wordIndex: wordIndex)
         var result: [RuleHit] = []
-        for rule in rules.rules where rule.status != .disabled {
-            let holds = candidates.contains(rule.id) ? evaluator.value(of: rule.id) : rules.baseline[rule.id.index]
-            guard holds else { continue }
-            let evidence = rule.strings.compactMap { hits[$0] }
-            result.append(RuleHit(rule: rule.id, evidence: evidence, shadow: rule.status == .shadow))
+        for rule in candidates.sorted() where rules.rules[rule.index].status != .disabled && evaluator.value(of: rule) {
+            let r = rules.rules[rule.index]
+            result.append(RuleHit(rule: rule, evidence: r.strings.compactMap { hits[$0] }, shadow: r.status == .shadow))
+        }
+        if rules.baseline.contains(true) {
+            for rule in rules.rules where rules.baseline[rule.id.index] && !candidates.contains(rule.id) && rule.status != .disabled {
+                result.append(RuleHit(rule: rule.id, evidence: [], shadow: rule.status == .shadow))
+            }
+            result.sort { $0.rule < $1.rule }
         }
         return result
+    }
+
+}
+
+/// Per-scan tables indexed by pattern, reused between scans.
+struct ScanScratch {
+    /// `slot[s]`: pattern `s`'s index in the tables below, or -1.
+    var slot: [Int32]
+    /// Patterns hit in this scan, in first-hit order (slot order).
+    var touched: [UInt32] = []
+    var count: [Int] = []
+    var spans: [[Span]] = []
+    var positions: [[Int]] = []
+
+    init(patternCount: Int) {
+        slot = [Int32](repeating: -1, count: patternCount)
+    }
+
+    @inline(__always)
+    mutating func record(_ owner: Int, _ span: Span, keepPosition: Bool, maxSpans: Int, maxPositions: Int) {
+        var s = Int(slot[owner])
+        if s < 0 {
+            s = touched.count
+            slot[owner] = Int32(s)
+            touched.append(UInt32(owner))
+            if s == count.count {
+                count.append(0)
+                spans.append([])
+                positions.append([])
+            }
+        }
+        count[s] += 1
+        if spans[s].count < maxSpans { spans[s].append(span) }
+        if keepPosition && positions[s].count < maxPositions { positions[s].append(span.start) }
+    }
+
+    /// Clears only what the scan touched; keeps capacity for the next.
+    mutating func reset() {
+        for (s, owner) in touched.enumerated() {
+            slot[Int(owner)] = -1
+            count[s] = 0
+            spans[s].removeAll(keepingCapacity: true)
+            positions[s].removeAll(keepingCapacity: true)
+        }
+        touched.removeAll(keepingCapacity: true)
     }
 }
 
@@ -116,15 +196,19 @@ public struct RuleScanner: Sendable {
 struct ConditionEvaluator {
     let rules: [Rule]
     let strings: [DeclaredString]
-    /// Start offsets of each pattern's hits (capped), in text order.
-    let hits: [StringID: [Int]]
+    /// Exact number of hits of each pattern that matched.
+    let counts: [StringID: Int]
+    /// Start offsets of hits (capped), in text order, for patterns `near` reads.
+    let positions: [StringID: [Int]]
     let wordIndex: (TextView, Int) -> Int
     private var memo: [RuleID: Bool] = [:]
 
-    init(rules: [Rule], strings: [DeclaredString], hits: [StringID: [Int]], wordIndex: @escaping (TextView, Int) -> Int) {
+    init(rules: [Rule], strings: [DeclaredString], counts: [StringID: Int], positions: [StringID: [Int]],
+         wordIndex: @escaping (TextView, Int) -> Int) {
         self.rules = rules
         self.strings = strings
-        self.hits = hits
+        self.counts = counts
+        self.positions = positions
         self.wordIndex = wordIndex
     }
 
@@ -136,7 +220,7 @@ struct ConditionEvaluator {
         return value
     }
 
-    private func count(_ s: StringID) -> Int { hits[s]?.count ?? 0 }
+    private func count(_ s: StringID) -> Int { counts[s] ?? 0 }
 
     mutating func evaluate(_ c: Condition) -> Bool {
         switch c {
@@ -151,7 +235,7 @@ struct ConditionEvaluator {
             }
             return n <= 0
         case let .near(a, b, words):
-            guard let xs = hits[a], let ys = hits[b] else { return false }
+            guard let xs = positions[a], let ys = positions[b] else { return false }
             let viewA = strings[a.index].view, viewB = strings[b.index].view
             let wa = xs.map { wordIndex(viewA, $0) }, wb = ys.map { wordIndex(viewB, $0) }
             // Both lists are in text order: walk them together.

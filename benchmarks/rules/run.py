@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Runs the rules benchmark (`make bench-rules`): for generated rule sets of
+1k, 10k, 100k and 1M patterns, compile time, compiled size, load time, and
+rule evaluation over the benchmark corpus (2,391 pages) against the bare
+automaton scan of the same pages. Saves the table under benchmarks/results/.
+
+    python3 benchmarks/rules/run.py [--sizes 1k,10k,100k,1m] [--repeat 2]
+"""
+import argparse
+import datetime
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+DATA = os.path.join(ROOT, "benchmarks", "data")
+BENCH = os.path.join(ROOT, ".build", "release", "rules-bench")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1k,10k,100k,1m")
+    ap.add_argument("--repeat", type=int, default=2)
+    args = ap.parse_args()
+    if not os.path.exists(os.path.join(DATA, "corpus.html")):
+        subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", "matcher", "gen_dataset.py")], check=True)
+    if not os.path.exists(os.path.join(DATA, "rules-1m.rules")):
+        subprocess.run([sys.executable, os.path.join(HERE, "gen_rules.py")], check=True)
+    rows = []
+    for size in args.sizes.split(","):
+        print(f"rules-bench: {size} patterns", file=sys.stderr, flush=True)
+        out = subprocess.run([BENCH, "--rules", os.path.join(DATA, f"rules-{size}.rules"),
+                              "--corpus", os.path.join(DATA, "corpus.html"), "--repeat", str(args.repeat)],
+                             capture_output=True, text=True, check=True)
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+        row["size"] = size
+        rows.append(row)
+    today = datetime.date.today().isoformat()
+    lines = [f"# Rules benchmark, {today}", "",
+             f"Command: `make bench-rules` (python3 benchmarks/rules/run.py {' '.join(sys.argv[1:])}). Release build, one thread.",
+             "Rule sets from benchmarks/rules/gen_rules.py (10 patterns a rule). Corpus: the matcher benchmark's",
+             "96 MB of HTML as 2,391 pages, views prepared beforehand. Overhead = (rule scan - automaton scan) /",
+             "automaton scan, where the automaton scan iterates every match of the same automata over the same",
+             "pages; the count-only column is the same scan without materialising matches.", "",
+             "| patterns | rules | compile s | size MiB | load ms | matches | rule hits | automaton s | count-only s | rules s | overhead | MB/s |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['size']} | {r['rule_count']:,} | {r['compile_s']:.2f} | {r['size'] / 2**20:.1f} | {r['load_ms']:.1f} | "
+                     f"{r['automaton_matches']:,} | {r['rule_hits']:,} | {r['automata_s']:.2f} | {r['count_only_s']:.2f} | "
+                     f"{r['rules_s']:.2f} | {r['overhead'] * 100:.0f}% | {r['mb_per_s']:.0f} |")
+    table = "\n".join(lines) + "\n"
+    print(table)
+    os.makedirs(os.path.join(ROOT, "benchmarks", "results"), exist_ok=True)
+    with open(os.path.join(ROOT, "benchmarks", "results", f"rules-{today}.md"), "w") as f:
+        f.write(table)
+
+
+if __name__ == "__main__":
+    main()

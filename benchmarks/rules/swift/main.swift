@@ -1,0 +1,102 @@
+// The rules benchmark's harness: compile, save, load and scan one generated
+// rule set; one JSON line out. Driven by benchmarks/rules/run.py.
+//
+//   rules-bench --rules FILE.rules --corpus corpus.html [--repeat N]
+import AhoCorasick
+import Foundation
+import TriageRules
+
+func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+
+func best(_ runs: Int, _ body: () throws -> Void) rethrows -> Double {
+    let clock = ContinuousClock()
+    var fastest = Double.infinity
+    for _ in 0..<max(runs, 1) {
+        let start = clock.now
+        try body()
+        fastest = min(fastest, seconds(clock.now - start))
+    }
+    return fastest
+}
+
+var arguments = [String: String]()
+var i = 1
+while i + 1 < CommandLine.arguments.count {
+    arguments[CommandLine.arguments[i]] = CommandLine.arguments[i + 1]
+    i += 2
+}
+guard let rulesPath = arguments["--rules"], let corpusPath = arguments["--corpus"] else {
+    FileHandle.standardError.write("usage: rules-bench --rules FILE --corpus FILE [--repeat N]\n".data(using: .utf8)!)
+    exit(2)
+}
+let runs = Int(arguments["--repeat"] ?? "3") ?? 3
+
+// Compile (sources read once, outside the timing).
+let source = SourceFile(path: rulesPath, bytes: Array(try Data(contentsOf: URL(fileURLWithPath: rulesPath))))
+var compiled: CompiledRules!
+let compileSeconds = best(1) {
+    let (rules, diagnostics) = RuleCompiler().compile(sources: [source])
+    guard let rules else { fatalError(DiagnosticRenderer.text(diagnostics)) }
+    compiled = rules
+}
+let compiledPath = NSTemporaryDirectory() + "rules-bench-\(getpid()).trs"
+defer { try? FileManager.default.removeItem(atPath: compiledPath) }
+try RuleSetFile.write(compiled, to: compiledPath)
+let size = (try FileManager.default.attributesOfItem(atPath: compiledPath)[.size] as? Int) ?? 0
+var loaded: CompiledRules!
+let loadSeconds = try best(5) { loaded = try RuleSetFile.load(path: compiledPath) }
+
+// The corpus as pages (split after each </html>), views prepared up front:
+// normalisation is the page-text stage's cost, not this one's.
+let corpus = Array(try Data(contentsOf: URL(fileURLWithPath: corpusPath)))
+var pages: [TextViews] = []
+var start = 0
+let end = Array("</html>".utf8)
+var k = 0
+while k + end.count <= corpus.count {
+    if corpus[k] == end[0] && Array(corpus[k..<(k + end.count)]) == end {
+        pages.append(.plain(Array(corpus[start..<(k + end.count)])))
+        start = k + end.count
+        k = start
+    } else {
+        k += 1
+    }
+}
+if start < corpus.count { pages.append(.plain(Array(corpus[start...]))) }
+
+// Baseline: the same automata over the same views, every match iterated
+// (as any consumer of matches must, and as the matcher benchmark measures),
+// and, for reference, only counted.
+var automatonMatches = 0
+let automata = loaded.matcherSummaries.indices.map { loaded.automaton(at: $0) }
+let scanSeconds = best(runs) {
+    automatonMatches = 0
+    for page in pages {
+        for (view, automaton) in automata {
+            page.bytes(view).withUnsafeBytes { bytes in
+                automaton.forEachMatch(in: bytes) { _ in automatonMatches += 1; return true }
+            }
+        }
+    }
+}
+let countOnlySeconds = best(runs) {
+    for page in pages {
+        for (view, automaton) in automata {
+            page.bytes(view).withUnsafeBytes { _ = automaton.countMatches(in: $0) }
+        }
+    }
+}
+// Full rule evaluation: hits, evidence, conditions.
+var ruleHits = 0
+let scanner = RuleScanner(loaded)
+let ruleSeconds = best(runs) {
+    ruleHits = 0
+    for page in pages { ruleHits += scanner.scan(page).count }
+}
+let mb = Double(corpus.count) / 1e6
+print("""
+    {"rules":"\(rulesPath)","rule_count":\(loaded.rules.count),"patterns":\(loaded.patternCount),\
+    "compile_s":\(compileSeconds),"size":\(size),"load_ms":\(loadSeconds * 1000),"pages":\(pages.count),\
+    "automaton_matches":\(automatonMatches),"rule_hits":\(ruleHits),"automata_s":\(scanSeconds),"rules_s":\(ruleSeconds),\
+    "overhead":\((ruleSeconds - scanSeconds) / scanSeconds),"count_only_s":\(countOnlySeconds),"mb_per_s":\(mb / ruleSeconds)}
+    """)
