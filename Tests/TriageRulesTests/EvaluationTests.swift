@@ -132,3 +132,24 @@ struct FingerprintTests {
         #expect(Fingerprint(sources: [a, b]) != Fingerprint(sources: [joined]))
     }
 }
+
+extension EvaluationTests {
+    /// Counts are exact even past the cap on kept positions and spans (a
+    /// regression: counts were once read from the capped position list).
+    @Test func countsAreExactBeyondTheCaps() throws {
+        let source = ruleSource(strings: "        $a = \"alpha\"\n        $b = \"bravo\"", condition: "#a >= 5 and $a near $b within 1 words")
+        let rules = try #require(compile(source).0)
+        let scanner = RuleScanner(rules)
+        scanner.maxPositionsPerString = 2
+        scanner.maxSpansPerString = 3
+        // `near` sees only the first two positions, so bravo sits next to the first alpha.
+        let text = Array("alpha bravo alpha alpha alpha alpha".utf8)
+        let hits = scanner.scan(.plain(text))
+        let a = try #require(hits.first?.evidence.first { rules.strings[$0.string.index].name == "a" })
+        #expect(a.count == 5)
+        #expect(a.spans.count == 3)
+        // The same scanner, reused, gives the same answer (scratch is reset).
+        #expect(scanner.scan(.plain(text)) == hits)
+        #expect(scanner.scan(.plain(Array("alpha bravo".utf8))).isEmpty)
+    }
+}

@@ -35,7 +35,7 @@ def main():
                               "--corpus", os.path.join(DATA, "corpus.html"), "--repeat", str(args.repeat)],
                              capture_output=True, text=True, check=True)
         row = json.loads(out.stdout.strip().splitlines()[-1])
-        row["size"] = size
+        row["set"] = size
         rows.append(row)
     today = datetime.date.today().isoformat()
     lines = [f"# Rules benchmark, {today}", "",
@@ -47,7 +47,7 @@ def main():
              "| patterns | rules | compile s | size MiB | load ms | matches | rule hits | automaton s | count-only s | rules s | overhead | MB/s |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['size']} | {r['rule_count']:,} | {r['compile_s']:.2f} | {r['size'] / 2**20:.1f} | {r['load_ms']:.1f} | "
+        lines.append(f"| {r['set']} | {r['rule_count']:,} | {r['compile_s']:.2f} | {r['size'] / 2**20:.1f} | {r['load_ms']:.1f} | "
                      f"{r['automaton_matches']:,} | {r['rule_hits']:,} | {r['automata_s']:.2f} | {r['count_only_s']:.2f} | "
                      f"{r['rules_s']:.2f} | {r['overhead'] * 100:.0f}% | {r['mb_per_s']:.0f} |")
     table = "\n".join(lines) + "\n"
