@@ -39,23 +39,27 @@ def words():
     return sorted({w for w in ws if len(w) >= 3 and w.isascii() and w.isalpha()})
 
 
+def make_patterns(n, vocabulary, rng, single_share=0.6):
+    """n distinct patterns (ignoring case): a share of single words, the rest
+    2-3 word phrases, shuffled. Used by this and the rules benchmark."""
+    seen, patterns = set(), []
+    for w in rng.sample(vocabulary, min(int(n * single_share), len(vocabulary))):
+        if w.lower() not in seen:
+            seen.add(w.lower())
+            patterns.append(w)
+    while len(patterns) < n:
+        phrase = " ".join(rng.choice(vocabulary) for _ in range(rng.choice((2, 3))))
+        if phrase.lower() not in seen:
+            seen.add(phrase.lower())
+            patterns.append(phrase)
+    rng.shuffle(patterns)
+    return patterns
+
+
 def pattern_sets():
     vocabulary = words()
     for name, n in SIZES.items():
-        rng = random.Random(f"{SEED}-{name}")
-        seen, patterns = set(), []
-        singles = min(int(n * 0.6), len(vocabulary))
-        for w in rng.sample(vocabulary, singles):
-            if w.lower() not in seen:
-                seen.add(w.lower())
-                patterns.append(w)
-        while len(patterns) < n:
-            phrase = " ".join(rng.choice(vocabulary) for _ in range(rng.choice((2, 3))))
-            if phrase.lower() not in seen:
-                seen.add(phrase.lower())
-                patterns.append(phrase)
-        rng.shuffle(patterns)
-        yield name, patterns
+        yield name, make_patterns(n, vocabulary, random.Random(f"{SEED}-{name}"))
 
 
 class VisibleText(html.parser.HTMLParser):
