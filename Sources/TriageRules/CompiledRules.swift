@@ -14,6 +14,8 @@ public struct CompiledRules: Sendable {
     let matchers: [ViewMatcher]
     /// The value of each rule's condition on a text with no pattern hits.
     let baseline: [Bool]
+    /// Whether any rule holds on a text with no hits (then every scan reports it).
+    let hasBaselineHits: Bool
     /// `dependents[r]`: rules whose condition names rule `r`.
     let dependents: [[RuleID]]
     /// `fullword[s]`: pattern `s` must match a whole word.
@@ -52,8 +54,10 @@ public struct CompiledRules: Sendable {
         (self.fullword, self.needsPositions) = CompiledRules.flags(rules: rules, strings: strings)
         // Baseline: every condition evaluated with no hits at all. Rules are
         // acyclic, so memoised recursion terminates.
-        var evaluator = ConditionEvaluator(rules: rules, strings: strings, counts: [:], positions: [:], wordIndex: { _, _ in 0 })
+        var evaluator = ConditionEvaluator(rules: rules, strings: strings, count: { _ in 0 }, positions: { _ in nil },
+                                           wordIndex: { _, _ in 0 })
         self.baseline = rules.map { evaluator.value(of: $0.id) }
+        self.hasBaselineHits = baseline.contains(true)
     }
 
     /// A rule set read back from a compiled file (already validated).
@@ -65,6 +69,7 @@ public struct CompiledRules: Sendable {
         self.fingerprint = fingerprint
         self.matchers = matchers
         self.baseline = baseline
+        self.hasBaselineHits = baseline.contains(true)
         self.dependents = CompiledRules.dependents(of: rules)
         (self.fullword, self.needsPositions) = CompiledRules.flags(rules: rules, strings: strings)
     }

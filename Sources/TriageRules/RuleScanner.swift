@@ -68,11 +68,11 @@ public final class RuleScanner {
 
     public init(_ rules: CompiledRules) {
         self.rules = rules
-        self.scratch = ScanScratch(patternCount: rules.strings.count)
+        self.scratch = ScanScratch(patternCount: rules.strings.count, ruleCount: rules.rules.count)
     }
 
     public func scan(_ views: TextViews) -> [RuleHit] {
-        var scratch = ScanScratch(patternCount: 0)
+        var scratch = ScanScratch(patternCount: 0, ruleCount: 0)
         swap(&scratch, &self.scratch)
         defer {
             scratch.reset()
@@ -103,49 +103,56 @@ public final class RuleScanner {
                 }
             }
         }
-        guard !scratch.touched.isEmpty || rules.baseline.contains(true) else { return [] }
-        // Step 2: the hits as values; spans and positions in text order.
-        var hits: [StringID: StringHit] = [:]
-        var counts: [StringID: Int] = [:]
-        var positions: [StringID: [Int]] = [:]
-        hits.reserveCapacity(scratch.touched.count)
-        for (s, owner) in scratch.touched.enumerated() {
-            let id = StringID(rawValue: owner)
-            hits[id] = StringHit(string: id, count: scratch.count[s],
-                                 spans: scratch.spans[s].sorted { ($0.start, $0.end) < ($1.start, $1.end) })
-            counts[id] = scratch.count[s]
-            if rules.needsPositions[Int(owner)] { positions[id] = scratch.positions[s].sorted() }
+        guard !scratch.touched.isEmpty || rules.hasBaselineHits else { return [] }
+        // Step 2: spans and positions in text order (only touched patterns).
+        for s in scratch.touched.indices {
+            if scratch.spans[s].count > 1 { scratch.spans[s].sort { ($0.start, $0.end) < ($1.start, $1.end) } }
+            if scratch.positions[s].count > 1 { scratch.positions[s].sort() }
         }
         // Step 3: which rules can differ from their no-hit baseline: those
         // owning a hit pattern, and (transitively) those naming such a rule.
-        var candidates: Set<RuleID> = []
+        var candidates: [RuleID] = []
         var work = scratch.touched.map { rules.strings[Int($0)].rule }
         while let rule = work.popLast() {
-            guard candidates.insert(rule).inserted else { continue }
+            guard scratch.markCandidate(rule) else { continue }
+            candidates.append(rule)
             work += rules.dependents[rule.index]
         }
-        // Step 4: evaluate candidates; every other rule keeps its baseline.
+        candidates.sort()
+        // Step 4: evaluate candidates, reading counts and positions straight
+        // from the scratch tables; every other rule keeps its baseline.
         var words: [TextView: [Int]] = [:]
         let wordIndex: (TextView, Int) -> Int = { view, offset in
             if words[view] == nil { words[view] = WordBoundary.wordStarts(views.bytes(view)) }
             return WordBoundary.index(of: offset, in: words[view]!)
         }
-        var evaluator = ConditionEvaluator(rules: rules.rules, strings: rules.strings, counts: counts,
-                                           positions: positions, wordIndex: wordIndex)
         var result: [RuleHit] = []
-        for rule in candidates.sorted() where rules.rules[rule.index].status != .disabled && evaluator.value(of: rule) {
+        // Scoped, so `table` and the closures holding it are gone before the
+        // deferred reset mutates the scratch (otherwise it would be copied).
+        do {
+        let table = scratch
+        var evaluator = ConditionEvaluator(
+            rules: rules.rules, strings: rules.strings,
+            count: { id in let s = table.slot[id.index]; return s < 0 ? 0 : table.count[Int(s)] },
+            positions: { id in let s = table.slot[id.index]; return s < 0 ? nil : table.positions[Int(s)] },
+            wordIndex: wordIndex)
+        for rule in candidates where rules.rules[rule.index].status != .disabled && evaluator.value(of: rule) {
             let r = rules.rules[rule.index]
-            result.append(RuleHit(rule: rule, evidence: r.strings.compactMap { hits[$0] }, shadow: r.status == .shadow))
+            let evidence = r.strings.compactMap { id -> StringHit? in
+                let s = table.slot[id.index]
+                return s < 0 ? nil : StringHit(string: id, count: table.count[Int(s)], spans: table.spans[Int(s)])
+            }
+            result.append(RuleHit(rule: rule, evidence: evidence, shadow: r.status == .shadow))
         }
-        if rules.baseline.contains(true) {
-            for rule in rules.rules where rules.baseline[rule.id.index] && !candidates.contains(rule.id) && rule.status != .disabled {
+        }
+        if rules.hasBaselineHits {
+            for rule in rules.rules where rules.baseline[rule.id.index] && !scratch.isCandidate(rule.id) && rule.status != .disabled {
                 result.append(RuleHit(rule: rule.id, evidence: [], shadow: rule.status == .shadow))
             }
             result.sort { $0.rule < $1.rule }
         }
         return result
     }
-
 }
 
 /// Per-scan tables indexed by pattern, reused between scans.
@@ -158,9 +165,24 @@ struct ScanScratch {
     var spans: [[Span]] = []
     var positions: [[Int]] = []
 
-    init(patternCount: Int) {
+    /// `candidate[r]`: rule `r` is a candidate in this scan.
+    var candidate: [Bool]
+    var candidates: [RuleID] = []
+
+    init(patternCount: Int, ruleCount: Int) {
         slot = [Int32](repeating: -1, count: patternCount)
+        candidate = [Bool](repeating: false, count: ruleCount)
     }
+
+    /// Marks `rule` as a candidate; false if it already was.
+    mutating func markCandidate(_ rule: RuleID) -> Bool {
+        guard !candidate[rule.index] else { return false }
+        candidate[rule.index] = true
+        candidates.append(rule)
+        return true
+    }
+
+    func isCandidate(_ rule: RuleID) -> Bool { candidate[rule.index] }
 
     @inline(__always)
     mutating func record(_ owner: Int, _ span: Span, keepPosition: Bool, maxSpans: Int, maxPositions: Int) {
@@ -189,6 +211,8 @@ struct ScanScratch {
             positions[s].removeAll(keepingCapacity: true)
         }
         touched.removeAll(keepingCapacity: true)
+        for rule in candidates { candidate[rule.index] = false }
+        candidates.removeAll(keepingCapacity: true)
     }
 }
 
@@ -196,18 +220,19 @@ struct ScanScratch {
 struct ConditionEvaluator {
     let rules: [Rule]
     let strings: [DeclaredString]
-    /// Exact number of hits of each pattern that matched.
-    let counts: [StringID: Int]
-    /// Start offsets of hits (capped), in text order, for patterns `near` reads.
-    let positions: [StringID: [Int]]
+    /// Exact number of hits of a pattern (0 if it did not match).
+    let count: (StringID) -> Int
+    /// Start offsets of a pattern's hits (capped), in text order, for
+    /// patterns `near` reads; nil if it did not match.
+    let positions: (StringID) -> [Int]?
     let wordIndex: (TextView, Int) -> Int
     private var memo: [RuleID: Bool] = [:]
 
-    init(rules: [Rule], strings: [DeclaredString], counts: [StringID: Int], positions: [StringID: [Int]],
-         wordIndex: @escaping (TextView, Int) -> Int) {
+    init(rules: [Rule], strings: [DeclaredString], count: @escaping (StringID) -> Int,
+         positions: @escaping (StringID) -> [Int]?, wordIndex: @escaping (TextView, Int) -> Int) {
         self.rules = rules
         self.strings = strings
-        self.counts = counts
+        self.count = count
         self.positions = positions
         self.wordIndex = wordIndex
     }
@@ -220,7 +245,6 @@ struct ConditionEvaluator {
         return value
     }
 
-    private func count(_ s: StringID) -> Int { counts[s] ?? 0 }
 
     mutating func evaluate(_ c: Condition) -> Bool {
         switch c {
@@ -235,7 +259,7 @@ struct ConditionEvaluator {
             }
             return n <= 0
         case let .near(a, b, words):
-            guard let xs = positions[a], let ys = positions[b] else { return false }
+            guard let xs = positions(a), let ys = positions(b) else { return false }
             let viewA = strings[a.index].view, viewB = strings[b.index].view
             let wa = xs.map { wordIndex(viewA, $0) }, wb = ys.map { wordIndex(viewB, $0) }
             // Both lists are in text order: walk them together.
