@@ -125,6 +125,47 @@ extension AhoCorasick {
         matches(in: Array(haystack.utf8))
     }
 
+    /// Appends every match in `haystack` to `matches`, in the order
+    /// `forEachMatch(in:_:)` reports them.
+    ///
+    /// The fastest way to get all matches: one loop with no closure call and
+    /// no resumable state per match. Reuse `matches` (`removeAll(keepingCapacity:)`)
+    /// across haystacks to avoid reallocating.
+    public func appendMatches(in haystack: UnsafeRawBufferPointer, to matches: inout [Match]) {
+        guard matchKind.isOverlapping else {
+            forEachMatch(in: haystack) { matches.append($0); return true }
+            return
+        }
+        switch kind {
+        case .dfa: appendOverlapping(in: haystack, to: &matches, tables.dfa)
+        case .contiguousNFA: appendOverlapping(in: haystack, to: &matches, tables.nfa)
+        }
+    }
+
+    @inline(__always)
+    private func appendOverlapping(in haystack: UnsafeRawBufferPointer, to matches: inout [Match], _ t: some TransitionFunction) {
+        let tables = self.tables
+        let entries = tables.matchEntries
+        @inline(__always) func report(_ state: UInt32, _ end: Int) {
+            var entry = t.matchHead(state)
+            while entry != 0 {
+                let pattern = entries[Int(entry) &* 2]
+                matches.append(Match(pattern: PatternID(pattern), start: tables.start(ofMatchAt: end, pattern: pattern), end: end))
+                entry = entries[Int(entry) &* 2 &+ 1]
+            }
+        }
+        var state = tables.start
+        let maxMatch = tables.maxMatch
+        if state <= maxMatch { report(state, 0) }
+        guard let base = haystack.baseAddress else { return }
+        let bytes = base.assumingMemoryBound(to: UInt8.self)
+        let classes = tables.classes
+        for i in 0..<haystack.count {
+            state = t.next(state, UInt32(classes[Int(bytes[i])]))
+            if state <= maxMatch { report(state, i &+ 1) }
+        }
+    }
+
     /// The first match in `haystack`: the leftmost one for the leftmost
     /// kinds, the one that ends first for `.standard`.
     public func firstMatch(in haystack: UnsafeRawBufferPointer) -> Match? {

@@ -1,3 +1,5 @@
+import AhoCorasick
+
 /// The texts a page is matched as. Rules choose a view per pattern.
 public struct TextViews: Sendable {
     public let raw: [UInt8]
@@ -87,7 +89,10 @@ public final class RuleScanner {
                     matcher.ownerIDs.withUnsafeBufferPointer { ownerIDs in
                         rules.fullword.withUnsafeBufferPointer { fullword in
                             rules.needsPositions.withUnsafeBufferPointer { needsPositions in
-                                matcher.automaton.forEachMatch(in: buffer) { match in
+                                scratch.matches.removeAll(keepingCapacity: true)
+                                matcher.automaton.appendMatches(in: buffer, to: &scratch.matches)
+                                let found = scratch.matches
+                                for match in found {
                                     let p = match.pattern.index
                                     for k in Int(ownerStart[p])..<Int(ownerStart[p + 1]) {
                                         let owner = Int(ownerIDs[k])
@@ -95,7 +100,6 @@ public final class RuleScanner {
                                         scratch.record(owner, Span(view: view, start: match.start, end: match.end),
                                                        keepPosition: needsPositions[owner], maxSpans: maxSpans, maxPositions: maxPositions)
                                     }
-                                    return true
                                 }
                             }
                         }
@@ -161,6 +165,8 @@ struct ScanScratch {
     var slot: [Int32]
     /// Patterns hit in this scan, in first-hit order (slot order).
     var touched: [UInt32] = []
+    /// The automaton's matches for the view being scanned (reused buffer).
+    var matches: [Match] = []
     var count: [Int] = []
     var spans: [[Span]] = []
     var positions: [[Int]] = []

@@ -55,6 +55,9 @@ struct DifferentialTests {
             let context = "iteration \(iteration): patterns \(patterns) haystack \(haystack) ci \(caseInsensitive)"
 
             #expect(ac.matches(in: haystack) == want, "\(context)")
+            var appended: [Match] = [Match(pattern: PatternID(99), start: 0, end: 0)]
+            haystack.withUnsafeBytes { ac.appendMatches(in: $0, to: &appended) }
+            #expect(Array(appended.dropFirst()) == want, "appendMatches: \(context)")
 
             // Stream search over random chunks finds exactly the same.
             var stream = StreamSearcher(ac)
