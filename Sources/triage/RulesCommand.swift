@@ -25,9 +25,10 @@ struct RuleSourceOptions: ParsableArguments {
     /// Whether the one path given is a compiled rule set rather than sources.
     var isCompiledFile: Bool { paths.count == 1 && RuleSetFile.isCompiledRuleSet(path: paths[0]) }
 
-    /// Loads a compiled rule set (no diagnostics) or compiles the sources.
+    /// Loads a compiled rule set (no diagnostics) or compiles the sources;
+    /// the caller prints the diagnostics in its own format.
     /// A compiled file that cannot be loaded is reported and exits with 1.
-    func compile(format: DiagnosticFormat) throws -> (CompiledRules?, Diagnostics) {
+    func compile() throws -> (CompiledRules?, Diagnostics) {
         if isCompiledFile {
             do { return (try RuleSetFile.load(path: paths[0]), Diagnostics()) } catch {
                 printError("triage rules: \(error)")
@@ -60,7 +61,7 @@ struct RulesCheckCommand: ParsableCommand {
     var format: DiagnosticFormat = .text
 
     func run() throws {
-        let (rules, diagnostics) = try sources.compile(format: format)
+        let (rules, diagnostics) = try sources.compile()
         switch format {
         case .text:
             printError(DiagnosticRenderer.text(diagnostics), newline: false)
@@ -86,7 +87,7 @@ struct RulesTestCommand: ParsableCommand {
     @OptionGroup var sources: RuleSourceOptions
 
     func run() throws {
-        let (compiled, diagnostics) = try sources.compile(format: .text)
+        let (compiled, diagnostics) = try sources.compile()
         printError(DiagnosticRenderer.text(diagnostics), newline: false)
         guard let rules = compiled else { throw ExitCode(1) }
         let outcomes = RuleTester.run(rules)
@@ -132,7 +133,7 @@ struct RulesCompileCommand: ParsableCommand {
     func run() throws {
         let clock = ContinuousClock()
         let started = clock.now
-        let (compiled, diagnostics) = try sources.compile(format: .text)
+        let (compiled, diagnostics) = try sources.compile()
         printError(DiagnosticRenderer.text(diagnostics), newline: false)
         guard let rules = compiled else { throw ExitCode(1) }
         let elapsed = clock.now - started
@@ -158,7 +159,7 @@ struct RulesInfoCommand: ParsableCommand {
     var format: DiagnosticFormat = .text
 
     func run() throws {
-        let (compiled, diagnostics) = try sources.compile(format: .text)
+        let (compiled, diagnostics) = try sources.compile()
         guard let rules = compiled else {
             printError(DiagnosticRenderer.text(diagnostics), newline: false)
             throw ExitCode(1)
