@@ -80,49 +80,16 @@ public final class RuleScanner {
             scratch.reset()
             swap(&scratch, &self.scratch)
         }
-        let maxSpans = maxSpansPerString, maxPositions = maxPositionsPerString
-        // Step 1: pattern hits, one pass per automaton.
-        for matcher in rules.matchers {
-            let view = matcher.key.view
-            views.bytes(view).withUnsafeBytes { buffer in
-                matcher.ownerStart.withUnsafeBufferPointer { ownerStart in
-                    matcher.ownerIDs.withUnsafeBufferPointer { ownerIDs in
-                        rules.fullword.withUnsafeBufferPointer { fullword in
-                            rules.needsPositions.withUnsafeBufferPointer { needsPositions in
-                                scratch.matches.removeAll(keepingCapacity: true)
-                                matcher.automaton.appendMatches(in: buffer, to: &scratch.matches)
-                                let found = scratch.matches
-                                for match in found {
-                                    let p = match.pattern.index
-                                    for k in Int(ownerStart[p])..<Int(ownerStart[p + 1]) {
-                                        let owner = Int(ownerIDs[k])
-                                        if fullword[owner] && !WordBoundary.isWhole(buffer, match.start, match.end) { continue }
-                                        scratch.record(owner, Span(view: view, start: match.start, end: match.end),
-                                                       keepPosition: needsPositions[owner], maxSpans: maxSpans, maxPositions: maxPositions)
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        collectPatternHits(views, into: &scratch)
         guard !scratch.touched.isEmpty || rules.hasBaselineHits else { return [] }
-        // Step 2: spans and positions in text order (only touched patterns).
-        for s in scratch.touched.indices {
-            if scratch.spans[s].count > 1 { scratch.spans[s].sort { ($0.start, $0.end) < ($1.start, $1.end) } }
-            if scratch.positions[s].count > 1 { scratch.positions[s].sort() }
-        }
         // Step 3: which rules can differ from their no-hit baseline: those
         // owning a hit pattern, and (transitively) those naming such a rule.
-        var candidates: [RuleID] = []
         var work = scratch.touched.map { rules.strings[Int($0)].rule }
         while let rule = work.popLast() {
             guard scratch.markCandidate(rule) else { continue }
-            candidates.append(rule)
             work += rules.dependents[rule.index]
         }
-        candidates.sort()
+        let candidates = scratch.candidates.sorted()
         // Step 4: evaluate candidates, reading counts and positions straight
         // from the scratch tables; every other rule keeps its baseline.
         var words: [TextView: [Int]] = [:]
@@ -156,6 +123,59 @@ public final class RuleScanner {
             result.sort { $0.rule < $1.rule }
         }
         return result
+    }
+
+    /// The pattern hits in `views`, whoever's condition they serve: what
+    /// `scan` evaluates conditions from, and the evidence to show when a
+    /// rule did not hold (`triage rules test`).
+    public func patternHits(_ views: TextViews) -> [StringHit] {
+        var scratch = ScanScratch(patternCount: 0, ruleCount: 0)
+        swap(&scratch, &self.scratch)
+        defer {
+            scratch.reset()
+            swap(&scratch, &self.scratch)
+        }
+        collectPatternHits(views, into: &scratch)
+        return scratch.touched.enumerated().map { s, owner in
+            StringHit(string: StringID(rawValue: owner), count: scratch.count[s], spans: scratch.spans[s])
+        }.sorted { $0.string < $1.string }
+    }
+
+    /// Steps 1 and 2 of a scan: one automaton pass per view, then each hit
+    /// pattern's spans and positions in text order.
+    private func collectPatternHits(_ views: TextViews, into scratch: inout ScanScratch) {
+        let maxSpans = maxSpansPerString, maxPositions = maxPositionsPerString
+        // Step 1: pattern hits, one pass per automaton.
+        for matcher in rules.matchers {
+            let view = matcher.key.view
+            views.bytes(view).withUnsafeBytes { buffer in
+                matcher.ownerStart.withUnsafeBufferPointer { ownerStart in
+                    matcher.ownerIDs.withUnsafeBufferPointer { ownerIDs in
+                        rules.fullword.withUnsafeBufferPointer { fullword in
+                            rules.needsPositions.withUnsafeBufferPointer { needsPositions in
+                                scratch.matches.removeAll(keepingCapacity: true)
+                                matcher.automaton.appendMatches(in: buffer, to: &scratch.matches)
+                                let found = scratch.matches
+                                for match in found {
+                                    let p = match.pattern.index
+                                    for k in Int(ownerStart[p])..<Int(ownerStart[p + 1]) {
+                                        let owner = Int(ownerIDs[k])
+                                        if fullword[owner] && !WordBoundary.isWhole(buffer, match.start, match.end) { continue }
+                                        scratch.record(owner, Span(view: view, start: match.start, end: match.end),
+                                                       keepPosition: needsPositions[owner], maxSpans: maxSpans, maxPositions: maxPositions)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Step 2: spans and positions in text order (only touched patterns).
+        for s in scratch.touched.indices {
+            if scratch.spans[s].count > 1 { scratch.spans[s].sort { ($0.start, $0.end) < ($1.start, $1.end) } }
+            if scratch.positions[s].count > 1 { scratch.positions[s].sort() }
+        }
     }
 }
 

@@ -6,7 +6,8 @@ public enum RuleTester {
         public let example: Example
         /// Whether the rule matched the example text.
         public let matched: Bool
-        /// The rule's pattern hits on the example (its evidence).
+        /// The hits of the rule's own patterns on the example, whether or not
+        /// its condition held (so a failing example shows what did match).
         public let evidence: [StringHit]
         public var passed: Bool { matched == example.shouldMatch }
     }
@@ -16,14 +17,11 @@ public enum RuleTester {
         var outcomes: [Outcome] = []
         for rule in rules.rules {
             for example in rule.examples {
-                let hits = scanner.scan(.plain(example.text))
-                let hit = hits.first { $0.rule == rule.id }
-                // A disabled rule never matches; its hits would be empty anyway.
-                let evidence = rule.strings.compactMap { id in
-                    hits.lazy.flatMap(\.evidence).first { $0.string == id }
-                }
-                outcomes.append(Outcome(rule: rule, example: example, matched: hit != nil,
-                                        evidence: hit?.evidence ?? evidence))
+                let views = TextViews.plain(example.text)
+                let matched = scanner.scan(views).contains { $0.rule == rule.id }
+                let own = Set(rule.strings)
+                let evidence = scanner.patternHits(views).filter { own.contains($0.string) }
+                outcomes.append(Outcome(rule: rule, example: example, matched: matched, evidence: evidence))
             }
         }
         return outcomes

@@ -99,7 +99,7 @@ struct RulesTestCommand: ParsableCommand {
             output.write("FAIL \(outcome.rule.qualifiedName) (\(outcome.rule.file):\(outcome.example.line)): example \(expectation)\n")
             output.write("  text: \(displayText(outcome.example.text))\n")
             if outcome.evidence.isEmpty {
-                output.write("  matched: no pattern\n")
+                output.write("  matched: none of its patterns\n")
             }
             for hit in outcome.evidence {
                 let name = rules.strings[hit.string.index].name

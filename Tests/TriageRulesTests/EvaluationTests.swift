@@ -153,3 +153,27 @@ extension EvaluationTests {
         #expect(scanner.scan(.plain(Array("alpha bravo".utf8))).isEmpty)
     }
 }
+
+extension EvaluationTests {
+    /// A `match` example that fails still shows which of the rule's patterns
+    /// matched, so the analyst sees that the condition, not the text, is off.
+    @Test func failingExampleShowsThePatternsThatMatched() throws {
+        let source = """
+            rule r {
+            \(completeMeta)
+                strings:
+                    $a = "alpha"
+                    $b = "bravo"
+                condition:
+                    $a and $b
+                examples:
+                    match "alpha without the other one"
+            }
+            """
+        let rules = try #require(compile(source).0)
+        let outcome = try #require(RuleTester.run(rules).first)
+        #expect(!outcome.passed)
+        #expect(outcome.evidence.map { rules.strings[$0.string.index].name } == ["a"])
+        #expect(outcome.evidence.first?.spans.map(\.start) == [0])
+    }
+}
