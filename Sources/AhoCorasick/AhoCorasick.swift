@@ -51,7 +51,7 @@ public struct AhoCorasick: Sendable {
     /// within the file and start on a 64-byte boundary.
     public init(mappedFile file: MappedFile, range: Range<Int>) throws(LoadError) {
         guard range.lowerBound >= 0, range.upperBound <= file.count, range.lowerBound % 64 == 0 else {
-            throw LoadError(.malformed("embedded automaton at \(range) is outside the file or misaligned"), path: file.path)
+            throw LoadError(.malformed("embedded at \(range), outside the file or misaligned"), path: file.path)
         }
         do {
             try self.init(validating: ImageStorage(mapping: file, range: range))

@@ -34,11 +34,11 @@
 /// All integers are in the producer's byte order; the marker lets a reader on
 /// a machine of the other order say so instead of misreading.
 struct ImageLayout: Equatable {
-    static let magic: [UInt8] = Array("TRIAGEAC".utf8)
+    static let magic = ArtefactKind.automaton.magic
     static let formatVersion: UInt32 = 1
-    static let endiannessMarker: UInt32 = 0x0A0B_0C0D
+    static let endiannessMarker = ArtefactHeader.endiannessMarker
     static let headerSize = 128
-    static let checksummedFrom = 32
+    static let checksummedFrom = ArtefactHeader.size
     static let classesOffset = 128
     static let transitionsOffset = 384
 

@@ -1,51 +1,18 @@
 /// Checks that bytes are an automaton image this build can search safely.
 ///
-/// Order matters: cheap identity checks first (so a foreign file is called
-/// foreign, not "damaged"), then length, then the checksum (accidental
-/// damage), then structure. The structural pass proves every invariant the
+/// Order matters: the shared header checks first (`ArtefactHeader`: identity,
+/// byte order, version, length, checksum), then structure. The structural pass proves every invariant the
 /// search loops rely on without bounds checks: each state ID a transition,
 /// failure link or header field can produce is a real state, each class is in
 /// range, every failure chain ends, and every match list ends in range. It is
 /// linear in the image size and allocates one bit per transition word at most.
 enum ImageValidator {
     static func validate(_ bytes: UnsafeRawBufferPointer) throws(LoadError) -> ImageHeader {
-        // Step 1: identity.
-        guard bytes.count >= 8 else {
-            if bytes.count == 0 || !ImageLayout.magic.starts(with: bytes) {
-                throw LoadError(bytes.isEmpty ? .truncated(expected: ImageLayout.headerSize, actual: 0) : .notAnAutomaton)
-            }
-            throw LoadError(.truncated(expected: ImageLayout.headerSize, actual: bytes.count))
-        }
-        guard bytes.prefix(8).elementsEqual(ImageLayout.magic) else { throw LoadError(.notAnAutomaton) }
-        guard bytes.count >= ImageLayout.headerSize else {
-            throw LoadError(.truncated(expected: ImageLayout.headerSize, actual: bytes.count))
-        }
+        // Steps 1-3: identity, byte order, version, length, checksum.
+        try ArtefactHeader.verify(bytes, kind: .automaton, version: ImageLayout.formatVersion, headerSize: ImageLayout.headerSize)
         func u32(_ offset: Int) -> UInt32 { bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
         func int(_ offset: Int) -> Int { Int(u32(offset)) }
-        let marker = u32(HeaderField.endianness)
-        if marker != ImageLayout.endiannessMarker {
-            throw LoadError(marker == ImageLayout.endiannessMarker.byteSwapped
-                ? .wrongEndianness : .malformed("bad endianness marker"))
-        }
-        let version = u32(HeaderField.version)
-        guard version == ImageLayout.formatVersion else {
-            throw LoadError(.unsupportedVersion(found: version, supported: ImageLayout.formatVersion))
-        }
-
-        // Step 2: length, before trusting any count in the header.
         let statedLength = bytes.loadUnaligned(fromByteOffset: HeaderField.totalLength, as: UInt64.self)
-        guard statedLength <= UInt64(Int.max) else { throw LoadError(.malformed("impossible total length")) }
-        if Int(statedLength) > bytes.count {
-            throw LoadError(.truncated(expected: Int(statedLength), actual: bytes.count))
-        }
-        if Int(statedLength) < bytes.count {
-            throw LoadError(.trailingBytes(expected: Int(statedLength), actual: bytes.count))
-        }
-
-        // Step 3: checksum.
-        let stored = bytes.loadUnaligned(fromByteOffset: HeaderField.checksum, as: UInt64.self)
-        let computed = Checksum.of(UnsafeRawBufferPointer(rebasing: bytes[ImageLayout.checksummedFrom...]))
-        guard stored == computed else { throw LoadError(.checksumMismatch(stored: stored, computed: computed)) }
 
         // Step 4: header fields.
         func malformed(_ detail: String) -> LoadError { LoadError(.malformed(detail)) }

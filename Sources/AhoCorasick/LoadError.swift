@@ -1,14 +1,37 @@
-/// Why bytes could not be loaded as an automaton. Loading never traps and
-/// never accepts bytes it cannot fully vouch for: the header, the checksum
-/// and every table entry a search could follow are checked first.
+/// A kind of versioned file this project writes: its name in messages, the
+/// magic bytes it starts with, and what to do about a stale one. The matcher
+/// defines `.automaton`; other modules define their own (compiled rule sets),
+/// so every artefact is checked and reported the same way.
+public struct ArtefactKind: Sendable, Hashable {
+    /// How messages name it: "automaton", "rule set".
+    public let name: String
+    /// The 8 bytes every such file starts with.
+    public let magic: [UInt8]
+    /// What to do when it is from another version or machine.
+    public let remedy: String
+
+    public init(name: String, magic: String, remedy: String) {
+        precondition(magic.utf8.count == 8, "magic is 8 bytes")
+        self.name = name
+        self.magic = Array(magic.utf8)
+        self.remedy = remedy
+    }
+
+    public static let automaton = ArtefactKind(name: "automaton", magic: "TRIAGEAC", remedy: "rebuild it from its patterns")
+}
+
+/// Why bytes could not be loaded as an artefact (an automaton, or a file that
+/// embeds some). Loading never traps and never accepts bytes it cannot fully
+/// vouch for: the header, the checksum and every table entry a search could
+/// follow are checked first.
 public struct LoadError: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Problem: Sendable, Hashable {
+    public indirect enum Problem: Sendable, Hashable {
         /// Fewer bytes than the header or the header's stated length.
         case truncated(expected: Int, actual: Int)
         /// More bytes than the header's stated length.
         case trailingBytes(expected: Int, actual: Int)
         /// The magic bytes are not there: this is some other kind of file.
-        case notAnAutomaton
+        case foreign
         /// Written by a format version this build does not read.
         case unsupportedVersion(found: UInt32, supported: UInt32)
         /// Written on a machine of the other byte order.
@@ -17,44 +40,56 @@ public struct LoadError: Error, Sendable, Hashable, CustomStringConvertible {
         case checksumMismatch(stored: UInt64, computed: UInt64)
         /// The checksum matches but the tables are inconsistent.
         case malformed(String)
+        /// An artefact embedded in this one failed to load.
+        case embedded(LoadError)
         /// The file could not be opened, read or mapped.
         case file(FileError)
     }
 
     /// What is wrong.
     public let problem: Problem
+    /// What kind of file it was meant to be.
+    public let artefact: ArtefactKind
     /// The file the bytes came from, when they came from a file.
     public let path: String?
 
-    init(_ problem: Problem, path: String? = nil) {
+    public init(_ problem: Problem, artefact: ArtefactKind = .automaton, path: String? = nil) {
         self.problem = problem
+        self.artefact = artefact
         self.path = path
     }
 
-    func at(_ path: String) -> LoadError { LoadError(problem, path: path) }
+    /// The same error, naming the file.
+    public func at(_ path: String) -> LoadError { LoadError(problem, artefact: artefact, path: path) }
 
     public var description: String {
-        let what: String
+        if case let .file(error) = problem { return error.description }
+        if let path { return "cannot load \(artefact.name) '\(path)': \(detail)" }
+        return "cannot load \(artefact.name): \(detail)"
+    }
+
+    /// What is wrong, without the "cannot load …" prefix.
+    public var detail: String {
         switch problem {
         case let .truncated(expected, actual):
-            what = "truncated: expected \(expected) bytes, found \(actual)"
+            "truncated: expected \(expected) bytes, found \(actual)"
         case let .trailingBytes(expected, actual):
-            what = "unexpected bytes after the automaton: expected \(expected) bytes, found \(actual)"
-        case .notAnAutomaton:
-            what = "not a compiled automaton (the magic bytes \"TRIAGEAC\" are missing)"
+            "unexpected bytes after the \(artefact.name): expected \(expected) bytes, found \(actual)"
+        case .foreign:
+            "not a compiled \(artefact.name) (the magic bytes \"\(String(decoding: artefact.magic, as: UTF8.self))\" are missing)"
         case let .unsupportedVersion(found, supported):
-            what = "format version \(found) is not supported (this build reads version \(supported)); rebuild it from its patterns"
+            "format version \(found) is not supported (this build reads version \(supported)); \(artefact.remedy)"
         case .wrongEndianness:
-            what = "written on a machine of the other byte order; rebuild it from its patterns on this machine"
+            "written on a machine of the other byte order; \(artefact.remedy) on this machine"
         case let .checksumMismatch(stored, computed):
-            what = "checksum mismatch (stored \(hex(stored)), computed \(hex(computed))): the file is damaged"
+            "checksum mismatch (stored \(hex(stored)), computed \(hex(computed))): the file is damaged"
         case let .malformed(detail):
-            what = "malformed automaton: \(detail)"
+            "malformed \(artefact.name): \(detail)"
+        case let .embedded(inner):
+            "embedded \(inner.artefact.name): \(inner.detail)"
         case let .file(error):
-            return error.description
+            error.description
         }
-        if let path { return "cannot load automaton '\(path)': \(what)" }
-        return "cannot load automaton: \(what)"
     }
 
     private func hex(_ value: UInt64) -> String {

@@ -2,6 +2,8 @@
 /// fixed-width little-endian integers and length-prefixed byte strings, and a
 /// reader that checks every read against the end of its buffer, so a damaged
 /// or forged file is an error, never an out-of-bounds read.
+import AhoCorasick
+
 struct ByteWriter {
     var bytes: [UInt8] = []
 
@@ -31,43 +33,43 @@ struct ByteReader {
         self.position = position
     }
 
-    private mutating func take(_ n: Int) throws(RuleSetFileError) -> Int {
+    private mutating func take(_ n: Int) throws(LoadError) -> Int {
         guard n >= 0, n <= bytes.count - position else {
-            throw RuleSetFileError(.malformed("a field at byte \(position) runs past the end"))
+            throw LoadError.malformedRuleSet("a field at byte \(position) runs past the end")
         }
         defer { position += n }
         return position
     }
 
-    mutating func u8() throws(RuleSetFileError) -> UInt8 { bytes[try take(1)] }
-    mutating func u32() throws(RuleSetFileError) -> UInt32 {
+    mutating func u8() throws(LoadError) -> UInt8 { bytes[try take(1)] }
+    mutating func u32() throws(LoadError) -> UInt32 {
         UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: try take(4), as: UInt32.self))
     }
-    mutating func int() throws(RuleSetFileError) -> Int { Int(try u32()) }
-    mutating func i32() throws(RuleSetFileError) -> Int { Int(Int32(bitPattern: try u32())) }
-    mutating func u64() throws(RuleSetFileError) -> UInt64 {
+    mutating func int() throws(LoadError) -> Int { Int(try u32()) }
+    mutating func i32() throws(LoadError) -> Int { Int(Int32(bitPattern: try u32())) }
+    mutating func u64() throws(LoadError) -> UInt64 {
         UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: try take(8), as: UInt64.self))
     }
-    mutating func data() throws(RuleSetFileError) -> [UInt8] {
+    mutating func data() throws(LoadError) -> [UInt8] {
         let n = try int()
         let start = try take(n)
         return Array(bytes[start..<(start + n)])
     }
-    mutating func string() throws(RuleSetFileError) -> String {
+    mutating func string() throws(LoadError) -> String {
         let raw = try data()
         let text = String(decoding: raw, as: UTF8.self)
-        guard text.utf8.elementsEqual(raw) else { throw RuleSetFileError(.malformed("invalid UTF-8 at byte \(position)")) }
+        guard text.utf8.elementsEqual(raw) else { throw LoadError.malformedRuleSet("invalid UTF-8 at byte \(position)") }
         return text
     }
-    mutating func optionalString() throws(RuleSetFileError) -> String? {
+    mutating func optionalString() throws(LoadError) -> String? {
         try u8() == 0 ? nil : try string()
     }
     /// A count of items each at least `minimumSize` bytes long: rejects
     /// counts that could not fit in what is left, before anything allocates.
-    mutating func count(minimumSize: Int) throws(RuleSetFileError) -> Int {
+    mutating func count(minimumSize: Int) throws(LoadError) -> Int {
         let n = try int()
         guard n <= (bytes.count - position) / max(minimumSize, 1) else {
-            throw RuleSetFileError(.malformed("a count of \(n) at byte \(position - 4) cannot fit in the file"))
+            throw LoadError.malformedRuleSet("a count of \(n) at byte \(position - 4) cannot fit in the file")
         }
         return n
     }

@@ -6,10 +6,12 @@ import AhoCorasick
 /// ```
 /// offset  size  field
 ///      0     8  magic "TRIAGERS"
-///      8     4  format version (little-endian, like every field here)
-///     12     4  reserved, 0
+///      8     4  format version
+///     12     4  endianness marker (the embedded automata are in the
+///               writer's byte order, so the whole file is)
 ///     16     8  total length in bytes
 ///     24     8  checksum (AhoCorasick.Checksum) of bytes 32..<automata offset
+///               (these 32 bytes and their checks are `ArtefactHeader`'s)
 ///     32    32  fingerprint: SHA-256 of the normalised rule sources
 ///     64     8  automata offset: where the embedded automata begin
 ///     72    56  reserved, 0
@@ -19,12 +21,11 @@ import AhoCorasick
 ///               checked by its own header and checksum and mapped in place
 /// ```
 ///
-/// Loading checks identity (magic), version and length first, then the
-/// checksum, then every table reference (pattern, rule and string IDs,
+/// Loading runs the shared `ArtefactHeader` checks (identity, byte order,
+/// version, length, checksum), then checks every table reference (pattern, rule and string IDs,
 /// condition depth, rule-reference cycles, automaton ranges), so a stale,
 /// truncated, damaged or forged file gives an error naming the file.
 public enum RuleSetFile {
-    static let magic = Array("TRIAGERS".utf8)
     public static let formatVersion: UInt32 = 1
     static let headerSize = 128
     static let maxConditionDepth = 256
@@ -32,7 +33,7 @@ public enum RuleSetFile {
     /// Whether the file at `path` starts like a compiled rule set.
     public static func isCompiledRuleSet(path: String) -> Bool {
         guard let file = try? MappedFile(path: path) else { return false }
-        return file.withUnsafeBytes { $0.count >= 8 && $0.prefix(8).elementsEqual(magic) }
+        return file.withUnsafeBytes { $0.count >= 8 && $0.prefix(8).elementsEqual(ArtefactKind.ruleSet.magic) }
     }
 
     // MARK: Writing
@@ -84,9 +85,9 @@ public enum RuleSetFile {
         }
         // Header.
         var header = ByteWriter()
-        header.bytes = magic
+        header.bytes = ArtefactKind.ruleSet.magic
         header.u32(formatVersion)
-        header.u32(0)
+        header.u32(ArtefactHeader.endiannessMarker)
         header.u64(UInt64(w.bytes.count))
         header.u64(0)  // checksum, below
         header.bytes += rules.fingerprint.bytes
@@ -152,39 +153,24 @@ public enum RuleSetFile {
     // MARK: Loading
 
     /// Loads a compiled rule set by mapping the file.
-    public static func load(path: String) throws(RuleSetFileError) -> CompiledRules {
+    public static func load(path: String) throws(LoadError) -> CompiledRules {
         let file: MappedFile
-        do { file = try MappedFile(path: path) } catch { throw RuleSetFileError(.file(error), path: path) }
+        do { file = try MappedFile(path: path) } catch { throw LoadError(.file(error), artefact: .ruleSet, path: path) }
         do {
-            return try file.withUnsafeBytes { bytes throws(RuleSetFileError) in try decode(bytes, file: file) }
+            return try file.withUnsafeBytes { bytes throws(LoadError) in try decode(bytes, file: file) }
         } catch {
             throw error.at(path)
         }
     }
 
-    private static func decode(_ bytes: UnsafeRawBufferPointer, file: MappedFile) throws(RuleSetFileError) -> CompiledRules {
-        // Step 1: identity, version, length, checksum.
-        guard bytes.count >= 8, bytes.prefix(8).elementsEqual(magic) else {
-            throw RuleSetFileError(bytes.count < 8 && magic.starts(with: bytes) ? .truncated(expected: headerSize, actual: bytes.count) : .notARuleSet)
+    private static func decode(_ bytes: UnsafeRawBufferPointer, file: MappedFile) throws(LoadError) -> CompiledRules {
+        // Step 1: identity, byte order, version, length, checksum.
+        try ArtefactHeader.verify(bytes, kind: .ruleSet, version: formatVersion, headerSize: headerSize) { header in
+            Int(clamping: header.loadUnaligned(fromByteOffset: 64, as: UInt64.self))
         }
-        guard bytes.count >= headerSize else { throw RuleSetFileError(.truncated(expected: headerSize, actual: bytes.count)) }
-        var header = ByteReader(bytes, at: 8)
-        let version = try header.u32()
-        guard version == formatVersion else { throw RuleSetFileError(.unsupportedVersion(found: version, supported: formatVersion)) }
-        _ = try header.u32()
-        let total = try header.u64()
-        guard total <= UInt64(Int.max) else { throw RuleSetFileError(.malformed("impossible length")) }
-        if Int(total) > bytes.count { throw RuleSetFileError(.truncated(expected: Int(total), actual: bytes.count)) }
-        if Int(total) < bytes.count { throw RuleSetFileError(.trailingBytes(expected: Int(total), actual: bytes.count)) }
-        let stored = try header.u64()
         let fingerprint = Fingerprint(bytes: Array(bytes[32..<64]))
-        var offsets = ByteReader(bytes, at: 64)
-        let automataOffset = Int(clamping: try offsets.u64())
-        guard automataOffset >= headerSize, automataOffset <= bytes.count else {
-            throw RuleSetFileError(.malformed("automata offset \(automataOffset) is outside the file"))
-        }
-        let computed = Checksum.of(UnsafeRawBufferPointer(rebasing: bytes[32..<automataOffset]))
-        guard computed == stored else { throw RuleSetFileError(.checksumMismatch(stored: stored, computed: computed)) }
+        let automataOffset = Int(clamping: bytes.loadUnaligned(fromByteOffset: 64, as: UInt64.self))
+        guard automataOffset >= headerSize else { throw LoadError.malformedRuleSet("automata offset \(automataOffset) is inside the header") }
 
         // Step 2: tables, every reference checked.
         let metadata = UnsafeRawBufferPointer(rebasing: bytes[0..<automataOffset])
@@ -200,7 +186,7 @@ public enum RuleSetFile {
         strings.reserveCapacity(stringCount)
         for index in 0..<stringCount {
             let rule = try r.int()
-            guard rule < ruleCount else { throw RuleSetFileError(.malformed("pattern \(index) belongs to rule \(rule) of \(ruleCount)")) }
+            guard rule < ruleCount else { throw LoadError.malformedRuleSet("pattern \(index) belongs to rule \(rule) of \(ruleCount)") }
             let name = try r.string()
             var values: [[UInt8]] = []
             for _ in 0..<(try r.count(minimumSize: 4)) { values.append(try r.data()) }
@@ -211,12 +197,12 @@ public enum RuleSetFile {
         for rule in rules {
             try check(rule.condition, strings: stringCount, rules: ruleCount, rule: rule.id)
             for id in rule.strings where id.index >= stringCount || strings[id.index].rule != rule.id {
-                throw RuleSetFileError(.malformed("rule \(rule.id.rawValue) lists pattern \(id.rawValue) that is not its own"))
+                throw LoadError.malformedRuleSet("rule \(rule.id.rawValue) lists pattern \(id.rawValue) that is not its own")
             }
         }
-        guard RuleChecker.cycles(in: rules).isEmpty else { throw RuleSetFileError(.malformed("rules reference each other in a cycle")) }
+        guard RuleChecker.cycles(in: rules).isEmpty else { throw LoadError.malformedRuleSet("rules reference each other in a cycle") }
         let baselineCount = try r.count(minimumSize: 1)
-        guard baselineCount == ruleCount else { throw RuleSetFileError(.malformed("baseline has \(baselineCount) entries for \(ruleCount) rules")) }
+        guard baselineCount == ruleCount else { throw LoadError.malformedRuleSet("baseline has \(baselineCount) entries for \(ruleCount) rules") }
         var baseline: [Bool] = []
         for _ in 0..<ruleCount { baseline.append(try r.u8() == 1) }
         var matchers: [ViewMatcher] = []
@@ -228,20 +214,20 @@ public enum RuleSetFile {
                 var ids: [StringID] = []
                 for _ in 0..<(try r.count(minimumSize: 4)) {
                     let id = try r.int()
-                    guard id < stringCount else { throw RuleSetFileError(.malformed("automaton pattern owned by unknown pattern \(id)")) }
+                    guard id < stringCount else { throw LoadError.malformedRuleSet("automaton pattern owned by unknown pattern \(id)") }
                     ids.append(StringID(id))
                 }
                 owners.append(ids)
             }
             guard offset >= automataOffset, length <= bytes.count, offset <= bytes.count - length else {
-                throw RuleSetFileError(.malformed("embedded automaton at \(offset) (\(length) bytes) is outside the file"))
+                throw LoadError.malformedRuleSet("embedded automaton at \(offset) (\(length) bytes) is outside the file")
             }
             let automaton: AhoCorasick
             do { automaton = try AhoCorasick(mappedFile: file, range: offset..<(offset + length)) } catch {
-                throw RuleSetFileError(.automaton(error))
+                throw LoadError(.embedded(error), artefact: .ruleSet)
             }
             guard automaton.patternCount == owners.count else {
-                throw RuleSetFileError(.malformed("automaton has \(automaton.patternCount) patterns, the table \(owners.count)"))
+                throw LoadError.malformedRuleSet("automaton has \(automaton.patternCount) patterns, the table \(owners.count)")
             }
             matchers.append(ViewMatcher(key: MatcherKey(view: view == 1 ? .raw : .normalized, caseInsensitive: ci == 1),
                                         automaton: automaton, owners: owners))
@@ -250,18 +236,18 @@ public enum RuleSetFile {
                              matchers: matchers, baseline: baseline)
     }
 
-    private static func decodeRule(_ r: inout ByteReader, id: RuleID, ruleCount: Int) throws(RuleSetFileError) -> Rule {
+    private static func decodeRule(_ r: inout ByteReader, id: RuleID, ruleCount: Int) throws(LoadError) -> Rule {
         let name = try r.string()
         let namespace = try r.string()
         var tags: [String] = []
         for _ in 0..<(try r.count(minimumSize: 4)) { tags.append(try r.string()) }
         let description = try r.string()
         let categoryName = try r.string()
-        guard let category = Category(rawValue: categoryName) else { throw RuleSetFileError(.malformed("unknown category `\(categoryName)`")) }
+        guard let category = Category(rawValue: categoryName) else { throw LoadError.malformedRuleSet("unknown category `\(categoryName)`") }
         let severity = try r.i32(), weight = try r.i32()
         let reference = try r.optionalString(), author = try r.optionalString(), reviewed = try r.optionalString()
         let statusName = try r.string()
-        guard let status = RuleStatus(rawValue: statusName) else { throw RuleSetFileError(.malformed("unknown status `\(statusName)`")) }
+        guard let status = RuleStatus(rawValue: statusName) else { throw LoadError.malformedRuleSet("unknown status `\(statusName)`") }
         var ids: [StringID] = []
         for _ in 0..<(try r.count(minimumSize: 4)) { ids.append(StringID(try r.int())) }
         let condition = try decodeCondition(&r, depth: 0)
@@ -279,15 +265,15 @@ public enum RuleSetFile {
                     condition: condition, examples: examples, file: file, line: line)
     }
 
-    private static func decodeCondition(_ r: inout ByteReader, depth: Int) throws(RuleSetFileError) -> Condition {
-        guard depth < maxConditionDepth else { throw RuleSetFileError(.malformed("a condition is nested too deeply")) }
+    private static func decodeCondition(_ r: inout ByteReader, depth: Int) throws(LoadError) -> Condition {
+        guard depth < maxConditionDepth else { throw LoadError.malformedRuleSet("a condition is nested too deeply") }
         switch try r.u8() {
         case 0: return .boolean(try r.u8() == 1)
         case 1: return .string(StringID(try r.int()))
         case 2:
             let s = StringID(try r.int())
             let op = Int(try r.u8())
-            guard op < comparisons.count else { throw RuleSetFileError(.malformed("unknown comparison \(op)")) }
+            guard op < comparisons.count else { throw LoadError.malformedRuleSet("unknown comparison \(op)") }
             return .count(s, comparisons[op], try r.i32())
         case 3:
             let n = try r.i32()
@@ -302,26 +288,26 @@ public enum RuleSetFile {
             for _ in 0..<(try r.count(minimumSize: 2)) { operands.append(try decodeCondition(&r, depth: depth + 1)) }
             return tag == 7 ? .all(operands) : .any(operands)
         case let tag:
-            throw RuleSetFileError(.malformed("unknown condition tag \(tag)"))
+            throw LoadError.malformedRuleSet("unknown condition tag \(tag)")
         }
     }
 
     /// Every ID a condition names exists; patterns belong to the rule.
-    private static func check(_ c: Condition, strings: Int, rules: Int, rule: RuleID) throws(RuleSetFileError) {
+    private static func check(_ c: Condition, strings: Int, rules: Int, rule: RuleID) throws(LoadError) {
         var work = [c]
         while let next = work.popLast() {
             switch next {
             case .boolean: break
             case let .string(s), let .count(s, _, _):
-                guard s.index < strings else { throw RuleSetFileError(.malformed("rule \(rule.rawValue) names unknown pattern \(s.rawValue)")) }
+                guard s.index < strings else { throw LoadError.malformedRuleSet("rule \(rule.rawValue) names unknown pattern \(s.rawValue)") }
             case let .atLeast(_, members):
                 for s in members where s.index >= strings {
-                    throw RuleSetFileError(.malformed("rule \(rule.rawValue) names unknown pattern \(s.rawValue)"))
+                    throw LoadError.malformedRuleSet("rule \(rule.rawValue) names unknown pattern \(s.rawValue)")
                 }
             case let .near(a, b, _):
-                guard a.index < strings, b.index < strings else { throw RuleSetFileError(.malformed("rule \(rule.rawValue) names an unknown pattern")) }
+                guard a.index < strings, b.index < strings else { throw LoadError.malformedRuleSet("rule \(rule.rawValue) names an unknown pattern") }
             case let .rule(r):
-                guard r.index < rules else { throw RuleSetFileError(.malformed("rule \(rule.rawValue) names unknown rule \(r.rawValue)")) }
+                guard r.index < rules else { throw LoadError.malformedRuleSet("rule \(rule.rawValue) names unknown rule \(r.rawValue)") }
             case let .not(x): work.append(x)
             case let .all(xs), let .any(xs): work += xs
             }
@@ -334,42 +320,12 @@ extension ByteWriter {
     static func alignedEnd(_ offset: Int) -> Int { (offset + 63) & ~63 }
 }
 
-/// Why a compiled rule-set file could not be loaded.
-public struct RuleSetFileError: Error, Sendable, CustomStringConvertible {
-    public enum Problem: Sendable {
-        case truncated(expected: Int, actual: Int)
-        case trailingBytes(expected: Int, actual: Int)
-        case notARuleSet
-        case unsupportedVersion(found: UInt32, supported: UInt32)
-        case checksumMismatch(stored: UInt64, computed: UInt64)
-        case malformed(String)
-        case automaton(LoadError)
-        case file(FileError)
-    }
+extension ArtefactKind {
+    /// A compiled rule-set file.
+    public static let ruleSet = ArtefactKind(name: "rule set", magic: "TRIAGERS", remedy: "compile the rules again")
+}
 
-    public let problem: Problem
-    public let path: String?
-
-    init(_ problem: Problem, path: String? = nil) {
-        self.problem = problem
-        self.path = path
-    }
-
-    func at(_ path: String) -> RuleSetFileError { RuleSetFileError(problem, path: path) }
-
-    public var description: String {
-        let what: String
-        switch problem {
-        case let .truncated(expected, actual): what = "truncated: expected \(expected) bytes, found \(actual)"
-        case let .trailingBytes(expected, actual): what = "unexpected bytes after the rule set: expected \(expected) bytes, found \(actual)"
-        case .notARuleSet: what = "not a compiled rule set (the magic bytes \"TRIAGERS\" are missing)"
-        case let .unsupportedVersion(found, supported):
-            what = "format version \(found) is not supported (this build reads version \(supported)); compile the rules again"
-        case .checksumMismatch: what = "checksum mismatch: the file is damaged; compile the rules again"
-        case let .malformed(detail): what = "malformed rule set: \(detail)"
-        case let .automaton(error): what = "embedded automaton: \(error)"
-        case let .file(error): return error.description
-        }
-        return "cannot load rule set '\(path ?? "<bytes>")': \(what)"
-    }
+extension LoadError {
+    /// A rule-set file whose tables are inconsistent.
+    static func malformedRuleSet(_ detail: String) -> LoadError { LoadError(.malformed(detail), artefact: .ruleSet) }
 }

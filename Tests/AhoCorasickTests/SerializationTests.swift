@@ -52,7 +52,7 @@ struct SerializationTests {
             let problem = loadError(Array(bytes[..<length]))
             switch problem {
             case .truncated?: break
-            case .notAnAutomaton? where length < 8: break
+            case .foreign? where length < 8: break
             default: Issue.record("length \(length): \(String(describing: problem))")
             }
         }
@@ -71,8 +71,8 @@ struct SerializationTests {
 
     @Test func foreignFiles() throws {
         #expect(loadError([]) == .truncated(expected: 128, actual: 0))
-        #expect(loadError(Array("<html><body>not an automaton</body></html>".utf8)) == .notAnAutomaton)
-        #expect(loadError([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 0, count: 500)) == .notAnAutomaton)
+        #expect(loadError(Array("<html><body>not an automaton</body></html>".utf8)) == .foreign)
+        #expect(loadError([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 0, count: 500)) == .foreign)
     }
 
     /// Rewrites header fields and re-seals the checksum, as a forger (or a
