@@ -64,8 +64,7 @@ public final class RuleScanner {
     /// Occurrences per pattern that `near` considers.
     public var maxPositionsPerString = 10_000
 
-    /// Reused between scans; moved into a local for the length of a scan,
-    /// so the per-match code works on a value, not on class storage.
+    /// Reused between scans; see `withScratch`.
     private var scratch: ScanScratch
 
     public init(_ rules: CompiledRules) {
@@ -74,12 +73,10 @@ public final class RuleScanner {
     }
 
     public func scan(_ views: TextViews) -> [RuleHit] {
-        var scratch = ScanScratch(patternCount: 0, ruleCount: 0)
-        swap(&scratch, &self.scratch)
-        defer {
-            scratch.reset()
-            swap(&scratch, &self.scratch)
-        }
+        withScratch { scan(views, &$0) }
+    }
+
+    private func scan(_ views: TextViews, _ scratch: inout ScanScratch) -> [RuleHit] {
         collectPatternHits(views, into: &scratch)
         guard !scratch.touched.isEmpty || rules.hasBaselineHits else { return [] }
         // Step 3: which rules can differ from their no-hit baseline: those
@@ -129,16 +126,25 @@ public final class RuleScanner {
     /// `scan` evaluates conditions from, and the evidence to show when a
     /// rule did not hold (`triage rules test`).
     public func patternHits(_ views: TextViews) -> [StringHit] {
+        withScratch { scratch in
+            collectPatternHits(views, into: &scratch)
+            return scratch.touched.enumerated().map { s, owner in
+                StringHit(string: StringID(rawValue: owner), count: scratch.count[s], spans: scratch.spans[s])
+            }.sorted { $0.string < $1.string }
+        }
+    }
+
+    /// Runs `body` with the reusable tables moved out of the object (so the
+    /// per-match code works on a value, not class storage), then clears what
+    /// the scan touched and moves them back.
+    private func withScratch<R>(_ body: (inout ScanScratch) -> R) -> R {
         var scratch = ScanScratch(patternCount: 0, ruleCount: 0)
         swap(&scratch, &self.scratch)
         defer {
             scratch.reset()
             swap(&scratch, &self.scratch)
         }
-        collectPatternHits(views, into: &scratch)
-        return scratch.touched.enumerated().map { s, owner in
-            StringHit(string: StringID(rawValue: owner), count: scratch.count[s], spans: scratch.spans[s])
-        }.sorted { $0.string < $1.string }
+        return body(&scratch)
     }
 
     /// Steps 1 and 2 of a scan: one automaton pass per view, then each hit
