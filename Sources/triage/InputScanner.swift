@@ -1,4 +1,5 @@
 import AhoCorasick
+import TriageRules
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,7 +30,7 @@ struct InputScanner {
             return
         }
         let file = try MappedFile(path: input)
-        let name = format == .ndjson ? jsonString(input) : input
+        let name = format == .ndjson ? JSON.quoted(input) : input
         let count = file.withUnsafeBytes { bytes in
             if countOnly { return automaton.countMatches(in: bytes) }
             var count = 0
@@ -44,7 +45,7 @@ struct InputScanner {
     }
 
     private mutating func scanStandardInput(into output: inout OutputWriter) throws(FileError) {
-        let name = format == .ndjson ? jsonString("-") : "-"
+        let name = format == .ndjson ? JSON.quoted("-") : "-"
         var stream = StreamSearcher(automaton)
         // The last bytes seen, so a match that began in an earlier chunk can
         // still be printed. Leftmost matches settle at most one longest

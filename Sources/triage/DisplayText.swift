@@ -1,8 +1,3 @@
-import TriageRules
-
-/// Quotes and escapes a string as a JSON string literal.
-func jsonString(_ value: String) -> String { JSON.quoted(value) }
-
 /// Bytes shown to a person: valid UTF-8 as text, control characters and
 /// invalid bytes as `\xNN`, so a match can never inject terminal escapes.
 func displayText(_ bytes: some Collection<UInt8>) -> String {
