@@ -104,6 +104,8 @@ public struct AhoCorasick: Sendable {
     public var shortestPatternLength: Int { header.shortestPattern }
     /// Bytes of memory the automaton occupies (its whole image).
     public var memoryUsage: Int { storage.count }
+    /// Size of `serialized()` in bytes (the image is the memory it uses).
+    public var serializedSize: Int { storage.count }
 
     /// Length of pattern `id` in bytes.
     public func patternLength(_ id: PatternID) -> Int {

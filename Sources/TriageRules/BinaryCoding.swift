@@ -55,6 +55,20 @@ struct ByteReader {
         let start = try take(n)
         return Array(bytes[start..<(start + n)])
     }
+    /// Steps over a length-prefixed field (bounds checked, nothing copied).
+    mutating func skipData() throws(LoadError) {
+        _ = try take(try int())
+    }
+    /// A length-prefixed string from a record already checked by
+    /// `skipData`; invalid UTF-8 is repaired, never an error.
+    mutating func checkedText() -> String { String(decoding: checkedData(), as: UTF8.self) }
+    // The `checked…` readers are for records that loading has walked with
+    // the throwing readers; they cannot fail there, and give empty values
+    // rather than trap if they somehow did.
+    mutating func checkedData() -> [UInt8] { (try? data()) ?? [] }
+    mutating func checkedCount() -> Int { (try? int()) ?? 0 }
+    mutating func checkedByte() -> UInt8 { (try? u8()) ?? 0 }
+    mutating func checkedOptionalText() -> String? { checkedByte() == 0 ? nil : checkedText() }
     mutating func string() throws(LoadError) -> String {
         let raw = try data()
         let text = String(decoding: raw, as: UTF8.self)

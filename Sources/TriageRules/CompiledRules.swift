@@ -1,33 +1,42 @@
 import AhoCorasick
 
 /// A compiled rule set: immutable, `Sendable`, shared by every scan.
+///
+/// Built by the compiler or loaded from a compiled file, it is the same
+/// thing either way: the file's table bytes (on the heap, or mapped) read in
+/// place, and one automaton per (view, case). Rules and patterns are decoded
+/// from their records when asked for (`rules[i]`, `strings[i]`).
 public struct CompiledRules: Sendable {
-    /// All rules, indexed by `RuleID`.
-    public let rules: [Rule]
-    /// All declared patterns, indexed by `StringID`.
-    public let strings: [DeclaredString]
     /// The source files, in load order.
     public let sourcePaths: [String]
     /// SHA-256 of the normalised sources (see `Fingerprint`).
     public let fingerprint: Fingerprint
+    /// What a scan reads, as flat tables.
+    let tables: ScanTables
     /// One automaton per (view, case); together they hold every literal.
     let matchers: [ViewMatcher]
-    /// The value of each rule's condition on a text with no pattern hits.
-    let baseline: [Bool]
+    let records: ColdRecords
     /// Whether any rule holds on a text with no hits (then every scan reports it).
     let hasBaselineHits: Bool
-    /// `dependents[r]`: rules whose condition names rule `r`.
-    let dependents: [[RuleID]]
-    /// `fullword[s]`: pattern `s` must match a whole word.
-    let fullword: [Bool]
-    /// `needsPositions[s]`: a `near` condition reads pattern `s`'s positions.
-    let needsPositions: [Bool]
 
-    init(rules: [Rule], strings: [DeclaredString], sources: [SourceFile]) throws(BuildError) {
-        self.rules = rules
-        self.strings = strings
-        self.sourcePaths = sources.map(\.path)
-        self.fingerprint = Fingerprint(sources: sources)
+    /// All rules, indexed by `RuleID`.
+    public var rules: RuleTable { RuleTable(ruleSet: self) }
+    /// All declared patterns, indexed by `StringID`.
+    public var strings: StringTable { StringTable(ruleSet: self) }
+
+    init(tables: ScanTables, matchers: [ViewMatcher], sourcePaths: [String], fingerprint: Fingerprint,
+         records: ColdRecords) {
+        self.tables = tables
+        self.matchers = matchers
+        self.sourcePaths = sourcePaths
+        self.fingerprint = fingerprint
+        self.records = records
+        self.hasBaselineHits = tables.hasBaselineHits
+    }
+
+    /// Compiles checked rules: groups their literals into automata, encodes
+    /// the tables as the file stores them, and reads them back in place.
+    static func build(rules: [Rule], strings: [DeclaredString], sources: [SourceFile]) throws(BuildError) -> CompiledRules {
         // Group every literal by the automaton that will search for it, and
         // give identical literals one automaton pattern shared by all their
         // declarations.
@@ -41,64 +50,36 @@ public struct CompiledRules: Sendable {
                 groups[key, default: MatcherGroup()].add(folded, owner: declared.id)
             }
         }
-        var matchers: [ViewMatcher] = []
+        var matchers: [(key: MatcherKey, automaton: AhoCorasick, owners: [[StringID]])] = []
         for key in groups.keys.sorted(by: { ($0.view.rawValue, $0.caseInsensitive ? 1 : 0) < ($1.view.rawValue, $1.caseInsensitive ? 1 : 0) }) {
             let group = groups[key]!
             var builder = AhoCorasickBuilder()
             builder.matchKind = .standard
             builder.asciiCaseInsensitive = key.caseInsensitive
-            matchers.append(ViewMatcher(key: key, automaton: try builder.build(group.patterns), owners: group.owners))
+            matchers.append((key, try builder.build(group.patterns), group.owners))
         }
-        self.matchers = matchers
-        self.dependents = CompiledRules.dependents(of: rules)
-        (self.fullword, self.needsPositions) = CompiledRules.flags(rules: rules, strings: strings)
-        // Baseline: every condition evaluated with no hits at all. Rules are
-        // acyclic, so memoised recursion terminates.
-        var evaluator = ConditionEvaluator(rules: rules, strings: strings, count: { _ in 0 }, positions: { _ in nil },
-                                           wordIndex: { _, _ in 0 })
-        self.baseline = rules.map { evaluator.value(of: $0.id) }
-        self.hasBaselineHits = baseline.contains(true)
+        var contents = RuleSetFile.Contents(
+            sourcePaths: sources.map(\.path), fingerprint: Fingerprint(sources: sources), rules: rules, strings: strings,
+            baseline: [UInt8](repeating: 0, count: rules.count), matchers: matchers)
+        // Read back once to derive the evaluation order, compute every
+        // rule's no-hit value in that order, then encode the final tables.
+        // The checker has already rejected cycles and bad IDs, so the
+        // tables' own checks cannot fail here.
+        let draft = Self.read(RuleSetFile.encodeTables(contents), automata: matchers.map(\.automaton))
+        var order = [UInt32](repeating: 0, count: rules.count)
+        for rule in 0..<rules.count { order[Int(draft.tables.evaluationRank[rule])] = UInt32(rule) }
+        contents.baseline = order.withUnsafeBufferPointer {
+            ScanTables.baseline(program: draft.tables.program, status: Array(draft.tables.ruleStatus), order: $0)
+        }
+        return Self.read(RuleSetFile.encodeTables(contents), automata: matchers.map(\.automaton))
     }
 
-    /// A rule set read back from a compiled file (already validated).
-    init(rules: [Rule], strings: [DeclaredString], sourcePaths: [String], fingerprint: Fingerprint,
-         matchers: [ViewMatcher], baseline: [Bool]) {
-        self.rules = rules
-        self.strings = strings
-        self.sourcePaths = sourcePaths
-        self.fingerprint = fingerprint
-        self.matchers = matchers
-        self.baseline = baseline
-        self.hasBaselineHits = baseline.contains(true)
-        self.dependents = CompiledRules.dependents(of: rules)
-        (self.fullword, self.needsPositions) = CompiledRules.flags(rules: rules, strings: strings)
-    }
-
-    /// Per-pattern flags the scan loop reads, as plain arrays (no copies of
-    /// `DeclaredString` per match): whether a hit must be a whole word, and
-    /// whether some `near` condition needs the hit positions.
-    private static func flags(rules: [Rule], strings: [DeclaredString]) -> ([Bool], [Bool]) {
-        var positions = [Bool](repeating: false, count: strings.count)
-        for rule in rules {
-            var work = [rule.condition]
-            while let c = work.popLast() {
-                switch c {
-                case let .near(a, b, _): positions[a.index] = true; positions[b.index] = true
-                case let .not(x): work.append(x)
-                case let .all(xs), let .any(xs): work += xs
-                default: break
-                }
-            }
+    private static func read(_ bytes: [UInt8], automata: [AhoCorasick]) -> CompiledRules {
+        do {
+            return try RuleSetFile.decode(TableMemory(copying: bytes)) { m, _ in automata[m] }
+        } catch {
+            preconditionFailure("freshly compiled tables do not read back: \(error)")
         }
-        return (strings.map(\.fullword), positions)
-    }
-
-    private static func dependents(of rules: [Rule]) -> [[RuleID]] {
-        var dependents = [[RuleID]](repeating: [], count: rules.count)
-        for rule in rules {
-            for target in RuleChecker.references(rule.condition) { dependents[target].append(rule.id) }
-        }
-        return dependents
     }
 
     /// The rule called `name` (`namespace.name`, or a bare name if unique).
@@ -161,32 +142,8 @@ struct MatcherKey: Hashable, Sendable {
     let caseInsensitive: Bool
 }
 
-/// One automaton and, for each of its patterns, the declarations it serves.
+/// One automaton and the view and case it scans.
 struct ViewMatcher: Sendable {
     let key: MatcherKey
     let automaton: AhoCorasick
-    /// Owners of automaton pattern `p` are `ownerIDs[ownerStart[p]..<ownerStart[p + 1]]`:
-    /// one flat table, so the scan loop does no reference counting.
-    let ownerStart: [UInt32]
-    let ownerIDs: [UInt32]
-
-    init(key: MatcherKey, automaton: AhoCorasick, owners: [[StringID]]) {
-        self.key = key
-        self.automaton = automaton
-        var start: [UInt32] = [0]
-        var ids: [UInt32] = []
-        for list in owners {
-            ids += list.map(\.rawValue)
-            start.append(UInt32(ids.count))
-        }
-        ownerStart = start
-        ownerIDs = ids
-    }
-
-    /// The owners of each automaton pattern, as lists.
-    var owners: [[StringID]] {
-        (0..<(ownerStart.count - 1)).map { p in
-            ownerIDs[Int(ownerStart[p])..<Int(ownerStart[p + 1])].map { StringID(rawValue: $0) }
-        }
-    }
 }

@@ -36,281 +36,554 @@ public struct Span: Sendable, Hashable {
 public struct StringHit: Sendable, Hashable {
     public let string: StringID
     /// Every hit, counted.
-    public internal(set) var count: Int
+    public let count: Int
     /// The first `RuleScanner.maxSpansPerString` hits, in text order.
-    public internal(set) var spans: [Span]
+    public let spans: ArraySlice<Span>
 }
 
 /// A rule whose condition held, with the pattern hits that are its evidence.
 public struct RuleHit: Sendable, Hashable {
     public let rule: RuleID
-    /// The hits of the rule's own patterns (those that matched at all).
-    public let evidence: [StringHit]
     /// True for a shadow rule: reported, never scored.
     public let shadow: Bool
+    /// The hits of the rule's own patterns (those that matched at all).
+    public let evidence: Evidence
+}
+
+/// A rule hit's evidence: the hits of its patterns, in declaration order.
+/// A view into its scan's result (no copies per hit).
+public struct Evidence: RandomAccessCollection, Sendable, Hashable {
+    let records: ArraySlice<EvidenceRecord>
+    let spans: [Span]
+
+    /// Equal when they hold the same hits, wherever they are stored.
+    public static func == (a: Evidence, b: Evidence) -> Bool { a.elementsEqual(b) }
+    public func hash(into hasher: inout Hasher) {
+        for hit in self { hasher.combine(hit) }
+    }
+
+    public var startIndex: Int { records.startIndex }
+    public var endIndex: Int { records.endIndex }
+    public subscript(i: Int) -> StringHit {
+        let r = records[i]
+        return StringHit(string: r.string, count: r.count, spans: spans[r.spans])
+    }
+}
+
+struct EvidenceRecord: Sendable {
+    let string: StringID
+    let count: Int
+    let spans: Range<Int>
+}
+
+/// The rules that held on one text, in rule order. Every hit's evidence
+/// lives in three arrays shared by the whole result, so a scan allocates
+/// the same few buffers however many rules hold.
+public struct ScanResult: RandomAccessCollection, Sendable, Equatable {
+    struct Record: Sendable {
+        let rule: RuleID
+        let shadow: Bool
+        let evidence: Range<Int>
+    }
+
+    var records: [Record] = []
+    var evidence: [EvidenceRecord] = []
+    var spans: [Span] = []
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { records.count }
+    public static func == (a: ScanResult, b: ScanResult) -> Bool { a.elementsEqual(b) }
+    public subscript(i: Int) -> RuleHit {
+        let r = records[i]
+        return RuleHit(rule: r.rule, shadow: r.shadow, evidence: Evidence(records: evidence[r.evidence], spans: spans))
+    }
 }
 
 /// Scans texts with a compiled rule set: one automaton pass per view, then
 /// conditions evaluated from the hits (never a second pass per rule).
 ///
-/// One scanner per task: it keeps scratch tables indexed by pattern and
-/// reuses them from scan to scan, so a match costs an index and an
-/// increment, and resetting touches only the patterns that were hit. The
+/// The scan's steps, and what each costs:
+/// 1. Each automaton appends its matches to a reused buffer. Per match the
+///    scanner then does one counter update: it counts the automaton pattern
+///    and links the match into that pattern's chain of occurrences (an
+///    index into the buffer). Nothing is copied or allocated per match.
+/// 2. Per automaton pattern hit: its counts go to the declared patterns it
+///    serves (a `fullword` one walks the chain to count whole words only).
+/// 3. Candidate rules: those owning a hit pattern, and (transitively) those
+///    naming such a rule. Every other rule keeps its no-hit baseline.
+/// 4. Conditions run as flat programs (`ConditionProgram`). `near` walks the
+///    two patterns' occurrences merged in text order and counts words only
+///    between neighbours, so it reads at most the text between them.
+/// 5. Evidence is gathered only for rules that hold, from the chains.
+///
+/// One scanner per task: it owns mutable scratch tables sized by the rule
+/// set, cleared after each scan by undoing only what the scan touched. The
 /// compiled rules it reads are shared and immutable.
 public final class RuleScanner {
     public let rules: CompiledRules
     /// Evidence spans kept per pattern; counts stay exact beyond it.
     public var maxSpansPerString = 100
-    /// Occurrences per pattern that `near` considers.
+    /// Occurrences per pattern that `near` considers (the first in text order).
     public var maxPositionsPerString = 10_000
 
-    /// Reused between scans; see `withScratch`.
-    private var scratch: ScanScratch
+    private let tables: ScanTables
+    /// Per automaton pattern: hits, and the first and last match of its chain.
+    private let patternState: UnsafeMutablePointer<PatternState>
+    /// Per declared pattern: hits (whole-word hits for `fullword`).
+    private let stringCount: UnsafeMutablePointer<Int>
+    /// Per rule: 0 not a candidate, 1 candidate, 2 false, 3 true.
+    private let ruleState: UnsafeMutablePointer<UInt8>
+    /// Per rule, one bit: it held in this scan (cleared as results are built).
+    private let held: UnsafeMutablePointer<UInt64>
+    private var touchedPatterns: [UInt32] = []
+    private var touchedStrings: [UInt32] = []
+    private var candidates: [UInt32] = []
+    /// Per matcher: this scan's matches, and each match's successor in its
+    /// pattern's chain.
+    private var matches: [[Match]]
+    private var next: [[Int32]]
+    /// Per matcher, during evaluation only: the bytes it scanned, its
+    /// matches and their chain links (pointers into the arrays above, held
+    /// for the extent of `withChains`).
+    private let viewBytes: UnsafeMutablePointer<UnsafeRawBufferPointer>
+    private let matchBase: UnsafeMutablePointer<UnsafePointer<Match>?>
+    private let linkBase: UnsafeMutablePointer<UnsafePointer<Int32>?>
+    /// Reused buffers: occurrences being gathered, and `near`'s positions.
+    private var occurrenceBuffer: [Match] = []
+    private var positionsA: [Int] = []
+    private var positionsB: [Int] = []
+    private var wordStartCache: [TextView: [Int]] = [:]
 
     public init(_ rules: CompiledRules) {
         self.rules = rules
-        self.scratch = ScanScratch(patternCount: rules.strings.count, ruleCount: rules.rules.count)
+        tables = rules.tables
+        let patterns = tables.automatonPatternCount
+        patternState = .allocate(capacity: max(patterns, 1))
+        patternState.initialize(repeating: PatternState(), count: max(patterns, 1))
+        for g in 0..<patterns {
+            let owners = ScanTables.row(tables.ownerStart, g)
+            if owners.count == 1, case let owner = tables.ownerIDs[owners.lowerBound], tables.fullword[Int(owner)] == 0 {
+                patternState[g].directOwner = owner
+            }
+        }
+        stringCount = .allocate(capacity: max(tables.stringCount, 1))
+        stringCount.initialize(repeating: 0, count: max(tables.stringCount, 1))
+        ruleState = .allocate(capacity: max(tables.ruleCount, 1))
+        ruleState.initialize(repeating: 0, count: max(tables.ruleCount, 1))
+        held = .allocate(capacity: tables.ruleCount / 64 + 1)
+        held.initialize(repeating: 0, count: tables.ruleCount / 64 + 1)
+        matches = Array(repeating: [], count: rules.matchers.count)
+        next = Array(repeating: [], count: rules.matchers.count)
+        let matcherCount = max(rules.matchers.count, 1)
+        viewBytes = .allocate(capacity: matcherCount)
+        viewBytes.initialize(repeating: UnsafeRawBufferPointer(start: nil, count: 0), count: matcherCount)
+        matchBase = .allocate(capacity: matcherCount)
+        matchBase.initialize(repeating: nil, count: matcherCount)
+        linkBase = .allocate(capacity: matcherCount)
+        linkBase.initialize(repeating: nil, count: matcherCount)
     }
 
-    public func scan(_ views: TextViews) -> [RuleHit] {
-        withScratch { scan(views, &$0) }
+    deinit {
+        patternState.deallocate()
+        stringCount.deallocate()
+        ruleState.deallocate()
+        held.deallocate()
+        viewBytes.deallocate()
+        matchBase.deallocate()
+        linkBase.deallocate()
     }
 
-    private func scan(_ views: TextViews, _ scratch: inout ScanScratch) -> [RuleHit] {
-        collectPatternHits(views, into: &scratch)
-        guard !scratch.touched.isEmpty || rules.hasBaselineHits else { return [] }
-        // Step 3: which rules can differ from their no-hit baseline: those
-        // owning a hit pattern, and (transitively) those naming such a rule.
-        var work = scratch.touched.map { rules.strings[Int($0)].rule }
-        while let rule = work.popLast() {
-            guard scratch.markCandidate(rule) else { continue }
-            work += rules.dependents[rule.index]
-        }
-        let candidates = scratch.candidates.sorted()
-        // Step 4: evaluate candidates, reading counts and positions straight
-        // from the scratch tables; every other rule keeps its baseline.
-        var words: [TextView: [Int]] = [:]
-        let wordIndex: (TextView, Int) -> Int = { view, offset in
-            if words[view] == nil { words[view] = WordBoundary.wordStarts(views.bytes(view)) }
-            return WordBoundary.index(of: offset, in: words[view]!)
-        }
-        var result: [RuleHit] = []
-        // Scoped, so `table` and the closures holding it are gone before the
-        // deferred reset mutates the scratch (otherwise it would be copied).
-        do {
-        let table = scratch
-        var evaluator = ConditionEvaluator(
-            rules: rules.rules, strings: rules.strings,
-            count: { id in let s = table.slot[id.index]; return s < 0 ? 0 : table.count[Int(s)] },
-            positions: { id in let s = table.slot[id.index]; return s < 0 ? nil : table.positions[Int(s)] },
-            wordIndex: wordIndex)
-        for rule in candidates where rules.rules[rule.index].status != .disabled && evaluator.value(of: rule) {
-            let r = rules.rules[rule.index]
-            let evidence = r.strings.compactMap { id -> StringHit? in
-                let s = table.slot[id.index]
-                return s < 0 ? nil : StringHit(string: id, count: table.count[Int(s)], spans: table.spans[Int(s)])
-            }
-            result.append(RuleHit(rule: rule, evidence: evidence, shadow: r.status == .shadow))
-        }
-        }
-        if rules.hasBaselineHits {
-            for rule in rules.rules where rules.baseline[rule.id.index] && !scratch.isCandidate(rule.id) && rule.status != .disabled {
-                result.append(RuleHit(rule: rule.id, evidence: [], shadow: rule.status == .shadow))
-            }
-            result.sort { $0.rule < $1.rule }
-        }
-        return result
+    /// The rules that hold on `views`, with their evidence.
+    public func scan(_ views: TextViews) -> ScanResult {
+        withPatternHits(views) { evaluate() }
     }
 
     /// The pattern hits in `views`, whoever's condition they serve: what
     /// `scan` evaluates conditions from, and the evidence to show when a
     /// rule did not hold (`triage rules test`).
     public func patternHits(_ views: TextViews) -> [StringHit] {
-        withScratch { scratch in
-            collectPatternHits(views, into: &scratch)
-            return scratch.touched.enumerated().map { s, owner in
-                StringHit(string: StringID(rawValue: owner), count: scratch.count[s], spans: scratch.spans[s])
-            }.sorted { $0.string < $1.string }
+        withPatternHits(views) {
+            var spans: [Span] = []
+            return touchedStrings.sorted().map { s in
+                let start = spans.count
+                appendSpans(of: Int(s), to: &spans)
+                return StringHit(string: StringID(rawValue: s), count: stringCount[Int(s)], spans: spans[start..<spans.count])
+            }
         }
     }
 
-    /// Runs `body` with the reusable tables moved out of the object (so the
-    /// per-match code works on a value, not class storage), then clears what
-    /// the scan touched and moves them back.
-    private func withScratch<R>(_ body: (inout ScanScratch) -> R) -> R {
-        var scratch = ScanScratch(patternCount: 0, ruleCount: 0)
-        swap(&scratch, &self.scratch)
-        defer {
-            scratch.reset()
-            swap(&scratch, &self.scratch)
+    // MARK: Steps 1 and 2: pattern hits
+
+    /// Scans every view, runs `body` while the hits are in the tables, then
+    /// clears what the scan touched.
+    private func withPatternHits<R>(_ views: TextViews, _ body: () -> R) -> R {
+        defer { reset() }
+        let raw = views.raw, normalized = views.normalized
+        return raw.withUnsafeBytes { rawBytes in
+            normalized.withUnsafeBytes { normalizedBytes in
+                for m in rules.matchers.indices {
+                    viewBytes[m] = rules.matchers[m].key.view == .raw ? rawBytes : normalizedBytes
+                    collect(matcher: m)
+                }
+                return withChains(from: 0, body)
+            }
         }
-        return body(&scratch)
     }
 
-    /// Steps 1 and 2 of a scan: one automaton pass per view, then each hit
-    /// pattern's spans and positions in text order.
-    private func collectPatternHits(_ views: TextViews, into scratch: inout ScanScratch) {
-        let maxSpans = maxSpansPerString, maxPositions = maxPositionsPerString
-        // Step 1: pattern hits, one pass per automaton.
-        for matcher in rules.matchers {
-            let view = matcher.key.view
-            views.bytes(view).withUnsafeBytes { buffer in
-                matcher.ownerStart.withUnsafeBufferPointer { ownerStart in
-                    matcher.ownerIDs.withUnsafeBufferPointer { ownerIDs in
-                        rules.fullword.withUnsafeBufferPointer { fullword in
-                            rules.needsPositions.withUnsafeBufferPointer { needsPositions in
-                                scratch.matches.removeAll(keepingCapacity: true)
-                                matcher.automaton.appendMatches(in: buffer, to: &scratch.matches)
-                                let found = scratch.matches
-                                for match in found {
-                                    let p = match.pattern.index
-                                    for k in Int(ownerStart[p])..<Int(ownerStart[p + 1]) {
-                                        let owner = Int(ownerIDs[k])
-                                        if fullword[owner] && !WordBoundary.isWhole(buffer, match.start, match.end) { continue }
-                                        scratch.record(owner, Span(view: view, start: match.start, end: match.end),
-                                                       keepPosition: needsPositions[owner], maxSpans: maxSpans, maxPositions: maxPositions)
-                                    }
-                                }
-                            }
-                        }
+    private func collect(matcher m: Int) {
+        let bytes = viewBytes[m]
+        var found: [Match] = []
+        swap(&found, &matches[m])
+        found.removeAll(keepingCapacity: true)
+        rules.matchers[m].automaton.appendMatches(in: bytes, to: &found)
+        var links: [Int32] = []
+        swap(&links, &next[m])
+        if links.count < found.count { links = [Int32](repeating: 0, count: max(found.count, 2 * links.count)) }
+        var touched: [UInt32] = []
+        swap(&touched, &touchedPatterns)
+        let firstTouched = touched.count
+        let base = Int(tables.patternBase[m])
+        found.withUnsafeBufferPointer { found in
+            links.withUnsafeMutableBufferPointer { links in
+                // The one loop that runs per match: count, and chain.
+                let state = patternState
+                for i in 0..<found.count {
+                    let g = base &+ Int(found[i].pattern.rawValue)
+                    var s = state[g]
+                    if s.count == 0 {
+                        s.head = Int32(truncatingIfNeeded: i)
+                        touched.append(UInt32(truncatingIfNeeded: g))
+                    } else {
+                        links[Int(s.tail)] = Int32(truncatingIfNeeded: i)
                     }
+                    s.tail = Int32(truncatingIfNeeded: i)
+                    s.count &+= 1
+                    state[g] = s
                 }
             }
         }
-        // Step 2: spans and positions in text order (only touched patterns).
-        for s in scratch.touched.indices {
-            if scratch.spans[s].count > 1 { scratch.spans[s].sort { ($0.start, $0.end) < ($1.start, $1.end) } }
-            if scratch.positions[s].count > 1 { scratch.positions[s].sort() }
+        // Counts move to the declared patterns each automaton pattern serves.
+        found.withUnsafeBufferPointer { found in
+            links.withUnsafeBufferPointer { links in
+                matchBase[m] = found.baseAddress
+                linkBase[m] = links.baseAddress
+                resolveOwners(of: touched[firstTouched...], matcher: m)
+                matchBase[m] = nil
+                linkBase[m] = nil
+            }
+        }
+        swap(&found, &matches[m])
+        swap(&links, &next[m])
+        swap(&touched, &touchedPatterns)
+    }
+
+    private func resolveOwners(of touched: ArraySlice<UInt32>, matcher m: Int) {
+        var strings: [UInt32] = []
+        swap(&strings, &touchedStrings)
+        defer { swap(&strings, &touchedStrings) }
+        for g32 in touched {
+            let g = Int(g32)
+            let state = patternState[g]
+            if state.directOwner != PatternState.slowPath {
+                let owner = Int(state.directOwner)
+                if stringCount[owner] == 0 { strings.append(state.directOwner) }
+                stringCount[owner] += Int(state.count)
+                continue
+            }
+            for o in ScanTables.row(tables.ownerStart, g) {
+                let owner = Int(tables.ownerIDs[o])
+                let hits = tables.fullword[owner] != 0 ? wholeWordHits(pattern: g, matcher: m) : Int(patternState[g].count)
+                guard hits > 0 else { continue }
+                if stringCount[owner] == 0 { strings.append(UInt32(owner)) }
+                stringCount[owner] += hits
+            }
         }
     }
-}
 
-/// Per-scan tables indexed by pattern, reused between scans.
-struct ScanScratch {
-    /// `slot[s]`: pattern `s`'s index in the tables below, or -1.
-    var slot: [Int32]
-    /// Patterns hit in this scan, in first-hit order (slot order).
-    var touched: [UInt32] = []
-    /// The automaton's matches for the view being scanned (reused buffer).
-    var matches: [Match] = []
-    var count: [Int] = []
-    var spans: [[Span]] = []
-    var positions: [[Int]] = []
-
-    /// `candidate[r]`: rule `r` is a candidate in this scan.
-    var candidate: [Bool]
-    var candidates: [RuleID] = []
-
-    init(patternCount: Int, ruleCount: Int) {
-        slot = [Int32](repeating: -1, count: patternCount)
-        candidate = [Bool](repeating: false, count: ruleCount)
+    /// Runs `body` with every matcher's matches and links reachable through
+    /// `matchBase` and `linkBase`.
+    private func withChains<R>(from m: Int, _ body: () -> R) -> R {
+        guard m < matches.count else { return body() }
+        return matches[m].withUnsafeBufferPointer { found in
+            next[m].withUnsafeBufferPointer { links in
+                matchBase[m] = found.baseAddress
+                linkBase[m] = links.baseAddress
+                defer { matchBase[m] = nil; linkBase[m] = nil }
+                return withChains(from: m + 1, body)
+            }
+        }
     }
 
-    /// Marks `rule` as a candidate; false if it already was.
-    mutating func markCandidate(_ rule: RuleID) -> Bool {
-        guard !candidate[rule.index] else { return false }
-        candidate[rule.index] = true
-        candidates.append(rule)
-        return true
+    /// Visits automaton pattern `g`'s matches in text order, until `body`
+    /// returns false (only inside `withChains` or `resolveOwners`).
+    @inline(__always)
+    private func forEachOccurrence(pattern g: Int, matcher m: Int, _ body: (Match) -> Bool) {
+        let s = patternState[g]
+        guard s.count > 0, let found = matchBase[m], let links = linkBase[m] else { return }
+        var i = Int(s.head)
+        for k in 0..<Int(s.count) {
+            if !body(found[i]) { return }
+            if k + 1 < Int(s.count) { i = Int(links[i]) }
+        }
     }
 
-    func isCandidate(_ rule: RuleID) -> Bool { candidate[rule.index] }
+    private func wholeWordHits(pattern g: Int, matcher m: Int) -> Int {
+        let bytes = viewBytes[m]
+        var n = 0
+        forEachOccurrence(pattern: g, matcher: m) { match in
+            if WordBoundary.isWhole(bytes, match.start, match.end) { n += 1 }
+            return true
+        }
+        return n
+    }
+
+    private func matcher(of g: Int) -> Int {
+        var m = 0
+        while Int(tables.patternBase[m + 1]) <= g { m += 1 }
+        return m
+    }
+
+    /// Declared pattern `s`'s first `limit` occurrences in text order, into
+    /// `occurrenceBuffer` (whole words only for `fullword`).
+    private func gatherOccurrences(of s: Int, limit: Int) {
+        var buffer: [Match] = []
+        swap(&buffer, &occurrenceBuffer)
+        defer { swap(&buffer, &occurrenceBuffer) }
+        buffer.removeAll(keepingCapacity: true)
+        let whole = tables.fullword[s] != 0
+        var sources = 0
+        for k in ScanTables.row(tables.stringPatternStart, s) {
+            let g = Int(tables.stringPatternIDs[k])
+            guard patternState[g].count > 0 else { continue }
+            sources += 1
+            let m = matcher(of: g)
+            let bytes = viewBytes[m]
+            var taken = 0
+            forEachOccurrence(pattern: g, matcher: m) { match in
+                if whole && !WordBoundary.isWhole(bytes, match.start, match.end) { return true }
+                buffer.append(match)
+                taken += 1
+                return taken < limit
+            }
+        }
+        if sources > 1 {
+            buffer.sort { ($0.start, $0.end) < ($1.start, $1.end) }
+            if buffer.count > limit { buffer.removeLast(buffer.count - limit) }
+        }
+    }
+
+    private func appendSpans(of s: Int, to spans: inout [Span]) {
+        let view: TextView = tables.stringView[s] == 1 ? .raw : .normalized
+        let patterns = ScanTables.row(tables.stringPatternStart, s)
+        if patterns.count == 1 {
+            // One literal: its chain is already in text order.
+            let g = Int(tables.stringPatternIDs[patterns.lowerBound])
+            let m = matcher(of: g)
+            let bytes = viewBytes[m], whole = tables.fullword[s] != 0, limit = maxSpansPerString
+            var taken = 0
+            forEachOccurrence(pattern: g, matcher: m) { match in
+                if whole && !WordBoundary.isWhole(bytes, match.start, match.end) { return true }
+                spans.append(Span(view: view, start: match.start, end: match.end))
+                taken += 1
+                return taken < limit
+            }
+            return
+        }
+        gatherOccurrences(of: s, limit: maxSpansPerString)
+        for match in occurrenceBuffer { spans.append(Span(view: view, start: match.start, end: match.end)) }
+    }
+
+    // MARK: Steps 3 to 5: conditions and evidence
+
+    private func evaluate() -> ScanResult {
+        var result = ScanResult()
+        let baselineHits = rules.hasBaselineHits
+        guard !touchedStrings.isEmpty || baselineHits else { return result }
+        var marked: [UInt32] = []
+        swap(&marked, &candidates)
+        defer { swap(&marked, &candidates) }
+        for s in touchedStrings { mark(Int(tables.stringRule[Int(s)]), &marked) }
+        var work = 0
+        while work < marked.count {
+            let rule = Int(marked[work])
+            work += 1
+            for k in ScanTables.row(tables.dependentStart, rule) { mark(Int(tables.dependentIDs[k]), &marked) }
+        }
+        // Rules that hold, as bits, so they come out in rule order without
+        // sorting the candidates.
+        var low = Int.max, high = -1
+        func hold(_ r: Int) {
+            held[r >> 6] |= 1 << UInt64(r & 63)
+            low = min(low, r)
+            high = max(high, r)
+        }
+        // Rules that name others run after them (`evaluationRank`), so a
+        // reference is always a lookup, never a recursive evaluation.
+        if tables.hasReferences { marked.sort { tables.evaluationRank[Int($0)] < tables.evaluationRank[Int($1)] } }
+        for r in marked.lazy.map({ Int($0) }) where tables.ruleStatus[r] != 2 && value(of: r) { hold(r) }
+        if baselineHits {
+            for r in tables.baseline.indices where tables.baseline[r] != 0 && ruleState[r] == 0 && tables.ruleStatus[r] != 2 { hold(r) }
+        }
+        guard high >= 0 else { return result }
+        for w in (low >> 6)...(high >> 6) {
+            var bits = held[w]
+            held[w] = 0
+            while bits != 0 {
+                let r = w << 6 | bits.trailingZeroBitCount
+                bits &= bits - 1
+                let first = result.evidence.count
+                for k in ScanTables.row(tables.ruleStringStart, r) {
+                    let s = Int(tables.ruleStringIDs[k])
+                    guard stringCount[s] > 0 else { continue }
+                    let spanStart = result.spans.count
+                    appendSpans(of: s, to: &result.spans)
+                    result.evidence.append(EvidenceRecord(string: StringID(s), count: stringCount[s], spans: spanStart..<result.spans.count))
+                }
+                result.records.append(.init(rule: RuleID(r), shadow: tables.ruleStatus[r] == 1, evidence: first..<result.evidence.count))
+            }
+        }
+        return result
+    }
 
     @inline(__always)
-    mutating func record(_ owner: Int, _ span: Span, keepPosition: Bool, maxSpans: Int, maxPositions: Int) {
-        var s = Int(slot[owner])
-        if s < 0 {
-            s = touched.count
-            slot[owner] = Int32(s)
-            touched.append(UInt32(owner))
-            if s == count.count {
-                count.append(0)
-                spans.append([])
-                positions.append([])
-            }
-        }
-        count[s] += 1
-        if spans[s].count < maxSpans { spans[s].append(span) }
-        if keepPosition && positions[s].count < maxPositions { positions[s].append(span.start) }
+    private func mark(_ rule: Int, _ marked: inout [UInt32]) {
+        guard ruleState[rule] == 0 else { return }
+        ruleState[rule] = 1
+        marked.append(UInt32(rule))
     }
 
-    /// Clears only what the scan touched; keeps capacity for the next.
-    mutating func reset() {
-        for (s, owner) in touched.enumerated() {
-            slot[Int(owner)] = -1
-            count[s] = 0
-            spans[s].removeAll(keepingCapacity: true)
-            positions[s].removeAll(keepingCapacity: true)
+    /// A candidate's value, evaluated once per scan.
+    private func value(of rule: Int) -> Bool {
+        if ruleState[rule] == 1 {
+            let v = tables.ruleStatus[rule] != 2 && evaluate(Int(tables.program.entry[rule]))
+            ruleState[rule] = v ? 3 : 2
         }
-        touched.removeAll(keepingCapacity: true)
-        for rule in candidates { candidate[rule.index] = false }
+        return referencedValue(rule)
+    }
+
+    /// The value a reference to `rule` reads: its no-hit baseline unless it
+    /// is a candidate, whose value is known by then (evaluation order).
+    @inline(__always)
+    private func referencedValue(_ rule: Int) -> Bool {
+        switch ruleState[rule] {
+        case 0: tables.baseline[rule] != 0
+        case 3: true
+        default: false
+        }
+    }
+
+    private func evaluate(_ pc: Int) -> Bool { evaluate(pc, tables.program.code) }
+
+    private func evaluate(_ pc: Int, _ code: UnsafeBufferPointer<Int32>) -> Bool {
+        typealias Op = ConditionProgram.Op
+        switch Op(rawValue: code[pc]).unsafelyUnwrapped {
+        case .boolean: return code[pc + 1] != 0
+        case .string: return stringCount[Int(code[pc + 1])] > 0
+        case .count:
+            return ConditionProgram.comparisons[Int(code[pc + 2])].holds(stringCount[Int(code[pc + 1])], Int(code[pc + 3]))
+        case .atLeast:
+            let needed = Int(code[pc + 1])
+            var found = 0
+            for k in 0..<Int(code[pc + 2]) where stringCount[Int(code[pc + 3 + k])] > 0 {
+                found += 1
+                if found >= needed { return true }
+            }
+            return needed <= 0
+        case .near: return near(Int(code[pc + 1]), Int(code[pc + 2]), within: Int(code[pc + 3]))
+        case .rule: return referencedValue(Int(code[pc + 1]))
+        case .not: return !evaluate(pc + 2, code)
+        case .all, .any:
+            let all = code[pc] == Op.all.rawValue
+            var at = pc + 3
+            for _ in 0..<Int(code[pc + 1]) {
+                if evaluate(at, code) != all { return !all }
+                at = tables.program.end(of: at)
+            }
+            return all
+        }
+    }
+
+    /// Whether some occurrence of `a` is within `words` words of one of `b`.
+    private func near(_ a: Int, _ b: Int, within words: Int) -> Bool {
+        guard stringCount[a] > 0, stringCount[b] > 0 else { return false }
+        var xs: [Int] = [], ys: [Int] = []
+        swap(&xs, &positionsA)
+        swap(&ys, &positionsB)
+        defer {
+            swap(&xs, &positionsA)
+            swap(&ys, &positionsB)
+        }
+        gatherOccurrences(of: a, limit: maxPositionsPerString)
+        xs.removeAll(keepingCapacity: true)
+        for match in occurrenceBuffer { xs.append(match.start) }
+        gatherOccurrences(of: b, limit: maxPositionsPerString)
+        ys.removeAll(keepingCapacity: true)
+        for match in occurrenceBuffer { ys.append(match.start) }
+        let viewA = tables.stringView[a], viewB = tables.stringView[b]
+        guard viewA == viewB else { return nearAcrossViews(xs, viewA, ys, viewB, words) }
+        // Neighbours in merged text order: the nearest `b` to any `a` is its
+        // neighbour on one side, and neighbours' gaps do not overlap, so this
+        // reads the text at most once.
+        let bytes = viewBytes[rules.matchers.firstIndex { ($0.key.view == .raw ? 1 : 0) == viewA }!]
+        let first = WordBoundary.firstWordStart(bytes)
+        var i = 0, j = 0
+        var previous: (offset: Int, fromA: Bool)?
+        while i < xs.count || j < ys.count {
+            let takeA = j == ys.count || (i < xs.count && xs[i] <= ys[j])
+            let current = takeA ? (xs[i], true) : (ys[j], false)
+            if takeA { i += 1 } else { j += 1 }
+            if let p = previous, p.fromA != current.1,
+               WordBoundary.wordsBetween(bytes, p.offset, current.0, firstWordStart: first, atMost: words) { return true }
+            previous = current
+        }
+        return false
+    }
+
+    /// `near` between patterns of different views: word numbers from each
+    /// view's own word table.
+    private func nearAcrossViews(_ xs: [Int], _ viewA: UInt8, _ ys: [Int], _ viewB: UInt8, _ words: Int) -> Bool {
+        func index(_ view: UInt8) -> (Int) -> Int {
+            let m = rules.matchers.firstIndex { ($0.key.view == .raw ? 1 : 0) == view }!
+            let key = rules.matchers[m].key.view
+            if wordStartCache[key] == nil { wordStartCache[key] = WordBoundary.wordStarts(viewBytes[m]) }
+            let starts = wordStartCache[key]!
+            return { WordBoundary.index(of: $0, in: starts) }
+        }
+        let wa = xs.map(index(viewA)), wb = ys.map(index(viewB)).sorted()
+        var i = 0, j = 0
+        let sa = wa.sorted()
+        while i < sa.count && j < wb.count {
+            if abs(sa[i] - wb[j]) <= words { return true }
+            if sa[i] < wb[j] { i += 1 } else { j += 1 }
+        }
+        return false
+    }
+
+    /// Clears what the scan touched; keeps capacity for the next.
+    private func reset() {
+        for g in touchedPatterns { patternState[Int(g)].count = 0 }
+        touchedPatterns.removeAll(keepingCapacity: true)
+        for s in touchedStrings { stringCount[Int(s)] = 0 }
+        touchedStrings.removeAll(keepingCapacity: true)
+        for r in candidates { ruleState[Int(r)] = 0 }
         candidates.removeAll(keepingCapacity: true)
+        wordStartCache.removeAll(keepingCapacity: true)
+        for m in rules.matchers.indices { viewBytes[m] = UnsafeRawBufferPointer(start: nil, count: 0) }
     }
 }
 
-/// Evaluates conditions from pattern positions, memoising rule values.
-struct ConditionEvaluator {
-    let rules: [Rule]
-    let strings: [DeclaredString]
-    /// Exact number of hits of a pattern (0 if it did not match).
-    let count: (StringID) -> Int
-    /// Start offsets of a pattern's hits (capped), in text order, for
-    /// patterns `near` reads; nil if it did not match.
-    let positions: (StringID) -> [Int]?
-    let wordIndex: (TextView, Int) -> Int
-    private var memo: [RuleID: Bool] = [:]
+/// A pattern's hits in one scan (how many, and its chain of matches) and,
+/// next to them so that one cache line serves the whole per-pattern step,
+/// the declared pattern it counts for when that needs no further work.
+struct PatternState {
+    var count: UInt32 = 0
+    var head: Int32 = 0
+    var tail: Int32 = 0
+    /// The sole owner if it is not `fullword`; `PatternState.slowPath` if
+    /// the pattern serves several declarations or a `fullword` one.
+    var directOwner: UInt32 = PatternState.slowPath
 
-    init(rules: [Rule], strings: [DeclaredString], count: @escaping (StringID) -> Int,
-         positions: @escaping (StringID) -> [Int]?, wordIndex: @escaping (TextView, Int) -> Int) {
-        self.rules = rules
-        self.strings = strings
-        self.count = count
-        self.positions = positions
-        self.wordIndex = wordIndex
-    }
-
-    mutating func value(of rule: RuleID) -> Bool {
-        if let known = memo[rule] { return known }
-        let r = rules[rule.index]
-        let value = r.status == .disabled ? false : evaluate(r.condition)
-        memo[rule] = value
-        return value
-    }
-
-
-    mutating func evaluate(_ c: Condition) -> Bool {
-        switch c {
-        case let .boolean(b): return b
-        case let .string(s): return count(s) > 0
-        case let .count(s, op, n): return op.holds(count(s), n)
-        case let .atLeast(n, members):
-            var found = 0
-            for m in members where count(m) > 0 {
-                found += 1
-                if found >= n { return true }
-            }
-            return n <= 0
-        case let .near(a, b, words):
-            guard let xs = positions(a), let ys = positions(b) else { return false }
-            let viewA = strings[a.index].view, viewB = strings[b.index].view
-            let wa = xs.map { wordIndex(viewA, $0) }, wb = ys.map { wordIndex(viewB, $0) }
-            // Both lists are in text order: walk them together.
-            var i = 0, j = 0
-            while i < wa.count && j < wb.count {
-                if abs(wa[i] - wb[j]) <= words { return true }
-                if wa[i] < wb[j] { i += 1 } else { j += 1 }
-            }
-            return false
-        case let .rule(r): return value(of: r)
-        case let .not(x): return !evaluate(x)
-        case let .all(xs):
-            for x in xs where !evaluate(x) { return false }
-            return true
-        case let .any(xs):
-            for x in xs where evaluate(x) { return true }
-            return false
-        }
-    }
+    static let slowPath = UInt32.max
 }
 
 /// Word characters are ASCII letters, digits, `_`, and every byte of a
@@ -328,8 +601,32 @@ enum WordBoundary {
         return before && after
     }
 
+    /// The offset of the first word start, or `bytes.count` if none.
+    static func firstWordStart(_ bytes: UnsafeRawBufferPointer) -> Int {
+        bytes.firstIndex(where: isWordByte) ?? bytes.count
+    }
+
+    /// Whether the word numbers of offsets `x <= y` differ by at most
+    /// `limit`, where an offset's word number is that of the word containing
+    /// or preceding it (the first word's for offsets before it). Reads only
+    /// until the count passes `limit`.
+    static func wordsBetween(_ bytes: UnsafeRawBufferPointer, _ x: Int, _ y: Int, firstWordStart: Int, atMost limit: Int) -> Bool {
+        // Word starts in (x, y]; an offset before the first word counts as in it.
+        let y = min(y, bytes.count - 1)
+        var n = x < firstWordStart && firstWordStart <= y ? -1 : 0
+        var s = max(x + 1, 1)
+        while s <= y {
+            if isWordByte(bytes[s]) && !isWordByte(bytes[s - 1]) {
+                n += 1
+                if n > limit { return false }
+            }
+            s += 1
+        }
+        return n <= limit
+    }
+
     /// Offsets where words start.
-    static func wordStarts(_ bytes: [UInt8]) -> [Int] {
+    static func wordStarts(_ bytes: UnsafeRawBufferPointer) -> [Int] {
         var starts: [Int] = []
         var inWord = false
         for (i, b) in bytes.enumerated() {

@@ -7,28 +7,47 @@ import AhoCorasick
 /// offset  size  field
 ///      0     8  magic "TRIAGERS"
 ///      8     4  format version
-///     12     4  endianness marker (the embedded automata are in the
-///               writer's byte order, so the whole file is)
+///     12     4  endianness marker (tables and automata are in the writer's
+///               byte order, so the whole file is)
 ///     16     8  total length in bytes
 ///     24     8  checksum (AhoCorasick.Checksum) of bytes 32..<automata offset
 ///               (these 32 bytes and their checks are `ArtefactHeader`'s)
 ///     32    32  fingerprint: SHA-256 of the normalised rule sources
 ///     64     8  automata offset: where the embedded automata begin
 ///     72    56  reserved, 0
-///    128     …  rule tables (sources, rules, declared patterns, baseline,
-///               matchers), encoded with ByteWriter
+///    128     …  section directory: count (4), 0 (4), then per section its
+///               offset (8) and length (8); the sections, each 8-byte aligned
 ///      …     …  one automaton image per matcher, each 64-byte aligned,
 ///               checked by its own header and checksum and mapped in place
 /// ```
 ///
+/// The sections are the scan tables (`ScanTables`: fixed-width integer
+/// arrays the scanner reads in place), the matcher list, and the cold
+/// records (names, metadata, literals, examples), which are decoded only
+/// when something asks for a rule. So loading maps the file, checks it, and
+/// allocates only the few indexes it derives; it decodes nothing per rule.
+///
 /// Loading runs the shared `ArtefactHeader` checks (identity, byte order,
-/// version, length, checksum), then checks every table reference (pattern, rule and string IDs,
-/// condition depth, rule-reference cycles, automaton ranges), so a stale,
-/// truncated, damaged or forged file gives an error naming the file.
+/// version, length, checksum), then checks every table: sizes, row bounds,
+/// every ID, the condition programs (node shapes, IDs, depth), rule-reference
+/// cycles, automaton ranges and pattern counts, and that every cold record
+/// lies inside the file. A stale, truncated, damaged or forged file gives an
+/// error naming the file, never an out-of-bounds read.
 public enum RuleSetFile {
-    public static let formatVersion: UInt32 = 1
+    public static let formatVersion: UInt32 = 2
     static let headerSize = 128
     static let maxConditionDepth = 256
+
+    enum Section: Int, CaseIterable {
+        case sources, ruleRecords, stringRecords, cold
+        case code, entry, ruleStatus, ruleCategory, ruleSeverity, ruleWeight, baseline
+        case ruleStringStart, ruleStringIDs, stringRule, stringView, fullword
+        case patternBase, ownerStart, ownerIDs, matchers
+    }
+
+    /// Bytes per entry of the matcher section: view, case, 6 reserved,
+    /// image offset, image length.
+    static let matcherEntrySize = 24
 
     /// Whether the file at `path` starts like a compiled rule set.
     public static func isCompiledRuleSet(path: String) -> Bool {
@@ -40,62 +59,12 @@ public enum RuleSetFile {
 
     /// The file's bytes.
     public static func serialize(_ rules: CompiledRules) -> [UInt8] {
-        var w = ByteWriter()
-        w.bytes = [UInt8](repeating: 0, count: headerSize)
-        w.u32(rules.sourcePaths.count)
-        for path in rules.sourcePaths { w.string(path) }
-        w.u32(rules.rules.count)
-        for rule in rules.rules { encode(rule, into: &w) }
-        w.u32(rules.strings.count)
-        for s in rules.strings {
-            w.u32(s.rule.rawValue)
-            w.string(s.name)
-            w.u32(s.values.count)
-            for v in s.values { w.data(v) }
-            w.u8(s.view == .raw ? 1 : 0)
-            w.u8(s.caseInsensitive ? 1 : 0)
-            w.u8(s.fullword ? 1 : 0)
+        var bytes = Array(rules.records.tableBytes)
+        for matcher in rules.matchers {
+            bytes += matcher.automaton.serialized()
+            while bytes.count % 64 != 0 { bytes.append(0) }
         }
-        w.u32(rules.baseline.count)
-        for b in rules.baseline { w.u8(b ? 1 : 0) }
-        // Matchers: their tables now, their images after the metadata.
-        let images = rules.matchers.map { $0.automaton.serialized() }
-        var offset = ByteWriter.alignedEnd(w.bytes.count + rules.matchers.reduce(4) { $0 + 2 + 16 + 4 + $1.owners.reduce(0) { $0 + 4 + 4 * $1.count } })
-        let automataOffset = offset
-        w.u32(rules.matchers.count)
-        for (matcher, image) in zip(rules.matchers, images) {
-            w.u8(matcher.key.view == .raw ? 1 : 0)
-            w.u8(matcher.key.caseInsensitive ? 1 : 0)
-            w.u64(UInt64(offset))
-            w.u64(UInt64(image.count))
-            w.u32(matcher.owners.count)
-            for owners in matcher.owners {
-                w.u32(owners.count)
-                for id in owners { w.u32(id.rawValue) }
-            }
-            offset = ByteWriter.alignedEnd(offset + image.count)
-        }
-        precondition(w.bytes.count <= automataOffset, "matcher table size miscounted")
-        let metadataEnd = w.bytes.count
-        w.align(64)
-        while w.bytes.count < automataOffset { w.u8(0) }
-        for image in images {
-            w.bytes += image
-            w.align(64)
-        }
-        // Header.
-        var header = ByteWriter()
-        header.bytes = ArtefactKind.ruleSet.magic
-        header.u32(formatVersion)
-        header.u32(ArtefactHeader.endiannessMarker)
-        header.u64(UInt64(w.bytes.count))
-        header.u64(0)  // checksum, below
-        header.bytes += rules.fingerprint.bytes
-        header.u64(UInt64(automataOffset))
-        w.bytes.replaceSubrange(0..<header.bytes.count, with: header.bytes)
-        let sum = w.bytes.withUnsafeBytes { Checksum.of(UnsafeRawBufferPointer(rebasing: $0[32..<max(metadataEnd, automataOffset)])) }
-        withUnsafeBytes(of: sum.littleEndian) { w.bytes.replaceSubrange(24..<32, with: $0) }
-        return w.bytes
+        return bytes
     }
 
     /// Writes the rule set to `path` atomically.
@@ -108,46 +77,143 @@ public enum RuleSetFile {
         if let failure { throw failure }
     }
 
-    private static func encode(_ rule: Rule, into w: inout ByteWriter) {
-        w.string(rule.name)
-        w.string(rule.namespace)
-        w.u32(rule.tags.count)
-        for tag in rule.tags { w.string(tag) }
-        w.string(rule.description)
-        w.string(rule.category.rawValue)
-        w.i32(rule.severity)
-        w.i32(rule.weight)
-        w.optionalString(rule.reference)
-        w.optionalString(rule.author)
-        w.optionalString(rule.reviewed)
-        w.string(rule.status.rawValue)
-        w.u32(rule.strings.count)
-        for id in rule.strings { w.u32(id.rawValue) }
-        encode(rule.condition, into: &w)
-        w.u32(rule.examples.count)
-        for example in rule.examples {
-            w.u8(example.shouldMatch ? 1 : 0)
-            w.data(example.text)
-            w.u32(example.line)
-        }
-        w.string(rule.file)
-        w.u32(rule.line)
+    /// Everything a compiled rule set holds, as built by the compiler.
+    struct Contents {
+        var sourcePaths: [String]
+        var fingerprint: Fingerprint
+        var rules: [Rule]
+        var strings: [DeclaredString]
+        var baseline: [UInt8]
+        /// Per matcher: its key, its automaton, and each automaton pattern's owners.
+        var matchers: [(key: MatcherKey, automaton: AhoCorasick, owners: [[StringID]])]
     }
 
-    private static let comparisons: [Comparison] = [.equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual]
-
-    private static func encode(_ c: Condition, into w: inout ByteWriter) {
-        switch c {
-        case let .boolean(b): w.u8(0); w.u8(b ? 1 : 0)
-        case let .string(s): w.u8(1); w.u32(s.rawValue)
-        case let .count(s, op, n): w.u8(2); w.u32(s.rawValue); w.u8(UInt8(comparisons.firstIndex(of: op)!)); w.i32(n)
-        case let .atLeast(n, members): w.u8(3); w.i32(n); w.u32(members.count); for m in members { w.u32(m.rawValue) }
-        case let .near(a, b, words): w.u8(4); w.u32(a.rawValue); w.u32(b.rawValue); w.i32(words)
-        case let .rule(r): w.u8(5); w.u32(r.rawValue)
-        case let .not(x): w.u8(6); encode(x, into: &w)
-        case let .all(xs): w.u8(7); w.u32(xs.count); for x in xs { encode(x, into: &w) }
-        case let .any(xs): w.u8(8); w.u32(xs.count); for x in xs { encode(x, into: &w) }
+    /// The header and sections of `contents` (the automata follow them in
+    /// the file; the header already accounts for them).
+    static func encodeTables(_ contents: Contents) -> [UInt8] {
+        var sections = [[UInt8]](repeating: [], count: Section.allCases.count)
+        func put<T: FixedWidthInteger>(_ section: Section, _ values: [T]) {
+            var w = ByteWriter()
+            w.bytes.reserveCapacity(values.count * MemoryLayout<T>.size)
+            for v in values { withUnsafeBytes(of: v) { w.bytes += $0 } }
+            sections[section.rawValue] = w.bytes
         }
+        var sources = ByteWriter()
+        sources.u32(contents.sourcePaths.count)
+        for path in contents.sourcePaths { sources.string(path) }
+        sections[Section.sources.rawValue] = sources.bytes
+
+        // Cold records: one blob, each record's offset in a fixed table.
+        var cold = ByteWriter()
+        var ruleOffsets: [UInt32] = [], stringOffsets: [UInt32] = []
+        for rule in contents.rules {
+            ruleOffsets.append(UInt32(cold.bytes.count))
+            cold.string(rule.name)
+            cold.string(rule.namespace)
+            cold.u32(rule.tags.count)
+            for tag in rule.tags { cold.string(tag) }
+            cold.string(rule.description)
+            cold.optionalString(rule.reference)
+            cold.optionalString(rule.author)
+            cold.optionalString(rule.reviewed)
+            cold.u32(rule.examples.count)
+            for example in rule.examples {
+                cold.u8(example.shouldMatch ? 1 : 0)
+                cold.data(example.text)
+                cold.u32(example.line)
+            }
+            cold.string(rule.file)
+            cold.u32(rule.line)
+        }
+        for s in contents.strings {
+            stringOffsets.append(UInt32(cold.bytes.count))
+            cold.string(s.name)
+            cold.u32(s.values.count)
+            for v in s.values { cold.data(v) }
+            cold.u8(s.caseInsensitive ? 1 : 0)
+        }
+        put(.ruleRecords, ruleOffsets)
+        put(.stringRecords, stringOffsets)
+        sections[Section.cold.rawValue] = cold.bytes
+
+        let program = ConditionProgram.assemble(contents.rules.map(\.condition))
+        put(.code, program.code)
+        put(.entry, program.entry)
+        put(.ruleStatus, contents.rules.map { UInt8(ScanTables.statusCodes.firstIndex(of: $0.status)!) })
+        put(.ruleCategory, contents.rules.map { UInt8(Category.allCases.firstIndex(of: $0.category)!) })
+        put(.ruleSeverity, contents.rules.map { Int32($0.severity) })
+        put(.ruleWeight, contents.rules.map { Int32($0.weight) })
+        put(.baseline, contents.baseline)
+        let ruleRows = rows(contents.rules.map { $0.strings.map(\.rawValue) })
+        put(.ruleStringStart, ruleRows.start)
+        put(.ruleStringIDs, ruleRows.ids)
+        put(.stringRule, contents.strings.map(\.rule.rawValue))
+        put(.stringView, contents.strings.map { UInt8($0.view == .raw ? 1 : 0) })
+        put(.fullword, contents.strings.map { UInt8($0.fullword ? 1 : 0) })
+        var base: [UInt32] = [0]
+        for matcher in contents.matchers { base.append(base.last! + UInt32(matcher.owners.count)) }
+        put(.patternBase, base)
+        let ownerRows = rows(contents.matchers.flatMap { $0.owners.map { $0.map(\.rawValue) } })
+        put(.ownerStart, ownerRows.start)
+        put(.ownerIDs, ownerRows.ids)
+
+        // Layout: directory, sections, then the automata.
+        var offset = headerSize + 8 + 16 * sections.count
+        var placed: [(offset: Int, length: Int)] = []
+        for (index, section) in sections.enumerated() {
+            offset = (offset + 7) & ~7
+            let length = index == Section.matchers.rawValue ? contents.matchers.count * matcherEntrySize : section.count
+            placed.append((offset, length))
+            offset += length
+        }
+        let automataOffset = ByteWriter.alignedEnd(offset)
+        var imageOffset = automataOffset
+        var matchers = ByteWriter()
+        for matcher in contents.matchers {
+            let size = matcher.automaton.serializedSize
+            matchers.u8(matcher.key.view == .raw ? 1 : 0)
+            matchers.u8(matcher.key.caseInsensitive ? 1 : 0)
+            for _ in 0..<6 { matchers.u8(0) }
+            matchers.u64(UInt64(imageOffset))
+            matchers.u64(UInt64(size))
+            imageOffset = ByteWriter.alignedEnd(imageOffset + size)
+        }
+        sections[Section.matchers.rawValue] = matchers.bytes
+
+        var w = ByteWriter()
+        w.bytes = ArtefactKind.ruleSet.magic
+        w.u32(formatVersion)
+        w.u32(ArtefactHeader.endiannessMarker)
+        w.u64(UInt64(imageOffset))
+        w.u64(0)  // checksum, below
+        w.bytes += contents.fingerprint.bytes
+        w.u64(UInt64(automataOffset))
+        while w.bytes.count < headerSize { w.u8(0) }
+        w.u32(sections.count)
+        w.u32(0)
+        for p in placed {
+            w.u64(UInt64(p.offset))
+            w.u64(UInt64(p.length))
+        }
+        for (section, p) in zip(sections, placed) {
+            while w.bytes.count < p.offset { w.u8(0) }
+            w.bytes += section
+        }
+        while w.bytes.count < automataOffset { w.u8(0) }
+        let sum = w.bytes.withUnsafeBytes { Checksum.of(UnsafeRawBufferPointer(rebasing: $0[32...])) }
+        withUnsafeBytes(of: sum.littleEndian) { w.bytes.replaceSubrange(24..<32, with: $0) }
+        return w.bytes
+    }
+
+    private static func rows(_ lists: [[UInt32]]) -> (start: [UInt32], ids: [UInt32]) {
+        var start: [UInt32] = [0]
+        start.reserveCapacity(lists.count + 1)
+        var ids: [UInt32] = []
+        for list in lists {
+            ids += list
+            start.append(UInt32(ids.count))
+        }
+        return (start, ids)
     }
 
     // MARK: Loading
@@ -157,162 +223,169 @@ public enum RuleSetFile {
         let file: MappedFile
         do { file = try MappedFile(path: path) } catch { throw LoadError(.file(error), artefact: .ruleSet, path: path) }
         do {
-            return try file.withUnsafeBytes { bytes throws(LoadError) in try decode(bytes, file: file) }
+            return try file.withUnsafeBytes { bytes throws(LoadError) in
+                // Step 1: identity, byte order, version, length, checksum.
+                try ArtefactHeader.verify(bytes, kind: .ruleSet, version: formatVersion, headerSize: headerSize) { header in
+                    Int(clamping: header.loadUnaligned(fromByteOffset: 64, as: UInt64.self))
+                }
+                // Step 2: the tables, in place.
+                return try decode(TableMemory(mapping: file, bytes: bytes)) { _, range throws(LoadError) in
+                    do throws(LoadError) { return try AhoCorasick(mappedFile: file, range: range) } catch {
+                        throw LoadError(.embedded(error), artefact: .ruleSet)
+                    }
+                }
+            }
         } catch {
             throw error.at(path)
         }
     }
 
-    private static func decode(_ bytes: UnsafeRawBufferPointer, file: MappedFile) throws(LoadError) -> CompiledRules {
-        // Step 1: identity, byte order, version, length, checksum.
-        try ArtefactHeader.verify(bytes, kind: .ruleSet, version: formatVersion, headerSize: headerSize) { header in
-            Int(clamping: header.loadUnaligned(fromByteOffset: 64, as: UInt64.self))
-        }
-        let fingerprint = Fingerprint(bytes: Array(bytes[32..<64]))
+    /// Reads and checks the tables in `memory` (a verified file, or tables
+    /// just encoded); `automaton` supplies matcher `m`'s automaton at a byte
+    /// range of the file.
+    static func decode(_ memory: TableMemory,
+                       automaton: (Int, Range<Int>) throws(LoadError) -> AhoCorasick) throws(LoadError) -> CompiledRules {
+        let bytes = memory.bytes
+        guard bytes.count >= headerSize + 8 else { throw LoadError.malformedRuleSet("the section directory is missing") }
+        // The whole file's length (the header's, which loading has checked
+        // against the file; freshly encoded tables come without automata).
+        let fileLength = Int(clamping: bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
         let automataOffset = Int(clamping: bytes.loadUnaligned(fromByteOffset: 64, as: UInt64.self))
-        guard automataOffset >= headerSize else { throw LoadError.malformedRuleSet("automata offset \(automataOffset) is inside the header") }
+        guard automataOffset >= headerSize, automataOffset <= bytes.count, automataOffset <= fileLength else {
+            throw LoadError.malformedRuleSet("automata offset \(automataOffset) is outside the file")
+        }
+        let tables = UnsafeRawBufferPointer(rebasing: bytes[0..<automataOffset])
+        let sectionCount = Int(tables.loadUnaligned(fromByteOffset: headerSize, as: UInt32.self))
+        guard sectionCount == Section.allCases.count, headerSize + 8 + 16 * sectionCount <= automataOffset else {
+            throw LoadError.malformedRuleSet("the section directory lists \(sectionCount) sections, not \(Section.allCases.count)")
+        }
+        func raw(_ section: Section) throws(LoadError) -> UnsafeRawBufferPointer {
+            let entry = headerSize + 8 + 16 * section.rawValue
+            let offset = Int(clamping: tables.loadUnaligned(fromByteOffset: entry, as: UInt64.self))
+            let length = Int(clamping: tables.loadUnaligned(fromByteOffset: entry + 8, as: UInt64.self))
+            guard offset % 8 == 0, offset >= headerSize, offset <= tables.count, length <= tables.count - offset else {
+                throw LoadError.malformedRuleSet("section \(section) (\(length) bytes at \(offset)) is outside the tables")
+            }
+            return UnsafeRawBufferPointer(rebasing: tables[offset..<(offset + length)])
+        }
+        func array<T: FixedWidthInteger>(_ section: Section, _: T.Type, count: Int? = nil) throws(LoadError) -> UnsafeBufferPointer<T> {
+            let r = try raw(section)
+            guard r.count % MemoryLayout<T>.size == 0 else { throw LoadError.malformedRuleSet("section \(section) has a partial entry") }
+            let n = r.count / MemoryLayout<T>.size
+            if let count, n != count { throw LoadError.malformedRuleSet("section \(section) has \(n) entries, expected \(count)") }
+            return r.bindMemory(to: T.self)
+        }
+        func rowsValid(_ start: UnsafeBufferPointer<UInt32>, _ ids: UnsafeBufferPointer<UInt32>, below bound: Int, _ what: String) throws(LoadError) {
+            guard start.first == 0, Int(start.last ?? 1) == ids.count else { throw LoadError.malformedRuleSet("\(what): rows do not cover the table") }
+            for i in 1..<start.count where start[i] < start[i - 1] { throw LoadError.malformedRuleSet("\(what): row \(i - 1) ends before it starts") }
+            for id in ids where Int(id) >= bound { throw LoadError.malformedRuleSet("\(what): unknown ID \(id)") }
+        }
 
-        // Step 2: tables, every reference checked.
-        let metadata = UnsafeRawBufferPointer(rebasing: bytes[0..<automataOffset])
-        var r = ByteReader(metadata, at: headerSize)
+        // Sources.
+        var reader = ByteReader(try raw(.sources))
         var sources: [String] = []
-        for _ in 0..<(try r.count(minimumSize: 4)) { sources.append(try r.string()) }
-        let ruleCount = try r.count(minimumSize: 40)
-        var rules: [Rule] = []
-        rules.reserveCapacity(ruleCount)
-        for index in 0..<ruleCount { rules.append(try decodeRule(&r, id: RuleID(index), ruleCount: ruleCount)) }
-        let stringCount = try r.count(minimumSize: 15)
-        var strings: [DeclaredString] = []
-        strings.reserveCapacity(stringCount)
-        for index in 0..<stringCount {
-            let rule = try r.int()
-            guard rule < ruleCount else { throw LoadError.malformedRuleSet("pattern \(index) belongs to rule \(rule) of \(ruleCount)") }
-            let name = try r.string()
-            var values: [[UInt8]] = []
-            for _ in 0..<(try r.count(minimumSize: 4)) { values.append(try r.data()) }
-            let view = try r.u8(), ci = try r.u8(), fullword = try r.u8()
-            strings.append(DeclaredString(id: StringID(index), rule: RuleID(rule), name: name, values: values,
-                                          view: view == 1 ? .raw : .normalized, caseInsensitive: ci == 1, fullword: fullword == 1))
-        }
-        for rule in rules {
-            try check(rule.condition, strings: stringCount, rules: ruleCount, rule: rule.id)
-            for id in rule.strings where id.index >= stringCount || strings[id.index].rule != rule.id {
-                throw LoadError.malformedRuleSet("rule \(rule.id.rawValue) lists pattern \(id.rawValue) that is not its own")
+        for _ in 0..<(try reader.count(minimumSize: 4)) { sources.append(try reader.string()) }
+
+        // Per rule.
+        let ruleStatus = try array(.ruleStatus, UInt8.self)
+        let ruleCount = ruleStatus.count
+        for status in ruleStatus where status > 2 { throw LoadError.malformedRuleSet("unknown rule status \(status)") }
+        let ruleCategory = try array(.ruleCategory, UInt8.self, count: ruleCount)
+        for category in ruleCategory where Int(category) >= Category.allCases.count { throw LoadError.malformedRuleSet("unknown category \(category)") }
+        let ruleSeverity = try array(.ruleSeverity, Int32.self, count: ruleCount)
+        let ruleWeight = try array(.ruleWeight, Int32.self, count: ruleCount)
+        let baseline = try array(.baseline, UInt8.self, count: ruleCount)
+        let program = ConditionProgram(code: try array(.code, Int32.self), entry: try array(.entry, Int32.self, count: ruleCount))
+
+        // Per declared pattern.
+        let stringRule = try array(.stringRule, UInt32.self)
+        let stringCount = stringRule.count
+        for rule in stringRule where Int(rule) >= ruleCount { throw LoadError.malformedRuleSet("a pattern belongs to unknown rule \(rule)") }
+        let stringView = try array(.stringView, UInt8.self, count: stringCount)
+        let fullword = try array(.fullword, UInt8.self, count: stringCount)
+        let ruleStringStart = try array(.ruleStringStart, UInt32.self, count: ruleCount + 1)
+        let ruleStringIDs = try array(.ruleStringIDs, UInt32.self)
+        try rowsValid(ruleStringStart, ruleStringIDs, below: stringCount, "rule patterns")
+        for rule in 0..<ruleCount {
+            for k in ScanTables.row(ruleStringStart, rule) where Int(stringRule[Int(ruleStringIDs[k])]) != rule {
+                throw LoadError.malformedRuleSet("rule \(rule) lists pattern \(ruleStringIDs[k]) that is not its own")
             }
         }
-        guard RuleChecker.cycles(in: rules).isEmpty else { throw LoadError.malformedRuleSet("rules reference each other in a cycle") }
-        let baselineCount = try r.count(minimumSize: 1)
-        guard baselineCount == ruleCount else { throw LoadError.malformedRuleSet("baseline has \(baselineCount) entries for \(ruleCount) rules") }
-        var baseline: [Bool] = []
-        for _ in 0..<ruleCount { baseline.append(try r.u8() == 1) }
+        try program.validate(strings: stringCount, rules: ruleCount, maxDepth: maxConditionDepth)
+
+        // Per matcher and automaton pattern.
+        let matcherTable = try raw(.matchers)
+        guard matcherTable.count % matcherEntrySize == 0 else { throw LoadError.malformedRuleSet("section matchers has a partial entry") }
+        let matcherCount = matcherTable.count / matcherEntrySize
+        let patternBase = try array(.patternBase, UInt32.self, count: matcherCount + 1)
+        guard patternBase[0] == 0 else { throw LoadError.malformedRuleSet("pattern numbering does not start at 0") }
+        let ownerStart = try array(.ownerStart, UInt32.self, count: Int(patternBase[matcherCount]) + 1)
+        let ownerIDs = try array(.ownerIDs, UInt32.self)
+        try rowsValid(ownerStart, ownerIDs, below: stringCount, "pattern owners")
         var matchers: [ViewMatcher] = []
-        for _ in 0..<(try r.count(minimumSize: 22)) {
-            let view = try r.u8(), ci = try r.u8()
-            let offset = Int(clamping: try r.u64()), length = Int(clamping: try r.u64())
-            var owners: [[StringID]] = []
-            for _ in 0..<(try r.count(minimumSize: 4)) {
-                var ids: [StringID] = []
-                for _ in 0..<(try r.count(minimumSize: 4)) {
-                    let id = try r.int()
-                    guard id < stringCount else { throw LoadError.malformedRuleSet("automaton pattern owned by unknown pattern \(id)") }
-                    ids.append(StringID(id))
-                }
-                owners.append(ids)
-            }
-            guard offset >= automataOffset, length <= bytes.count, offset <= bytes.count - length else {
+        for m in 0..<matcherCount {
+            let entry = m * matcherEntrySize
+            let view = matcherTable[entry], ci = matcherTable[entry + 1]
+            let offset = Int(clamping: matcherTable.loadUnaligned(fromByteOffset: entry + 8, as: UInt64.self))
+            let length = Int(clamping: matcherTable.loadUnaligned(fromByteOffset: entry + 16, as: UInt64.self))
+            guard view <= 1, ci <= 1 else { throw LoadError.malformedRuleSet("matcher \(m) has an unknown view or case") }
+            guard patternBase[m] <= patternBase[m + 1] else { throw LoadError.malformedRuleSet("pattern numbering goes backwards at matcher \(m)") }
+            guard offset >= automataOffset, length <= fileLength, offset <= fileLength - length else {
                 throw LoadError.malformedRuleSet("embedded automaton at \(offset) (\(length) bytes) is outside the file")
             }
-            let automaton: AhoCorasick
-            do { automaton = try AhoCorasick(mappedFile: file, range: offset..<(offset + length)) } catch {
-                throw LoadError(.embedded(error), artefact: .ruleSet)
+            let loaded = try automaton(m, offset..<(offset + length))
+            let expected = Int(patternBase[m + 1] - patternBase[m])
+            guard loaded.patternCount == expected else {
+                throw LoadError.malformedRuleSet("automaton \(m) has \(loaded.patternCount) patterns, the table \(expected)")
             }
-            guard automaton.patternCount == owners.count else {
-                throw LoadError.malformedRuleSet("automaton has \(automaton.patternCount) patterns, the table \(owners.count)")
+            matchers.append(ViewMatcher(key: MatcherKey(view: view == 1 ? .raw : .normalized, caseInsensitive: ci == 1), automaton: loaded))
+        }
+
+        // Cold records: every one inside the blob, every length in bounds
+        // (read without decoding, so nothing is allocated per rule).
+        let cold = try raw(.cold)
+        let ruleRecords = try array(.ruleRecords, UInt32.self, count: ruleCount)
+        let stringRecords = try array(.stringRecords, UInt32.self, count: stringCount)
+        for offset in ruleRecords {
+            var r = ByteReader(cold, at: Int(offset))
+            guard Int(offset) <= cold.count else { throw LoadError.malformedRuleSet("a rule record is outside the file") }
+            try r.skipData(); try r.skipData()
+            for _ in 0..<(try r.count(minimumSize: 4)) { try r.skipData() }
+            try r.skipData()
+            for _ in 0..<3 {
+                if try r.u8() != 0 { try r.skipData() }
             }
-            matchers.append(ViewMatcher(key: MatcherKey(view: view == 1 ? .raw : .normalized, caseInsensitive: ci == 1),
-                                        automaton: automaton, owners: owners))
+            for _ in 0..<(try r.count(minimumSize: 9)) { _ = try r.u8(); try r.skipData(); _ = try r.u32() }
+            try r.skipData()
+            _ = try r.u32()
         }
-        return CompiledRules(rules: rules, strings: strings, sourcePaths: sources, fingerprint: fingerprint,
-                             matchers: matchers, baseline: baseline)
-    }
+        for offset in stringRecords {
+            guard Int(offset) <= cold.count else { throw LoadError.malformedRuleSet("a pattern record is outside the file") }
+            var r = ByteReader(cold, at: Int(offset))
+            try r.skipData()
+            for _ in 0..<(try r.count(minimumSize: 4)) { try r.skipData() }
+            _ = try r.u8()
+        }
 
-    private static func decodeRule(_ r: inout ByteReader, id: RuleID, ruleCount: Int) throws(LoadError) -> Rule {
-        let name = try r.string()
-        let namespace = try r.string()
-        var tags: [String] = []
-        for _ in 0..<(try r.count(minimumSize: 4)) { tags.append(try r.string()) }
-        let description = try r.string()
-        let categoryName = try r.string()
-        guard let category = Category(rawValue: categoryName) else { throw LoadError.malformedRuleSet("unknown category `\(categoryName)`") }
-        let severity = try r.i32(), weight = try r.i32()
-        let reference = try r.optionalString(), author = try r.optionalString(), reviewed = try r.optionalString()
-        let statusName = try r.string()
-        guard let status = RuleStatus(rawValue: statusName) else { throw LoadError.malformedRuleSet("unknown status `\(statusName)`") }
-        var ids: [StringID] = []
-        for _ in 0..<(try r.count(minimumSize: 4)) { ids.append(StringID(try r.int())) }
-        let condition = try decodeCondition(&r, depth: 0)
-        var examples: [Example] = []
-        for _ in 0..<(try r.count(minimumSize: 9)) {
-            let should = try r.u8() == 1
-            let text = try r.data()
-            examples.append(Example(shouldMatch: should, text: text, line: try r.int()))
-        }
-        let file = try r.string()
-        let line = try r.int()
-        return Rule(id: id, qualifiedName: namespace + "." + name, namespace: namespace, name: name, tags: tags,
-                    description: description, category: category, severity: severity, weight: weight,
-                    reference: reference, author: author, reviewed: reviewed, status: status, strings: ids,
-                    condition: condition, examples: examples, file: file, line: line)
+        let scanTables = try ScanTables(
+            memory: memory, program: program, ruleStatus: ruleStatus, ruleCategory: ruleCategory, ruleSeverity: ruleSeverity,
+            ruleWeight: ruleWeight, baseline: baseline, ruleStringStart: ruleStringStart, ruleStringIDs: ruleStringIDs,
+            stringRule: stringRule, stringView: stringView, fullword: fullword, patternBase: patternBase,
+            ownerStart: ownerStart, ownerIDs: ownerIDs)
+        return CompiledRules(
+            tables: scanTables, matchers: matchers, sourcePaths: sources,
+            fingerprint: Fingerprint(bytes: Array(bytes[32..<64])),
+            records: ColdRecords(rules: ruleRecords, strings: stringRecords, blob: cold, tableBytes: tables))
     }
+}
 
-    private static func decodeCondition(_ r: inout ByteReader, depth: Int) throws(LoadError) -> Condition {
-        guard depth < maxConditionDepth else { throw LoadError.malformedRuleSet("a condition is nested too deeply") }
-        switch try r.u8() {
-        case 0: return .boolean(try r.u8() == 1)
-        case 1: return .string(StringID(try r.int()))
-        case 2:
-            let s = StringID(try r.int())
-            let op = Int(try r.u8())
-            guard op < comparisons.count else { throw LoadError.malformedRuleSet("unknown comparison \(op)") }
-            return .count(s, comparisons[op], try r.i32())
-        case 3:
-            let n = try r.i32()
-            var members: [StringID] = []
-            for _ in 0..<(try r.count(minimumSize: 4)) { members.append(StringID(try r.int())) }
-            return .atLeast(n, members)
-        case 4: return .near(StringID(try r.int()), StringID(try r.int()), words: try r.i32())
-        case 5: return .rule(RuleID(rawValue: try r.u32()))
-        case 6: return .not(try decodeCondition(&r, depth: depth + 1))
-        case let tag where tag == 7 || tag == 8:
-            var operands: [Condition] = []
-            for _ in 0..<(try r.count(minimumSize: 2)) { operands.append(try decodeCondition(&r, depth: depth + 1)) }
-            return tag == 7 ? .all(operands) : .any(operands)
-        case let tag:
-            throw LoadError.malformedRuleSet("unknown condition tag \(tag)")
-        }
-    }
-
-    /// Every ID a condition names exists; patterns belong to the rule.
-    private static func check(_ c: Condition, strings: Int, rules: Int, rule: RuleID) throws(LoadError) {
-        var work = [c]
-        while let next = work.popLast() {
-            switch next {
-            case .boolean: break
-            case let .string(s), let .count(s, _, _):
-                guard s.index < strings else { throw LoadError.malformedRuleSet("rule \(rule.rawValue) names unknown pattern \(s.rawValue)") }
-            case let .atLeast(_, members):
-                for s in members where s.index >= strings {
-                    throw LoadError.malformedRuleSet("rule \(rule.rawValue) names unknown pattern \(s.rawValue)")
-                }
-            case let .near(a, b, _):
-                guard a.index < strings, b.index < strings else { throw LoadError.malformedRuleSet("rule \(rule.rawValue) names an unknown pattern") }
-            case let .rule(r):
-                guard r.index < rules else { throw LoadError.malformedRuleSet("rule \(rule.rawValue) names unknown rule \(r.rawValue)") }
-            case let .not(x): work.append(x)
-            case let .all(xs), let .any(xs): work += xs
-            }
-        }
-    }
+/// Where each rule's and pattern's cold record is: decoded on demand.
+struct ColdRecords: @unchecked Sendable {
+    let rules: UnsafeBufferPointer<UInt32>
+    let strings: UnsafeBufferPointer<UInt32>
+    let blob: UnsafeRawBufferPointer
+    /// The file's bytes before the automata (what `serialize` writes first).
+    let tableBytes: UnsafeRawBufferPointer
 }
 
 extension ByteWriter {

@@ -47,8 +47,8 @@ struct RuleSetFileTests {
         try RuleSetFile.write(Self.compiled, to: path)
         let loaded = try RuleSetFile.load(path: path)
         #expect(loaded.fingerprint == Self.compiled.fingerprint)
-        #expect(loaded.rules == Self.compiled.rules)
-        #expect(loaded.strings == Self.compiled.strings)
+        #expect(Array(loaded.rules) == Array(Self.compiled.rules))
+        #expect(Array(loaded.strings) == Array(Self.compiled.strings))
         #expect(loaded.patternCount == Self.compiled.patternCount)
         #expect(RuleTester.run(loaded).allSatisfy { $0.passed })
         let text = Array("The attack plan and the target list. Long live ETA. The court heard it.".utf8)
@@ -87,26 +87,52 @@ struct RuleSetFileTests {
         let automaton = try AhoCorasickBuilder().build(["x"]).serialized()
         #expect(try loadError(automaton) == .foreign)
         var newer = RuleSetFile.serialize(Self.compiled)
-        newer[8] = 2
-        guard case .unsupportedVersion(found: 2, supported: 1)? = try loadError(newer) else {
+        newer[8] = UInt8(RuleSetFile.formatVersion + 1)
+        guard case .unsupportedVersion(found: RuleSetFile.formatVersion + 1, supported: RuleSetFile.formatVersion)? = try loadError(newer) else {
             Issue.record("a newer version was not named"); return
         }
     }
 
-    /// A forger who re-seals the checksum still cannot point a condition
-    /// at a rule that does not exist.
-    @Test func forgedReferencesAreRejected() throws {
-        let source = ruleSource("a", strings: #"        $a = "alpha""#, condition: "$a and b") + ruleSource("b", strings: #"        $b = "bravo""#, condition: "$b")
-        let rules = try #require(compile(source).0)
-        var bytes = RuleSetFile.serialize(rules)
-        // The `.rule(1)` reference is encoded as tag 5 then UInt32 1: make it 9.
-        let needle: [UInt8] = [5, 1, 0, 0, 0]
-        let at = try #require((0..<(bytes.count - 5)).first { Array(bytes[$0..<($0 + 5)]) == needle })
-        bytes[at + 1] = 9
+    /// Seals `bytes` again after a forgery, as a forger would.
+    func reseal(_ bytes: inout [UInt8]) {
         let automata = Int(bytes[64..<72].withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
         let sum = bytes.withUnsafeBytes { Checksum.of(UnsafeRawBufferPointer(rebasing: $0[32..<automata])) }
         withUnsafeBytes(of: sum.littleEndian) { bytes.replaceSubrange(24..<32, with: $0) }
-        guard case let .malformed(detail)? = try loadError(bytes) else { Issue.record("forged reference accepted"); return }
-        #expect(detail.contains("unknown rule 9"))
+    }
+
+    /// Where `words` (little-endian 32-bit) first occur in `bytes`.
+    func find(_ words: [Int32], in bytes: [UInt8]) throws -> Int {
+        let needle = words.flatMap { w in withUnsafeBytes(of: w.littleEndian) { Array($0) } }
+        return try #require((0...(bytes.count - needle.count)).first { Array(bytes[$0..<($0 + needle.count)]) == needle })
+    }
+
+    /// A forger who re-seals the checksum still cannot point a condition at
+    /// a rule that does not exist, tie rules in a cycle, or break a
+    /// condition program's shape.
+    @Test func forgedTablesAreRejected() throws {
+        let source = ruleSource("a", strings: #"        $a = "alpha""#, condition: "$a and b") + ruleSource("b", strings: #"        $b = "bravo""#, condition: "$b or $b")
+        let rules = try #require(compile(source).0)
+        let original = RuleSetFile.serialize(rules)
+        func malformed(_ forge: (inout [UInt8]) throws -> Void) throws -> String? {
+            var bytes = original
+            try forge(&bytes)
+            reseal(&bytes)
+            guard case let .malformed(detail)? = try loadError(bytes) else { return nil }
+            return detail
+        }
+        // Rule a's condition: all(2) [7, 2, end] string(0) [1, 0] rule(1) [5, 1].
+        let reference = try find([5, 1], in: original)
+        #expect(try malformed { $0[reference + 4] = 9 }?.contains("unknown rule 9") == true)
+        // Rule b's condition names rule b: a cycle.
+        let bString = try find([1, 1, 1, 1], in: original)  // any(...) operands `$b`, `$b`
+        #expect(try malformed { bytes in
+            bytes[bString] = 5
+            bytes[bString + 4] = 1
+        }?.contains("cycle") == true)
+        // A composite node whose end lies beyond its rule's program.
+        let all = try find([7, 2], in: original)
+        #expect(try malformed { $0[all + 8] = 200 }?.contains("overruns") == true)
+        // An unknown node.
+        #expect(try malformed { $0[reference] = 42 }?.contains("unknown node") == true)
     }
 }

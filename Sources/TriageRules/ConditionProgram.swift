@@ -1,0 +1,205 @@
+import AhoCorasick
+
+/// Every rule's condition as one flat array of 32-bit words: what the
+/// scanner evaluates (no enum payloads, no reference counting per node) and
+/// what a compiled rule-set file stores, so loading copies one array.
+///
+/// Nodes are laid out in prefix order; every node's size is known from its
+/// first words, and composite nodes record where they end, so evaluation
+/// can skip the operands it short-circuits:
+///
+/// ```
+/// boolean        [0, value]
+/// string         [1, s]
+/// count          [2, s, comparison, n]
+/// atLeast        [3, n, k, s1 … sk]
+/// near           [4, a, b, words]
+/// rule           [5, r]
+/// not            [6, end] operand
+/// all / any      [7 / 8, k, end] operand1 … operandk
+/// ```
+struct ConditionProgram: @unchecked Sendable {
+    enum Op: Int32 {
+        case boolean = 0, string, count, atLeast, near, rule, not, all, any
+    }
+
+    static let comparisons: [Comparison] = [.equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual]
+
+    /// The program words of every rule, one after another (memory owned by
+    /// the rule set's `TableMemory`).
+    let code: UnsafeBufferPointer<Int32>
+    /// Rule `r`'s condition starts at `code[entry[r]]`.
+    let entry: UnsafeBufferPointer<Int32>
+
+    init(code: UnsafeBufferPointer<Int32>, entry: UnsafeBufferPointer<Int32>) {
+        self.code = code
+        self.entry = entry
+    }
+
+    /// The words and entry points of `conditions`.
+    static func assemble(_ conditions: [Condition]) -> (code: [Int32], entry: [Int32]) {
+        var code: [Int32] = [], entry: [Int32] = []
+        entry.reserveCapacity(conditions.count)
+        for condition in conditions {
+            entry.append(Int32(code.count))
+            emit(condition, into: &code)
+        }
+        return (code, entry)
+    }
+
+    private static func emit(_ c: Condition, into code: inout [Int32]) {
+        switch c {
+        case let .boolean(b): code += [Op.boolean.rawValue, b ? 1 : 0]
+        case let .string(s): code += [Op.string.rawValue, Int32(bitPattern: s.rawValue)]
+        case let .count(s, op, n):
+            code += [Op.count.rawValue, Int32(bitPattern: s.rawValue), Int32(comparisons.firstIndex(of: op)!), Int32(clamping: n)]
+        case let .atLeast(n, members):
+            code += [Op.atLeast.rawValue, Int32(clamping: n), Int32(members.count)]
+            code += members.map { Int32(bitPattern: $0.rawValue) }
+        case let .near(a, b, words):
+            code += [Op.near.rawValue, Int32(bitPattern: a.rawValue), Int32(bitPattern: b.rawValue), Int32(clamping: words)]
+        case let .rule(r): code += [Op.rule.rawValue, Int32(bitPattern: r.rawValue)]
+        case let .not(x):
+            let at = code.count
+            code += [Op.not.rawValue, 0]
+            emit(x, into: &code)
+            code[at + 1] = Int32(code.count)
+        case let .all(xs), let .any(xs):
+            let at = code.count
+            if case .all = c { code.append(Op.all.rawValue) } else { code.append(Op.any.rawValue) }
+            code += [Int32(xs.count), 0]
+            for x in xs { emit(x, into: &code) }
+            code[at + 2] = Int32(code.count)
+        }
+    }
+
+    /// Where the node at `pc` ends (valid programs only).
+    @inline(__always)
+    func end(of pc: Int) -> Int {
+        switch code[pc] {
+        case Op.boolean.rawValue, Op.string.rawValue, Op.rule.rawValue: pc + 2
+        case Op.count.rawValue, Op.near.rawValue: pc + 4
+        case Op.atLeast.rawValue: pc + 3 + Int(code[pc + 2])
+        case Op.not.rawValue: Int(code[pc + 1])
+        default: Int(code[pc + 2])
+        }
+    }
+
+    /// Rule `rule`'s condition as a tree (for display and tests).
+    func condition(of rule: Int) -> Condition {
+        decode(at: Int(entry[rule]))
+    }
+
+    private func decode(at pc: Int) -> Condition {
+        let id = { (k: Int) in StringID(rawValue: UInt32(bitPattern: code[pc + k])) }
+        switch Op(rawValue: code[pc])! {
+        case .boolean: return .boolean(code[pc + 1] != 0)
+        case .string: return .string(id(1))
+        case .count: return .count(id(1), Self.comparisons[Int(code[pc + 2])], Int(code[pc + 3]))
+        case .atLeast: return .atLeast(Int(code[pc + 1]), (0..<Int(code[pc + 2])).map { id(3 + $0) })
+        case .near: return .near(id(1), id(2), words: Int(code[pc + 3]))
+        case .rule: return .rule(RuleID(rawValue: UInt32(bitPattern: code[pc + 1])))
+        case .not: return .not(decode(at: pc + 2))
+        case .all, .any:
+            var operands: [Condition] = []
+            var at = pc + 3
+            for _ in 0..<Int(code[pc + 1]) {
+                operands.append(decode(at: at))
+                at = end(of: at)
+            }
+            return code[pc] == Op.all.rawValue ? .all(operands) : .any(operands)
+        }
+    }
+
+    /// Calls `body` with every rule that rule `rule`'s condition names.
+    func forEachReference(of rule: Int, _ body: (Int) -> Void) {
+        visit(rule) { pc in if code[pc] == Op.rule.rawValue { body(Int(code[pc + 1])) } }
+    }
+
+    /// Calls `body` with the position of every node of rule `rule`'s
+    /// condition (valid programs only; iterative, so depth costs no stack).
+    private func visit(_ rule: Int, _ body: (Int) -> Void) {
+        let start = Int(entry[rule])
+        let stop = end(of: start)
+        var pc = start
+        while pc < stop {
+            body(pc)
+            switch code[pc] {
+            case Op.not.rawValue: pc += 2
+            case Op.all.rawValue, Op.any.rawValue: pc += 3
+            default: pc = end(of: pc)
+            }
+        }
+    }
+
+    /// Checks a program read from a file: every node well formed and exactly
+    /// filling its parent, every ID in range, nesting bounded by `maxDepth`
+    /// (so the recursion here and in evaluation is bounded too). After this,
+    /// the unchecked accessors above cannot read out of bounds.
+    func validate(strings: Int, rules: Int, maxDepth: Int) throws(LoadError) {
+        guard entry.count == rules else { throw LoadError.malformedRuleSet("\(entry.count) conditions for \(rules) rules") }
+        for (rule, start) in entry.enumerated() {
+            guard start >= 0, Int(start) < code.count else {
+                throw LoadError.malformedRuleSet("rule \(rule)'s condition starts outside the program")
+            }
+            _ = try check(at: Int(start), limit: code.count, depth: 0, rule: rule, strings: strings, rules: rules, maxDepth: maxDepth)
+        }
+    }
+
+    /// Validates the node at `pc`, which must end by `limit`; returns its end.
+    private func check(at pc: Int, limit: Int, depth: Int, rule: Int, strings: Int, rules: Int, maxDepth: Int) throws(LoadError) -> Int {
+        let fail = { (what: String) in LoadError.malformedRuleSet("rule \(rule)'s condition: \(what)") }
+        guard depth <= maxDepth else { throw fail("nested too deeply") }
+        guard pc < limit, let op = Op(rawValue: code[pc]) else { throw fail(pc < limit ? "unknown node \(code[pc])" : "a node overruns its parent") }
+        func size(_ n: Int) throws(LoadError) -> Int {
+            guard n <= limit - pc else { throw fail("a node overruns its parent") }
+            return pc + n
+        }
+        func id(_ k: Int, below bound: Int, _ what: String) throws(LoadError) {
+            guard code[pc + k] >= 0, Int(code[pc + k]) < bound else { throw fail("unknown \(what) \(code[pc + k])") }
+        }
+        switch op {
+        case .boolean: return try size(2)
+        case .string:
+            let end = try size(2)
+            try id(1, below: strings, "pattern")
+            return end
+        case .count:
+            let end = try size(4)
+            try id(1, below: strings, "pattern")
+            try id(2, below: Self.comparisons.count, "comparison")
+            return end
+        case .atLeast:
+            _ = try size(3)
+            let k = Int(code[pc + 2])
+            guard k >= 0 else { throw fail("a negative operand count") }
+            let end = try size(3 + k)
+            for i in 0..<k { try id(3 + i, below: strings, "pattern") }
+            return end
+        case .near:
+            let end = try size(4)
+            try id(1, below: strings, "pattern")
+            try id(2, below: strings, "pattern")
+            return end
+        case .rule:
+            let end = try size(2)
+            try id(1, below: rules, "rule")
+            return end
+        case .not, .all, .any:
+            let header = op == .not ? 2 : 3
+            _ = try size(header)
+            let end = Int(code[pc + header - 1])
+            guard end >= pc + header, end <= limit else { throw fail("a node overruns its parent") }
+            let operands = op == .not ? 1 : Int(code[pc + 1])
+            guard operands >= 0 else { throw fail("a negative operand count") }
+            var at = pc + header
+            // Each operand takes at least two words or throws, so a forged
+            // count cannot loop for long.
+            for _ in 0..<operands {
+                at = try check(at: at, limit: end, depth: depth + 1, rule: rule, strings: strings, rules: rules, maxDepth: maxDepth)
+            }
+            guard at == end else { throw fail("operands do not fill their node") }
+            return end
+        }
+    }
+}
