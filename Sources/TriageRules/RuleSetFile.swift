@@ -31,7 +31,7 @@ import AhoCorasick
 /// version, length, checksum), then checks every table: sizes, row bounds,
 /// every ID, the condition programs (node shapes, IDs, depth), rule-reference
 /// cycles, automaton ranges and pattern counts, and that every cold record
-/// lies inside the file. A stale, truncated, damaged or forged file gives an
+/// starts inside the file (its fields are bounds-checked as they are read). A stale, truncated, damaged or forged file gives an
 /// error naming the file, never an out-of-bounds read.
 public enum RuleSetFile {
     public static let formatVersion: UInt32 = 2
@@ -341,31 +341,16 @@ public enum RuleSetFile {
             matchers.append(ViewMatcher(key: MatcherKey(view: view == 1 ? .raw : .normalized, caseInsensitive: ci == 1), automaton: loaded))
         }
 
-        // Cold records: every one inside the blob, every length in bounds
-        // (read without decoding, so nothing is allocated per rule).
+        // Cold records: each starts inside the blob. They are not walked
+        // here (that would cost a pass over every rule's text on each load);
+        // decoding them bounds-checks every read, so a forged record reads
+        // as empty fields, never out of bounds. Accidental damage is caught
+        // by the checksum above.
         let cold = try raw(.cold)
         let ruleRecords = try array(.ruleRecords, UInt32.self, count: ruleCount)
         let stringRecords = try array(.stringRecords, UInt32.self, count: stringCount)
-        for offset in ruleRecords {
-            var r = ByteReader(cold, at: Int(offset))
-            guard Int(offset) <= cold.count else { throw LoadError.malformedRuleSet("a rule record is outside the file") }
-            try r.skipData(); try r.skipData()
-            for _ in 0..<(try r.count(minimumSize: 4)) { try r.skipData() }
-            try r.skipData()
-            for _ in 0..<3 {
-                if try r.u8() != 0 { try r.skipData() }
-            }
-            for _ in 0..<(try r.count(minimumSize: 9)) { _ = try r.u8(); try r.skipData(); _ = try r.u32() }
-            try r.skipData()
-            _ = try r.u32()
-        }
-        for offset in stringRecords {
-            guard Int(offset) <= cold.count else { throw LoadError.malformedRuleSet("a pattern record is outside the file") }
-            var r = ByteReader(cold, at: Int(offset))
-            try r.skipData()
-            for _ in 0..<(try r.count(minimumSize: 4)) { try r.skipData() }
-            _ = try r.u8()
-        }
+        for offset in ruleRecords where Int(offset) >= cold.count { throw LoadError.malformedRuleSet("a rule record is outside the file") }
+        for offset in stringRecords where Int(offset) >= cold.count { throw LoadError.malformedRuleSet("a pattern record is outside the file") }
 
         let scanTables = try ScanTables(
             memory: memory, program: program, ruleStatus: ruleStatus, ruleCategory: ruleCategory, ruleSeverity: ruleSeverity,
