@@ -73,7 +73,7 @@ public struct Evidence: RandomAccessCollection, Sendable, Hashable {
 struct EvidenceRecord: Sendable {
     let string: StringID
     let count: Int
-    let spans: Range<Int>
+    var spans: Range<Int>
 }
 
 /// The rules that held on one text, in rule order. Every hit's evidence
@@ -89,6 +89,12 @@ public struct ScanResult: RandomAccessCollection, Sendable, Equatable {
     var records: [Record] = []
     var evidence: [EvidenceRecord] = []
     var spans: [Span] = []
+
+    mutating func removeAll() {
+        records.removeAll(keepingCapacity: true)
+        evidence.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+    }
 
     public var startIndex: Int { 0 }
     public var endIndex: Int { records.count }
@@ -129,12 +135,18 @@ public final class RuleScanner {
     private let tables: ScanTables
     /// Per automaton pattern: hits, and the first and last match of its chain.
     private let patternState: UnsafeMutablePointer<PatternState>
-    /// Per declared pattern: hits (whole-word hits for `fullword`).
-    private let stringCount: UnsafeMutablePointer<Int>
+    /// Per declared pattern: hits (whole-word hits for `fullword`). 32 bits,
+    /// like the automaton's counts: a page has fewer than 2^32 matches.
+    private let stringCount: UnsafeMutablePointer<UInt32>
     /// Per rule: 0 not a candidate, 1 candidate, 2 false, 3 true.
     private let ruleState: UnsafeMutablePointer<UInt8>
     /// Per rule, one bit: it held in this scan (cleared as results are built).
     private let held: UnsafeMutablePointer<UInt64>
+    /// Per automaton pattern: where its evidence spans go (see `buildEvidence`).
+    private let spanSlot: UnsafeMutablePointer<SpanSlot>
+    private var slottedPatterns: [UInt32] = []
+    /// Per rule, one bit: it is a candidate (rule sets without references).
+    private let candidateBits: UnsafeMutablePointer<UInt64>
     private var touchedPatterns: [UInt32] = []
     private var touchedStrings: [UInt32] = []
     private var candidates: [UInt32] = []
@@ -150,6 +162,10 @@ public final class RuleScanner {
     private let linkBase: UnsafeMutablePointer<UnsafePointer<Int32>?>
     /// Reused buffers: occurrences being gathered, and `near`'s positions.
     private var occurrenceBuffer: [Match] = []
+    /// The last result's arrays: reused for the next one once its caller
+    /// has let go of them (while it holds them, the next scan gets fresh
+    /// arrays of the same capacity), so steady-state scans do not allocate.
+    private var recycled = ScanResult()
     private var positionsA: [Int] = []
     private var positionsB: [Int] = []
     private var wordStartCache: [TextView: [Int]] = [:]
@@ -172,6 +188,10 @@ public final class RuleScanner {
         ruleState.initialize(repeating: 0, count: max(tables.ruleCount, 1))
         held = .allocate(capacity: tables.ruleCount / 64 + 1)
         held.initialize(repeating: 0, count: tables.ruleCount / 64 + 1)
+        candidateBits = .allocate(capacity: tables.ruleCount / 64 + 1)
+        spanSlot = .allocate(capacity: max(patterns, 1))
+        spanSlot.initialize(repeating: SpanSlot(), count: max(patterns, 1))
+        candidateBits.initialize(repeating: 0, count: tables.ruleCount / 64 + 1)
         matches = Array(repeating: [], count: rules.matchers.count)
         next = Array(repeating: [], count: rules.matchers.count)
         let matcherCount = max(rules.matchers.count, 1)
@@ -188,14 +208,20 @@ public final class RuleScanner {
         stringCount.deallocate()
         ruleState.deallocate()
         held.deallocate()
+        candidateBits.deallocate()
+        spanSlot.deallocate()
         viewBytes.deallocate()
         matchBase.deallocate()
         linkBase.deallocate()
     }
 
     /// The rules that hold on `views`, with their evidence.
-    public func scan(_ views: TextViews) -> ScanResult {
-        withPatternHits(views) { evaluate() }
+    ///
+    /// With `evidence: false` only which rules held is reported (every hit's
+    /// evidence is empty): for callers that need the verdict, not the
+    /// explanation, and for measuring condition evaluation on its own.
+    public func scan(_ views: TextViews, evidence: Bool = true) -> ScanResult {
+        withPatternHits(views) { evaluate(evidence: evidence) }
     }
 
     /// The pattern hits in `views`, whoever's condition they serve: what
@@ -207,7 +233,7 @@ public final class RuleScanner {
             return touchedStrings.sorted().map { s in
                 let start = spans.count
                 appendSpans(of: Int(s), to: &spans)
-                return StringHit(string: StringID(rawValue: s), count: stringCount[Int(s)], spans: spans[start..<spans.count])
+                return StringHit(string: StringID(rawValue: s), count: Int(stringCount[Int(s)]), spans: spans[start..<spans.count])
             }
         }
     }
@@ -287,7 +313,7 @@ public final class RuleScanner {
             if state.directOwner != PatternState.slowPath {
                 let owner = Int(state.directOwner)
                 if stringCount[owner] == 0 { strings.append(state.directOwner) }
-                stringCount[owner] += Int(state.count)
+                stringCount[owner] &+= state.count
                 continue
             }
             for o in ScanTables.row(tables.ownerStart, g) {
@@ -295,7 +321,7 @@ public final class RuleScanner {
                 let hits = tables.fullword[owner] != 0 ? wholeWordHits(pattern: g, matcher: m) : Int(patternState[g].count)
                 guard hits > 0 else { continue }
                 if stringCount[owner] == 0 { strings.append(UInt32(owner)) }
-                stringCount[owner] += hits
+                stringCount[owner] &+= UInt32(truncatingIfNeeded: hits)
             }
         }
     }
@@ -395,10 +421,163 @@ public final class RuleScanner {
 
     // MARK: Steps 3 to 5: conditions and evidence
 
-    private func evaluate() -> ScanResult {
+    private func evaluate(evidence: Bool) -> ScanResult {
         var result = ScanResult()
+        swap(&result, &recycled)
+        result.removeAll()
+        defer { recycled = result }
         let baselineHits = rules.hasBaselineHits
         guard !touchedStrings.isEmpty || baselineHits else { return result }
+        // Rules that hold, as bits, so they come out in rule order without
+        // sorting.
+        var low = Int.max, high = -1
+        @inline(__always) func hold(_ r: Int) {
+            held[r >> 6] |= 1 << UInt64(r & 63)
+            low = min(low, r)
+            high = max(high, r)
+        }
+        if tables.hasReferences {
+            evaluateWithReferences(hold)
+        } else {
+            // No rule names another: candidates are the rules owning a hit
+            // pattern, visited as bits in rule order, so the tables they
+            // read (programs, statuses, counts) are walked forwards.
+            var first = Int.max, last = -1
+            for s in touchedStrings {
+                let r = Int(tables.stringRule[Int(s)])
+                candidateBits[r >> 6] |= 1 << UInt64(r & 63)
+                first = min(first, r >> 6)
+                last = max(last, r >> 6)
+            }
+            if baselineHits {
+                for r in tables.baseline.indices where tables.baseline[r] != 0 && tables.ruleStatus[r] != 2
+                    && candidateBits[r >> 6] & (1 << UInt64(r & 63)) == 0 { hold(r) }
+            }
+            if last >= 0 {
+                let code = tables.program.code
+                for w in first...last {
+                    var bits = candidateBits[w]
+                    candidateBits[w] = 0
+                    while bits != 0 {
+                        let r = w << 6 | bits.trailingZeroBitCount
+                        bits &= bits - 1
+                        if tables.ruleStatus[r] != 2 && evaluate(Int(tables.program.entry[r]), code) { hold(r) }
+                    }
+                }
+            }
+        }
+        guard high >= 0 else { return result }
+        if evidence {
+            buildEvidence(rules: low...high, into: &result)
+        } else {
+            for w in (low >> 6)...(high >> 6) {
+                var bits = held[w]
+                held[w] = 0
+                while bits != 0 {
+                    let r = w << 6 | bits.trailingZeroBitCount
+                    bits &= bits - 1
+                    result.records.append(.init(rule: RuleID(r), shadow: tables.ruleStatus[r] == 1, evidence: 0..<0))
+                }
+            }
+        }
+        return result
+    }
+
+    /// Evidence for the rules whose bits are set in `held` (clearing them).
+    ///
+    /// A declared pattern with one literal and no `fullword` shows its
+    /// literal's occurrences as they are: each such literal gets one slot of
+    /// spans, shared by every rule that shows it, filled by one forward pass
+    /// over the matches (or, when only a few spans are wanted, by walking
+    /// the literals' chains, which reads less). Other patterns gather and
+    /// filter their occurrences from their chains.
+    private func buildEvidence(rules range: ClosedRange<Int>, into result: inout ScanResult) {
+        let limit = maxSpansPerString
+        var reserved = 0
+        var slotted: [UInt32] = []
+        swap(&slotted, &slottedPatterns)
+        defer {
+            for g in slotted { spanSlot[Int(g)] = SpanSlot() }
+            slotted.removeAll(keepingCapacity: true)
+            swap(&slotted, &slottedPatterns)
+        }
+        var gathered: [Int] = []  // evidence records whose spans come from chains
+        for w in (range.lowerBound >> 6)...(range.upperBound >> 6) {
+            var bits = held[w]
+            held[w] = 0
+            while bits != 0 {
+                let r = w << 6 | bits.trailingZeroBitCount
+                bits &= bits - 1
+                let first = result.evidence.count
+                for k in ScanTables.row(tables.ruleStringStart, r) {
+                    let s = Int(tables.ruleStringIDs[k])
+                    let count = Int(stringCount[s])
+                    guard count > 0 else { continue }
+                    let literal = tables.soleLiteral[s]
+                    if literal != ScanTables.noSoleLiteral {
+                        let g = Int(literal)
+                        if spanSlot[g].start < 0 {
+                            let n = min(Int(patternState[g].count), limit)
+                            spanSlot[g] = SpanSlot(start: Int32(reserved), filled: 0, limit: UInt32(n))
+                            slotted.append(UInt32(g))
+                            reserved += n
+                        }
+                        let slot = spanSlot[g]
+                        let start = Int(slot.start)
+                        result.evidence.append(EvidenceRecord(string: StringID(s), count: count, spans: start..<(start + Int(slot.limit))))
+                    } else {
+                        gathered.append(result.evidence.count)
+                        result.evidence.append(EvidenceRecord(string: StringID(s), count: count, spans: 0..<0))
+                    }
+                }
+                result.records.append(.init(rule: RuleID(r), shadow: tables.ruleStatus[r] == 1, evidence: first..<result.evidence.count))
+            }
+        }
+        if reserved > 0 {
+            result.spans.append(contentsOf: repeatElement(Span(view: .normalized, start: 0, end: 0), count: reserved))
+            let totalMatches = matches.reduce(0) { $0 + $1.count }
+            result.spans.withUnsafeMutableBufferPointer { spans in
+                if reserved * 8 < totalMatches {
+                    for g in slotted.lazy.map({ Int($0) }) {
+                        let m = matcher(of: g)
+                        let view = rules.matchers[m].key.view
+                        var at = Int(spanSlot[g].start)
+                        let end = at + Int(spanSlot[g].limit)
+                        forEachOccurrence(pattern: g, matcher: m) { match in
+                            spans[at] = Span(view: view, start: match.start, end: match.end)
+                            at += 1
+                            return at < end
+                        }
+                    }
+                } else {
+                    for m in rules.matchers.indices {
+                        guard let found = matchBase[m] else { continue }
+                        let view = rules.matchers[m].key.view
+                        let base = Int(tables.patternBase[m])
+                        for i in 0..<matches[m].count {
+                            let match = found[i]
+                            let g = base &+ Int(match.pattern.rawValue)
+                            let slot = spanSlot[g]
+                            guard slot.filled < slot.limit else { continue }
+                            spans[Int(slot.start) + Int(slot.filled)] = Span(view: view, start: match.start, end: match.end)
+                            spanSlot[g].filled = slot.filled + 1
+                        }
+                    }
+                }
+            }
+        }
+        for index in gathered {
+            let start = result.spans.count
+            appendSpans(of: result.evidence[index].string.index, to: &result.spans)
+            result.evidence[index].spans = start..<result.spans.count
+        }
+    }
+
+    /// Candidates when rules name rules: those owning a hit pattern and,
+    /// transitively, those naming a candidate; evaluated so that every rule
+    /// runs after the rules it names (`evaluationRank`), which makes a
+    /// reference a lookup, never a recursive evaluation.
+    private func evaluateWithReferences(_ hold: (Int) -> Void) {
         var marked: [UInt32] = []
         swap(&marked, &candidates)
         defer { swap(&marked, &candidates) }
@@ -409,40 +588,11 @@ public final class RuleScanner {
             work += 1
             for k in ScanTables.row(tables.dependentStart, rule) { mark(Int(tables.dependentIDs[k]), &marked) }
         }
-        // Rules that hold, as bits, so they come out in rule order without
-        // sorting the candidates.
-        var low = Int.max, high = -1
-        func hold(_ r: Int) {
-            held[r >> 6] |= 1 << UInt64(r & 63)
-            low = min(low, r)
-            high = max(high, r)
-        }
-        // Rules that name others run after them (`evaluationRank`), so a
-        // reference is always a lookup, never a recursive evaluation.
-        if tables.hasReferences { marked.sort { tables.evaluationRank[Int($0)] < tables.evaluationRank[Int($1)] } }
+        marked.sort { tables.evaluationRank[Int($0)] < tables.evaluationRank[Int($1)] }
         for r in marked.lazy.map({ Int($0) }) where tables.ruleStatus[r] != 2 && value(of: r) { hold(r) }
-        if baselineHits {
+        if rules.hasBaselineHits {
             for r in tables.baseline.indices where tables.baseline[r] != 0 && ruleState[r] == 0 && tables.ruleStatus[r] != 2 { hold(r) }
         }
-        guard high >= 0 else { return result }
-        for w in (low >> 6)...(high >> 6) {
-            var bits = held[w]
-            held[w] = 0
-            while bits != 0 {
-                let r = w << 6 | bits.trailingZeroBitCount
-                bits &= bits - 1
-                let first = result.evidence.count
-                for k in ScanTables.row(tables.ruleStringStart, r) {
-                    let s = Int(tables.ruleStringIDs[k])
-                    guard stringCount[s] > 0 else { continue }
-                    let spanStart = result.spans.count
-                    appendSpans(of: s, to: &result.spans)
-                    result.evidence.append(EvidenceRecord(string: StringID(s), count: stringCount[s], spans: spanStart..<result.spans.count))
-                }
-                result.records.append(.init(rule: RuleID(r), shadow: tables.ruleStatus[r] == 1, evidence: first..<result.evidence.count))
-            }
-        }
-        return result
     }
 
     @inline(__always)
@@ -480,7 +630,7 @@ public final class RuleScanner {
         case .boolean: return code[pc + 1] != 0
         case .string: return stringCount[Int(code[pc + 1])] > 0
         case .count:
-            return ConditionProgram.comparisons[Int(code[pc + 2])].holds(stringCount[Int(code[pc + 1])], Int(code[pc + 3]))
+            return ConditionProgram.comparisons[Int(code[pc + 2])].holds(Int(stringCount[Int(code[pc + 1])]), Int(code[pc + 3]))
         case .atLeast:
             let needed = Int(code[pc + 1])
             var found = 0
@@ -570,6 +720,14 @@ public final class RuleScanner {
         wordStartCache.removeAll(keepingCapacity: true)
         for m in rules.matchers.indices { viewBytes[m] = UnsafeRawBufferPointer(start: nil, count: 0) }
     }
+}
+
+/// Where an automaton pattern's evidence spans go in a scan's result:
+/// `limit` spans from `start`, `filled` so far; `start < 0`: not wanted.
+struct SpanSlot {
+    var start: Int32 = -1
+    var filled: UInt32 = 0
+    var limit: UInt32 = 0
 }
 
 /// A pattern's hits in one scan (how many, and its chain of matches) and,

@@ -78,6 +78,11 @@ struct ScanTables: @unchecked Sendable {
     /// Per declared pattern: the automaton patterns of its literals.
     let stringPatternStart: UnsafeBufferPointer<UInt32>
     let stringPatternIDs: UnsafeBufferPointer<UInt32>
+    /// Per declared pattern: its one automaton pattern if it has exactly one
+    /// literal and no `fullword` (its hits are that literal's, as they are),
+    /// else `noSoleLiteral`. Saves evidence two lookups per pattern.
+    let soleLiteral: UnsafeBufferPointer<UInt32>
+    static let noSoleLiteral = UInt32.max
     /// Rules in an order where every rule comes after the rules it names
     /// (so evaluating in this order never recurses from rule to rule).
     let evaluationRank: UnsafeBufferPointer<UInt32>
@@ -173,6 +178,9 @@ struct ScanTables: @unchecked Sendable {
         }
         stringPatternStart = memory.keep(patternStart)
         stringPatternIDs = memory.keep(patternIDs)
+        soleLiteral = memory.keep((0..<stringRule.count).map { s in
+            patternCount[s] == 1 && fullword[s] == 0 ? patternIDs[Int(patternStart[s])] : Self.noSoleLiteral
+        })
     }
 
     @inline(__always)

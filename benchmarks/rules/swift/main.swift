@@ -1,7 +1,7 @@
 // The rules benchmark's harness: compile, save, load and scan one generated
 // rule set; one JSON line out. Driven by benchmarks/rules/run.py.
 //
-//   rules-bench --rules FILE.rules --corpus corpus.html [--repeat N]
+//   rules-bench --rules FILE.rules --corpus corpus.html [--repeat N] [--load-only 1]
 import AhoCorasick
 import Foundation
 import TriageRules
@@ -98,31 +98,39 @@ let clock = ContinuousClock()
     }
     return n
 }
-var scanSeconds = Double.infinity, ruleSeconds = Double.infinity
+// Three ways over each page, in rotating order: the bare automata, the rule
+// scan reporting only which rules hold (condition evaluation), and the full
+// rule scan with evidence (every span of every hit, as an assessment shows).
+var scanSeconds = Double.infinity, conditionSeconds = Double.infinity, ruleSeconds = Double.infinity
+var conditionHits = 0
 for _ in 0..<max(runs, 1) {
-    var base = Duration.zero, rules = Duration.zero
+    var times = [Duration](repeating: .zero, count: 3)
     automatonMatches = 0
     ruleHits = 0
+    conditionHits = 0
     for (index, page) in pages.enumerated() {
-        let t0 = clock.now
-        if index % 2 == 0 {
-            automatonMatches += baselineScan(page)
-            let t1 = clock.now
-            ruleHits += scanner.scan(page).count
-            let t2 = clock.now
-            base += t1 - t0
-            rules += t2 - t1
-        } else {
-            ruleHits += scanner.scan(page).count
-            let t1 = clock.now
-            automatonMatches += baselineScan(page)
-            let t2 = clock.now
-            rules += t1 - t0
-            base += t2 - t1
+        for step in 0..<3 {
+            let which = (index + step) % 3
+            let t0 = clock.now
+            switch which {
+            case 0: automatonMatches += baselineScan(page)
+            case 1: conditionHits += scanner.scan(page, evidence: false).count
+            default: ruleHits += scanner.scan(page).count
+            }
+            times[which] += clock.now - t0
         }
     }
-    scanSeconds = min(scanSeconds, seconds(base))
-    ruleSeconds = min(ruleSeconds, seconds(rules))
+    scanSeconds = min(scanSeconds, seconds(times[0]))
+    conditionSeconds = min(conditionSeconds, seconds(times[1]))
+    ruleSeconds = min(ruleSeconds, seconds(times[2]))
+}
+precondition(conditionHits == ruleHits, "evidence changed which rules hold")
+// What the evidence amounts to (outside the timing).
+var evidenceSpans = 0
+for page in pages {
+    for hit in scanner.scan(page) {
+        for e in hit.evidence { evidenceSpans += e.spans.count }
+    }
 }
 // For reference: the same scan only counting matches.
 let countOnlySeconds = best(runs) {
@@ -137,5 +145,6 @@ print("""
     {"rules":"\(rulesPath)","rule_count":\(loaded.rules.count),"patterns":\(loaded.patternCount),\
     "compile_s":\(compileSeconds),"size":\(size),"load_ms":\(loadSeconds * 1000),"pages":\(pages.count),\
     "automaton_matches":\(automatonMatches),"rule_hits":\(ruleHits),"automata_s":\(scanSeconds),"rules_s":\(ruleSeconds),\
-    "overhead":\((ruleSeconds - scanSeconds) / scanSeconds),"count_only_s":\(countOnlySeconds),"mb_per_s":\(mb / ruleSeconds)}
+    "overhead":\((ruleSeconds - scanSeconds) / scanSeconds),"conditions_s":\(conditionSeconds),\
+    "condition_overhead":\((conditionSeconds - scanSeconds) / scanSeconds),"evidence_spans":\(evidenceSpans),"count_only_s":\(countOnlySeconds),"mb_per_s":\(mb / ruleSeconds)}
     """)
