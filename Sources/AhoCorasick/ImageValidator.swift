@@ -1,3 +1,12 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+
 /// Checks that bytes are an automaton image this build can search safely.
 ///
 /// Order matters: the shared header checks first (`ArtefactHeader`: identity,
@@ -7,7 +16,9 @@
 /// range, every failure chain ends, and every match list ends in range. It is
 /// linear in the image size and allocates one bit per transition word at most.
 enum ImageValidator {
-    static func validate(_ bytes: UnsafeRawBufferPointer) throws(LoadError) -> ImageHeader {
+    /// `parts`: how many parts the NFA's state checks are split into (nil:
+    /// one per core for large automata, else one); tests set it.
+    static func validate(_ bytes: UnsafeRawBufferPointer, parts: Int? = nil) throws(LoadError) -> ImageHeader {
         // Steps 1-3: identity, byte order, version, length, checksum.
         try ArtefactHeader.verify(bytes, kind: .automaton, version: ImageLayout.formatVersion, headerSize: ImageLayout.headerSize)
         func u32(_ offset: Int) -> UInt32 { bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
@@ -65,7 +76,7 @@ enum ImageValidator {
             count: layout.transitionWords)
         switch automatonKind {
         case .dfa: try validateDFA(header, transitions: transitions, base: base)
-        case .contiguousNFA: try validateNFA(header, transitions: transitions)
+        case .contiguousNFA: try validateNFA(header, transitions: transitions, parts: parts)
         }
         return header
     }
@@ -118,10 +129,9 @@ enum ImageValidator {
         }
     }
 
-    private static func validateNFA(_ header: ImageHeader, transitions words: UnsafeBufferPointer<UInt32>) throws(LoadError) {
+    private static func validateNFA(_ header: ImageHeader, transitions words: UnsafeBufferPointer<UInt32>, parts requested: Int?) throws(LoadError) {
         let headerWords = ContiguousNFAEncoder.headerWords
         let denseFlag = ContiguousNFAEncoder.denseFlag
-        let entryCount = header.layout.matchEntryCount
         let classCount = header.classCount
         let count = words.count
         guard count >= headerWords, let w = words.baseAddress else { throw LoadError(.malformed("NFA has no states")) }
@@ -137,10 +147,14 @@ enum ImageValidator {
             head & denseFlag != 0 ? headerWords + classCount : headerWords + (Int(head) + 3) / 4 + Int(head)
         }
 
-        // Pass 1: walk the self-delimiting states, marking where each starts.
+        // Pass 1: walk the self-delimiting states, marking where each starts,
+        // and cut the states into equal parts for pass 2.
+        let parts = max(1, requested ?? (count >= parallelThreshold ? min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 8) : 1))
+        var partStarts: [Int] = [0]
         var offset = 0
         var states = 0
         while offset < count {
+            if offset >= partStarts.count * (count / parts) && partStarts.count < parts { partStarts.append(offset) }
             guard offset + headerWords <= count else { throw LoadError(.malformed("NFA state at \(offset) is cut off")) }
             let head = w[offset]
             guard head == denseFlag || head <= 256 else {
@@ -160,31 +174,25 @@ enum ImageValidator {
 
         // Pass 2: every reference is a state start; classes in range; match
         // lists consistent with the match range. Failure links that point
-        // forward are remembered: any cycle has to contain one.
-        var forwardLinks: [Int] = []
-        offset = 0
-        while offset < count {
-            let head = w[offset]
-            let fail = w[offset + 1]
-            guard isState(fail) else { throw LoadError(.malformed("NFA state \(offset) fails to a non-state")) }
-            try checkHead(w[offset + 2], isMatch: offset != 0 && offset <= Int(header.maxMatch),
-                          state: offset, entryCount: entryCount)
-            if head & denseFlag != 0 {
-                let row = offset + headerWords
-                for cls in 0..<classCount where !isState(w[row + cls]) || (offset == 0 && w[row + cls] != 0) {
-                    throw LoadError(.malformed("NFA state \(offset) has a bad transition"))
-                }
-            } else {
-                if Int(fail) >= offset { forwardLinks.append(offset) }
-                let n = Int(head)
-                let classBytes = UnsafeRawPointer(w + offset + headerWords).assumingMemoryBound(to: UInt8.self)
-                let targets = offset + headerWords + (n + 3) / 4
-                for i in 0..<n where Int(classBytes[i]) >= classCount || !isState(w[targets + i]) {
-                    throw LoadError(.malformed("NFA state \(offset) has a bad transition"))
+        // forward are remembered: any cycle has to contain one. Its random
+        // reads of the start bitmap dominate loading a large automaton, so
+        // the parts run on all cores; each reads only shared immutable data.
+        partStarts.append(count)
+        var results = [Result<[Int], LoadError>](repeating: .success([]), count: parts)
+        results.withUnsafeMutableBufferPointer { results in
+            // Each part writes only its own result slot.
+            let shared = SharedPass(words: w, count: count, isStart: UnsafePointer(isStart), header: header,
+                                    partStarts: partStarts, results: results)
+            let work: @Sendable (Int) -> Void = { part in
+                shared.results[part] = Result { () throws(LoadError) -> [Int] in
+                    try checkStates(from: shared.partStarts[part], to: shared.partStarts[part + 1], words: shared.words,
+                                    count: shared.count, isStart: shared.isStart, header: shared.header)
                 }
             }
-            offset += size(head)
+            if parts == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: work) }
         }
+        var forwardLinks: [Int] = []
+        for result in results { forwardLinks += try result.get() }
 
         // Pass 3: from each forward link, follow the failure chain; it must
         // reach a dense state (which never needs its failure link) or a state
@@ -208,5 +216,59 @@ enum ImageValidator {
                 marking = Int(w[marking + 1])
             }
         }
+    }
+
+    /// What the parts of pass 2 share: read-only image data, and one result
+    /// slot per part.
+    private struct SharedPass: @unchecked Sendable {
+        let words: UnsafePointer<UInt32>
+        let count: Int
+        let isStart: UnsafePointer<UInt64>
+        let header: ImageHeader
+        let partStarts: [Int]
+        let results: UnsafeMutableBufferPointer<Result<[Int], LoadError>>
+    }
+
+    /// Automata with more transition words than this validate pass 2 in
+    /// parallel (below it, starting threads costs more than it saves).
+    static let parallelThreshold = 1 << 20
+
+    /// Pass 2 of `validateNFA` over the states starting in `start..<end`;
+    /// returns the states whose failure link points forward.
+    private static func checkStates(from start: Int, to end: Int, words w: UnsafePointer<UInt32>, count: Int,
+                                    isStart: UnsafePointer<UInt64>, header: ImageHeader) throws(LoadError) -> [Int] {
+        let headerWords = ContiguousNFAEncoder.headerWords
+        let denseFlag = ContiguousNFAEncoder.denseFlag
+        let classCount = header.classCount
+        let entryCount = header.layout.matchEntryCount
+        @inline(__always) func isState(_ id: UInt32) -> Bool {
+            Int(id) < count && isStart[Int(id) >> 6] & (1 << UInt64(id & 63)) != 0
+        }
+        var forwardLinks: [Int] = []
+        var offset = start
+        while offset < end {
+            let head = w[offset]
+            let fail = w[offset + 1]
+            guard isState(fail) else { throw LoadError(.malformed("NFA state \(offset) fails to a non-state")) }
+            try checkHead(w[offset + 2], isMatch: offset != 0 && offset <= Int(header.maxMatch),
+                          state: offset, entryCount: entryCount)
+            if head & denseFlag != 0 {
+                let row = offset + headerWords
+                for cls in 0..<classCount where !isState(w[row + cls]) || (offset == 0 && w[row + cls] != 0) {
+                    throw LoadError(.malformed("NFA state \(offset) has a bad transition"))
+                }
+                offset += headerWords + classCount
+            } else {
+                if Int(fail) >= offset { forwardLinks.append(offset) }
+                let n = Int(head)
+                let classBytes = UnsafeRawPointer(w + offset + headerWords).assumingMemoryBound(to: UInt8.self)
+                let targets = offset + headerWords + (n + 3) / 4
+                for i in 0..<n where Int(classBytes[i]) >= classCount || !isState(w[targets + i]) {
+                    throw LoadError(.malformed("NFA state \(offset) has a bad transition"))
+                }
+                offset += headerWords + (n + 3) / 4 + n
+            }
+        }
+        return forwardLinks
     }
 }

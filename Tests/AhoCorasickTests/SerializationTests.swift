@@ -110,6 +110,31 @@ struct SerializationTests {
         guard case .malformed? = loadError(badClass) else { Issue.record("bad class accepted"); return }
     }
 
+    /// Large automata check their NFA states in parallel parts; whatever the
+    /// split, the same images are accepted and the same damage rejected.
+    @Test func parallelValidationAgreesWithSequential() throws {
+        var rng = SystemRandomNumberGenerator()
+        let patterns = (0..<3000).map { i in "p\(i)-" + String((0..<(i % 7 + 2)).map { _ in "abcdefgh".randomElement(using: &rng)! }) }
+        let bytes = try AhoCorasickBuilder.make(.standard, .contiguousNFA).build(patterns).serialized()
+        func outcome(_ image: [UInt8], parts: Int) -> String {
+            image.withUnsafeBytes { raw in
+                do throws(LoadError) { _ = try ImageValidator.validate(raw, parts: parts); return "ok" } catch { return "\(error.problem)" }
+            }
+        }
+        #expect(outcome(bytes, parts: 4) == "ok")
+        let transitions = ImageLayout.transitionsOffset
+        for _ in 0..<400 {
+            let offset = Int.random(in: transitions..<bytes.count, using: &rng)
+            let damaged = resealed(bytes) { $0[offset] ^= UInt8(1 << Int.random(in: 0..<8, using: &rng)) }
+            let sequential = outcome(damaged, parts: 1)
+            for parts in [2, 3, 7] {
+                // The same verdict; with several bad states the parts may
+                // name a different first one, so compare the kind of problem.
+                #expect((sequential == "ok") == (outcome(damaged, parts: parts) == "ok"), "offset \(offset), \(parts) parts")
+            }
+        }
+    }
+
     @Test func forgedFailureCycleIsRejected() throws {
         // Enough depth that the NFA has sparse states, then point a sparse
         // state's failure link at itself.

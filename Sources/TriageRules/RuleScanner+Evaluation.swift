@@ -1,0 +1,202 @@
+import AhoCorasick
+
+/// Steps 3 and 4 of a scan: candidate rules and their conditions.
+extension RuleScanner {
+    func evaluate(evidence: Bool) -> ScanResult {
+        var result = ScanResult()
+        swap(&result, &recycled)
+        result.removeAll()
+        defer { recycled = result }
+        let baselineHits = rules.hasBaselineHits
+        guard !touchedStrings.isEmpty || baselineHits else { return result }
+        // Rules that hold, as bits, so they come out in rule order without
+        // sorting.
+        var low = Int.max, high = -1
+        @inline(__always) func hold(_ r: Int) {
+            held[r >> 6] |= 1 << UInt64(r & 63)
+            low = min(low, r)
+            high = max(high, r)
+        }
+        if tables.hasReferences {
+            evaluateWithReferences(hold)
+        } else {
+            // No rule names another: candidates are the rules owning a hit
+            // pattern, visited as bits in rule order, so the tables they
+            // read (programs, statuses, counts) are walked forwards.
+            var first = Int.max, last = -1
+            for s in touchedStrings {
+                let r = Int(tables.stringRule[Int(s)])
+                candidateBits[r >> 6] |= 1 << UInt64(r & 63)
+                first = min(first, r >> 6)
+                last = max(last, r >> 6)
+            }
+            if baselineHits {
+                for r in tables.baseline.indices where tables.baseline[r] != 0 && tables.ruleStatus[r] != 2
+                    && candidateBits[r >> 6] & (1 << UInt64(r & 63)) == 0 { hold(r) }
+            }
+            if last >= 0 {
+                let code = tables.program.code
+                for w in first...last {
+                    var bits = candidateBits[w]
+                    candidateBits[w] = 0
+                    while bits != 0 {
+                        let r = w << 6 | bits.trailingZeroBitCount
+                        bits &= bits - 1
+                        if tables.ruleStatus[r] != 2 && evaluate(Int(tables.program.entry[r]), code) { hold(r) }
+                    }
+                }
+            }
+        }
+        guard high >= 0 else { return result }
+        if evidence {
+            buildEvidence(rules: low...high, into: &result)
+        } else {
+            for w in (low >> 6)...(high >> 6) {
+                var bits = held[w]
+                held[w] = 0
+                while bits != 0 {
+                    let r = w << 6 | bits.trailingZeroBitCount
+                    bits &= bits - 1
+                    result.records.append(.init(rule: RuleID(r), shadow: tables.ruleStatus[r] == 1, evidence: 0..<0))
+                }
+            }
+        }
+        return result
+    }
+
+    /// Candidates when rules name rules: those owning a hit pattern and,
+    /// transitively, those naming a candidate; evaluated so that every rule
+    /// runs after the rules it names (`evaluationRank`), which makes a
+    /// reference a lookup, never a recursive evaluation.
+    func evaluateWithReferences(_ hold: (Int) -> Void) {
+        var marked: [UInt32] = []
+        swap(&marked, &candidates)
+        defer { swap(&marked, &candidates) }
+        for s in touchedStrings { mark(Int(tables.stringRule[Int(s)]), &marked) }
+        var work = 0
+        while work < marked.count {
+            let rule = Int(marked[work])
+            work += 1
+            for k in ScanTables.row(tables.dependentStart, rule) { mark(Int(tables.dependentIDs[k]), &marked) }
+        }
+        marked.sort { tables.evaluationRank[Int($0)] < tables.evaluationRank[Int($1)] }
+        for r in marked.lazy.map({ Int($0) }) where tables.ruleStatus[r] != 2 && value(of: r) { hold(r) }
+        if rules.hasBaselineHits {
+            for r in tables.baseline.indices where tables.baseline[r] != 0 && ruleState[r] == 0 && tables.ruleStatus[r] != 2 { hold(r) }
+        }
+    }
+
+    @inline(__always)
+    func mark(_ rule: Int, _ marked: inout [UInt32]) {
+        guard ruleState[rule] == 0 else { return }
+        ruleState[rule] = 1
+        marked.append(UInt32(rule))
+    }
+
+    /// A candidate's value, evaluated once per scan.
+    func value(of rule: Int) -> Bool {
+        if ruleState[rule] == 1 {
+            let v = tables.ruleStatus[rule] != 2 && evaluate(Int(tables.program.entry[rule]))
+            ruleState[rule] = v ? 3 : 2
+        }
+        return referencedValue(rule)
+    }
+
+    /// The value a reference to `rule` reads: its no-hit baseline unless it
+    /// is a candidate, whose value is known by then (evaluation order).
+    @inline(__always)
+    func referencedValue(_ rule: Int) -> Bool {
+        switch ruleState[rule] {
+        case 0: tables.baseline[rule] != 0
+        case 3: true
+        default: false
+        }
+    }
+
+    func evaluate(_ pc: Int) -> Bool { evaluate(pc, tables.program.code) }
+
+    func evaluate(_ pc: Int, _ code: UnsafeBufferPointer<Int32>) -> Bool {
+        typealias Op = ConditionProgram.Op
+        switch Op(rawValue: code[pc]).unsafelyUnwrapped {
+        case .boolean: return code[pc + 1] != 0
+        case .string: return stringCount[Int(code[pc + 1])] > 0
+        case .count:
+            return ConditionProgram.comparisons[Int(code[pc + 2])].holds(Int(stringCount[Int(code[pc + 1])]), Int(code[pc + 3]))
+        case .atLeast:
+            let needed = Int(code[pc + 1])
+            var found = 0
+            for k in 0..<Int(code[pc + 2]) where stringCount[Int(code[pc + 3 + k])] > 0 {
+                found += 1
+                if found >= needed { return true }
+            }
+            return needed <= 0
+        case .near: return near(Int(code[pc + 1]), Int(code[pc + 2]), within: Int(code[pc + 3]))
+        case .rule: return referencedValue(Int(code[pc + 1]))
+        case .not: return !evaluate(pc + 2, code)
+        case .all, .any:
+            let all = code[pc] == Op.all.rawValue
+            var at = pc + 3
+            for _ in 0..<Int(code[pc + 1]) {
+                if evaluate(at, code) != all { return !all }
+                at = tables.program.end(of: at)
+            }
+            return all
+        }
+    }
+
+    /// Whether some occurrence of `a` is within `words` words of one of `b`.
+    func near(_ a: Int, _ b: Int, within words: Int) -> Bool {
+        guard stringCount[a] > 0, stringCount[b] > 0 else { return false }
+        var xs: [Int] = [], ys: [Int] = []
+        swap(&xs, &positionsA)
+        swap(&ys, &positionsB)
+        defer {
+            swap(&xs, &positionsA)
+            swap(&ys, &positionsB)
+        }
+        gatherOccurrences(of: a, limit: maxPositionsPerString)
+        xs.removeAll(keepingCapacity: true)
+        for match in occurrenceBuffer { xs.append(match.start) }
+        gatherOccurrences(of: b, limit: maxPositionsPerString)
+        ys.removeAll(keepingCapacity: true)
+        for match in occurrenceBuffer { ys.append(match.start) }
+        let viewA = tables.stringView[a], viewB = tables.stringView[b]
+        guard viewA == viewB else { return nearAcrossViews(xs, viewA, ys, viewB, words) }
+        // Neighbours in merged text order: the nearest `b` to any `a` is its
+        // neighbour on one side, and neighbours' gaps do not overlap, so this
+        // reads the text at most once.
+        let bytes = viewBytes[rules.matchers.firstIndex { ($0.key.view == .raw ? 1 : 0) == viewA }!]
+        let first = WordBoundary.firstWordStart(bytes)
+        var i = 0, j = 0
+        var previous: (offset: Int, fromA: Bool)?
+        while i < xs.count || j < ys.count {
+            let takeA = j == ys.count || (i < xs.count && xs[i] <= ys[j])
+            let current = takeA ? (xs[i], true) : (ys[j], false)
+            if takeA { i += 1 } else { j += 1 }
+            if let p = previous, p.fromA != current.1,
+               WordBoundary.wordsBetween(bytes, p.offset, current.0, firstWordStart: first, atMost: words) { return true }
+            previous = current
+        }
+        return false
+    }
+
+    /// `near` between patterns of different views: word numbers from each
+    /// view's own word table.
+    func nearAcrossViews(_ xs: [Int], _ viewA: UInt8, _ ys: [Int], _ viewB: UInt8, _ words: Int) -> Bool {
+        func index(_ view: UInt8) -> (Int) -> Int {
+            let m = rules.matchers.firstIndex { ($0.key.view == .raw ? 1 : 0) == view }!
+            let key = rules.matchers[m].key.view
+            if wordStartCache[key] == nil { wordStartCache[key] = WordBoundary.wordStarts(viewBytes[m]) }
+            let starts = wordStartCache[key]!
+            return { WordBoundary.index(of: $0, in: starts) }
+        }
+        let wa = xs.map(index(viewA)), wb = ys.map(index(viewB)).sorted()
+        var i = 0, j = 0
+        let sa = wa.sorted()
+        while i < sa.count && j < wb.count {
+            if abs(sa[i] - wb[j]) <= words { return true }
+            if sa[i] < wb[j] { i += 1 } else { j += 1 }
+        }
+        return false
+    }
+}

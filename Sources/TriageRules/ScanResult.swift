@@ -1,0 +1,106 @@
+import AhoCorasick
+
+/// The texts a page is matched as. Rules choose a view per pattern.
+public struct TextViews: Sendable {
+    public let raw: [UInt8]
+    public let normalized: [UInt8]
+
+    public init(raw: [UInt8], normalized: [UInt8]) {
+        self.raw = raw
+        self.normalized = normalized
+    }
+
+    /// Views of plain text before the page-text normaliser exists: the
+    /// normalised view is the raw text with ASCII letters lower-cased, so its
+    /// offsets are the raw offsets.
+    public static func plain(_ raw: [UInt8]) -> TextViews {
+        TextViews(raw: raw, normalized: raw.map(RuleChecker.asciiLower))
+    }
+
+    public func bytes(_ view: TextView) -> [UInt8] {
+        switch view {
+        case .raw: raw
+        case .normalized: normalized
+        }
+    }
+}
+
+/// Where a pattern matched: the view and the byte span in it.
+public struct Span: Sendable, Hashable {
+    public let view: TextView
+    public let start: Int
+    public let end: Int
+}
+
+/// The hits of one declared pattern on one text.
+public struct StringHit: Sendable, Hashable {
+    public let string: StringID
+    /// Every hit, counted.
+    public let count: Int
+    /// The first `RuleScanner.maxSpansPerString` hits, in text order.
+    public let spans: ArraySlice<Span>
+}
+
+/// A rule whose condition held, with the pattern hits that are its evidence.
+public struct RuleHit: Sendable, Hashable {
+    public let rule: RuleID
+    /// True for a shadow rule: reported, never scored.
+    public let shadow: Bool
+    /// The hits of the rule's own patterns (those that matched at all).
+    public let evidence: Evidence
+}
+
+/// A rule hit's evidence: the hits of its patterns, in declaration order.
+/// A view into its scan's result (no copies per hit).
+public struct Evidence: RandomAccessCollection, Sendable, Hashable {
+    let records: ArraySlice<EvidenceRecord>
+    let spans: [Span]
+
+    /// Equal when they hold the same hits, wherever they are stored.
+    public static func == (a: Evidence, b: Evidence) -> Bool { a.elementsEqual(b) }
+    public func hash(into hasher: inout Hasher) {
+        for hit in self { hasher.combine(hit) }
+    }
+
+    public var startIndex: Int { records.startIndex }
+    public var endIndex: Int { records.endIndex }
+    public subscript(i: Int) -> StringHit {
+        let r = records[i]
+        return StringHit(string: r.string, count: r.count, spans: spans[r.spans])
+    }
+}
+
+struct EvidenceRecord: Sendable {
+    let string: StringID
+    let count: Int
+    var spans: Range<Int>
+}
+
+/// The rules that held on one text, in rule order. Every hit's evidence
+/// lives in three arrays shared by the whole result, so a scan allocates
+/// the same few buffers however many rules hold.
+public struct ScanResult: RandomAccessCollection, Sendable, Equatable {
+    struct Record: Sendable {
+        let rule: RuleID
+        let shadow: Bool
+        let evidence: Range<Int>
+    }
+
+    var records: [Record] = []
+    var evidence: [EvidenceRecord] = []
+    var spans: [Span] = []
+
+    mutating func removeAll() {
+        records.removeAll(keepingCapacity: true)
+        evidence.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { records.count }
+    public static func == (a: ScanResult, b: ScanResult) -> Bool { a.elementsEqual(b) }
+    public subscript(i: Int) -> RuleHit {
+        let r = records[i]
+        return RuleHit(rule: r.rule, shadow: r.shadow, evidence: Evidence(records: evidence[r.evidence], spans: spans))
+    }
+}
