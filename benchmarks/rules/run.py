@@ -39,7 +39,8 @@ def main():
         rows.append(row)
     today = datetime.date.today().isoformat()
     lines = [f"# Rules benchmark, {today}", "",
-             f"Command: `make bench-rules` (python3 benchmarks/rules/run.py {' '.join(sys.argv[1:])}). Release build, one thread.",
+             f"Command: `make bench-rules` (python3 benchmarks/rules/run.py {' '.join(sys.argv[1:])}). Release build, one thread",
+             "(except loading, which checks a large automaton's states on every core).",
              "Rule sets from benchmarks/rules/gen_rules.py (10 patterns a rule). Corpus: the matcher benchmark's",
              "96 MB of HTML as 2,391 pages, views prepared beforehand. Each page is scanned three ways, in rotating",
              "order, timed page by page (best of the repeats): the bare automata collecting every match (the",
