@@ -20,6 +20,12 @@ let package = Package(
             "AhoCorasick",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The few ICU calls normalisation needs, behind a header free of ICU
+        // types (the only target that includes ICU's headers).
+        .target(name: "CICUShim", linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n")]),
+        // Text views for matching: Unicode folding, invisible characters,
+        // look-alikes, leetspeak, with a map back to the source bytes.
+        .target(name: "TextNormalizer", dependencies: ["CICUShim"]),
         .executableTarget(
             name: "triage",
             dependencies: [
@@ -40,8 +46,15 @@ let package = Package(
             dependencies: ["AhoCorasick", "TriageRules"],
             path: "benchmarks/rules/swift"
         ),
+        // Benchmark harness for page text (release builds only; see benchmarks/README.md).
+        .executableTarget(
+            name: "text-bench",
+            dependencies: ["TextNormalizer"],
+            path: "benchmarks/text/swift"
+        ),
         .testTarget(name: "AhoCorasickTests", dependencies: ["AhoCorasick"]),
         .testTarget(name: "TriageRulesTests", dependencies: ["TriageRules"], exclude: ["Diagnostics"]),
+        .testTarget(name: "TextNormalizerTests", dependencies: ["TextNormalizer"]),
         // Runs the built `triage` executable; golden files in Golden/.
         .testTarget(name: "TriageCLITests", dependencies: ["triage"]),
     ]

@@ -1,0 +1,40 @@
+// The few ICU calls the text normaliser needs, behind a header free of ICU
+// types. Swift cannot call ICU's C functions directly (macros rename them to
+// versioned symbols), and ICU's headers clash with the copy of ICU that
+// Foundation bundles; this target is the only place that includes them.
+//
+// Every function takes UTF-16 in and writes UTF-16 out, and returns the
+// length it wrote, or -1 if ICU reported an error (including an output that
+// does not fit in `capacity`).
+#ifndef TRIAGE_ICU_SHIM_H
+#define TRIAGE_ICU_SHIM_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Unicode NFKC with full case folding (NFKC_Casefold).
+int32_t triage_icu_nfkc_casefold(const uint16_t *source, int32_t length, uint16_t *destination, int32_t capacity);
+
+/// Canonical decomposition (NFD), used to strip diacritics.
+int32_t triage_icu_nfd(const uint16_t *source, int32_t length, uint16_t *destination, int32_t capacity);
+
+/// The UTS #39 confusable skeleton of the text.
+int32_t triage_icu_skeleton(const uint16_t *source, int32_t length, uint16_t *destination, int32_t capacity);
+
+/// 1 if `scalar` is a nonspacing or enclosing combining mark (Mn, Me).
+int32_t triage_icu_is_combining_mark(uint32_t scalar);
+
+/// 1 if `scalar` has the Default_Ignorable_Code_Point property.
+int32_t triage_icu_is_default_ignorable(uint32_t scalar);
+
+/// 1 if ICU's normaliser and spoof checker could be opened.
+int32_t triage_icu_available(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

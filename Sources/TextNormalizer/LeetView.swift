@@ -1,0 +1,63 @@
+/// The leet view: the normalised text with obfuscation undone, for rules
+/// that ask for it.
+///
+/// 1. Digits and symbols that stand in for letters become those letters:
+///    `0`→o, `1`→i, `3`→e, `4`→a, `5`→s, `7`→t, `8`→b, `9`→g, `@`→a, `$`→s,
+///    `|`→l, `+`→t. (`1` reads as `i`, the commoner stand-in; `!` is left
+///    alone, because in ordinary text it ends sentences, not spells words.)
+/// 2. A run of at least `minimumSpacedLetters` single letters, each separated
+///    from the next by one or two separator characters (space, `.`, `-`, `_`,
+///    `*`, `/`, `·`-free ASCII only), is joined: `a t t a c k`, `a.t.t.a.c.k`
+///    and `a-t-t-a-c-k` all read `attack`. Shorter runs (`U S A`) are left
+///    alone.
+///
+/// Every output byte keeps the source range of the normalised byte it came
+/// from, so spans found in this view map back to the original bytes.
+public enum LeetView {
+    public static let minimumSpacedLetters = 4
+
+    static let substitutions: [UInt8] = {
+        var table = (0...255).map { UInt8($0) }
+        for (from, to) in [("0", "o"), ("1", "i"), ("3", "e"), ("4", "a"), ("5", "s"), ("7", "t"), ("8", "b"),
+                           ("9", "g"), ("@", "a"), ("$", "s"), ("|", "l"), ("+", "t")] {
+            table[Int(from.utf8.first!)] = to.utf8.first!
+        }
+        return table
+    }()
+
+    @inline(__always) static func isLetter(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) }
+    @inline(__always) static func isSeparator(_ b: UInt8) -> Bool {
+        b == 0x20 || b == 0x2E || b == 0x2D || b == 0x5F || b == 0x2A || b == 0x2F
+    }
+
+    /// The leet view of a normalised text.
+    public static func of(_ text: NormalizedText) -> NormalizedText {
+        let n = text.bytes.count
+        let mapped = text.bytes.map { substitutions[Int($0)] }
+        var out = ViewBuilder(capacity: n)
+        @inline(__always) func emit(_ k: Int) { out.append(mapped[k], from: Int(text.map.start[k]), to: Int(text.map.end[k])) }
+        var i = 0
+        while i < n {
+            // A single letter (not part of a longer word) may start a run.
+            if isLetter(mapped[i]) && (i == 0 || !isLetter(mapped[i - 1])) && (i + 1 == n || !isLetter(mapped[i + 1])) {
+                var letters = [i]
+                var j = i + 1
+                while true {
+                    var k = j
+                    while k < n && k - j < 2 && isSeparator(mapped[k]) { k += 1 }
+                    guard k > j, k < n, isLetter(mapped[k]), k + 1 == n || !isLetter(mapped[k + 1]) else { break }
+                    letters.append(k)
+                    j = k + 1
+                }
+                if letters.count >= minimumSpacedLetters {
+                    for k in letters { emit(k) }
+                    i = letters.last! + 1
+                    continue
+                }
+            }
+            emit(i)
+            i += 1
+        }
+        return NormalizedText(bytes: out.bytes, map: SourceMap(start: out.start, end: out.end), expansionCapped: text.expansionCapped)
+    }
+}

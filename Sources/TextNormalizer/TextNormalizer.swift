@@ -1,0 +1,259 @@
+import CICUShim
+
+/// Turns text into the views rules are matched against, keeping a map from
+/// every output byte back to the input bytes it came from.
+///
+/// The normalised view, per Unicode scalar of the input (UTF-8; invalid
+/// sequences read as U+FFFD):
+///
+/// 1. ASCII: letters lower-cased, C0 controls other than tab, line feed,
+///    form feed and carriage return dropped; nothing else changes. This path
+///    never calls ICU.
+/// 2. Default-ignorable code points (zero-width characters, bidi controls,
+///    soft hyphen, variation selectors, byte-order mark, …) are dropped.
+/// 3. Everything else: NFKC with full case folding (ICU's NFKC_Casefold), then
+///    diacritics stripped (NFD, combining marks removed).
+/// 4. Look-alikes: a non-ASCII character whose UTS #39 confusable skeleton
+///    is plain ASCII letters reads as that skeleton (Cyrillic `а` → `a`,
+///    Greek `Τ` → `t`) in words that are Latin already or made wholly of
+///    look-alikes; a word of another script keeps its letters (see
+///    `WordFolder`). ASCII is never skeletonised, so `rn` stays `rn` and `0`
+///    stays `0`.
+///
+/// The leet view (`leet(_:)`) is derived from the normalised one: digits and
+/// symbols read as letters, and single letters spaced out by separators
+/// joined up. It is a separate view so that ordinary text's digits do not
+/// turn into letters where a rule did not ask for that.
+///
+/// Folding may grow the text to `maxExpansion` times the input (NFKC can
+/// grow one character 18-fold); past that, the rest of the input is copied
+/// as it is (so the output never exceeds `maxExpansion + 1` times the input,
+/// plus a few bytes) and `expansionCapped` says so.
+///
+/// A normaliser is per task: it caches how each non-ASCII character folds
+/// (at most `cacheLimit` characters), so pages in one script cost ICU calls
+/// only for characters not seen before.
+public final class TextNormalizer {
+    /// Output bytes allowed per input byte (plus a small constant).
+    public var maxExpansion = 4
+    /// Distinct non-ASCII characters remembered between calls.
+    public var cacheLimit = 65_536
+
+    private var folds: [UInt32: Fold] = [:]
+
+    public init() {}
+
+    /// Whether ICU could be opened (without it, non-ASCII text passes
+    /// through lower-cased only where it is ASCII).
+    public static var icuAvailable: Bool { triage_icu_available() == 1 }
+
+    /// The normalised view of `text`.
+    public func normalize(_ text: [UInt8]) -> NormalizedText {
+        text.withUnsafeBytes { normalize($0) }
+    }
+
+    /// The normalised view of `text`.
+    public func normalize(_ text: UnsafeRawBufferPointer) -> NormalizedText {
+        var out = WordFolder(capacity: text.count)
+        let limit = maxExpansion * text.count + 64
+        var capped = false
+        var i = 0
+        let n = text.count
+        while i < n {
+            let b = text[i]
+            if b < 0x80 {
+                // Step 1: ASCII, byte for byte.
+                if b >= 0x20 || b == 0x09 || b == 0x0A || b == 0x0C || b == 0x0D {
+                    out.ascii(b >= 0x41 && b <= 0x5A ? b | 0x20 : b, at: i)
+                }
+                i += 1
+                continue
+            }
+            let (scalar, length) = UTF8Decoding.scalar(in: text, at: i)
+            if out.count > limit {
+                // Past the cap: the rest as it is.
+                capped = true
+                out.finishWord()
+                for k in i..<n { out.view.append(text[k], from: k, to: k + 1) }
+                break
+            }
+            out.scalar(fold(scalar), from: i, to: i + length)
+            i += length
+        }
+        out.finishWord()
+        let view = out.view
+        return NormalizedText(bytes: view.bytes, map: SourceMap(start: view.start, end: view.end), expansionCapped: capped)
+    }
+
+    /// How one non-ASCII scalar folds (steps 2-3), cached.
+    func fold(_ scalar: UInt32) -> Fold {
+        if let known = folds[scalar] { return known }
+        let folded = Fold(scalar)
+        if folds.count >= cacheLimit { folds.removeAll(keepingCapacity: true) }
+        folds[scalar] = folded
+        return folded
+    }
+}
+
+/// How a non-ASCII character appears in the normalised view.
+struct Fold: Sendable {
+    /// NFKC_Casefold without diacritics (empty: dropped as invisible).
+    let folded: [UInt8]
+    /// Its confusable skeleton, when that is plain ASCII letters and differs
+    /// from `folded`: used only in a word that is Latin already or made
+    /// wholly of look-alikes (see `WordFolder`).
+    let skeleton: [UInt8]?
+    /// `folded` is plain ASCII (an accented Latin letter, a fullwidth form).
+    let isASCII: Bool
+    /// `folded` is a separator (space or punctuation once folded).
+    let isSeparator: Bool
+
+    init(_ scalar: UInt32) {
+        if triage_icu_is_default_ignorable(scalar) == 1 {
+            (folded, skeleton, isASCII, isSeparator) = ([], nil, true, false)
+            return
+        }
+        let scalars = Self.stripMarks(ICU.nfkcCasefold(UTF16.units(of: scalar)))
+        folded = scalars.flatMap(UTF8Decoding.encode)
+        isASCII = folded.allSatisfy { $0 < 0x80 }
+        isSeparator = !folded.isEmpty && folded.allSatisfy { $0 < 0x80 && !WordFolder.isWordByte($0) }
+        // The skeleton of the character as written (upper-case look-alikes
+        // lose their likeness once case-folded), folded the same way.
+        let candidate = Self.stripMarks(ICU.nfkcCasefold(ICU.skeleton(UTF16.units(of: scalar)))).flatMap(UTF8Decoding.encode)
+        let letters = !candidate.isEmpty && candidate.allSatisfy { $0 < 0x80 && WordFolder.isWordByte($0) }
+        skeleton = letters && candidate != folded ? candidate : nil
+    }
+
+    /// Scalars of `units` after NFD, without combining marks.
+    private static func stripMarks(_ units: [UInt16]) -> [UInt32] {
+        UTF16.scalars(of: ICU.nfd(units)).filter { triage_icu_is_combining_mark($0) == 0 }
+    }
+}
+
+/// Builds the normalised view word by word, deciding for each word whether
+/// look-alikes in it are folded to their Latin skeletons: yes if the word
+/// has a Latin letter (`pаypаl` with Cyrillic `а`), or if every non-Latin
+/// character in it has a Latin skeleton (`АТТАСК`, all Cyrillic); no for a
+/// word of another script that merely contains some look-alikes (Arabic
+/// `هجوم`: `ه` resembles `o`, `ج` resembles nothing), so foreign text is not
+/// mangled into false matches.
+struct WordFolder {
+    var view: ViewBuilder
+    /// Characters of the current word waiting for that decision.
+    private var pending: [(fold: Fold?, byte: UInt8, start: Int, end: Int)] = []
+    private var wordHasLatin = false
+    private var allLookAlike = true
+
+    init(capacity: Int) { view = ViewBuilder(capacity: capacity) }
+
+    var count: Int { view.count + pending.count }
+
+    @inline(__always) static func isWordByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || b == 0x5F
+    }
+
+    @inline(__always)
+    mutating func ascii(_ b: UInt8, at i: Int) {
+        if !Self.isWordByte(b) {
+            finishWord()
+            view.append(b, from: i, to: i + 1)
+            return
+        }
+        if b >= 0x61 && b <= 0x7A { latinLetter() }
+        if pending.isEmpty { view.append(b, from: i, to: i + 1) } else { pending.append((nil, b, i, i + 1)) }
+    }
+
+    mutating func scalar(_ fold: Fold, from start: Int, to end: Int) {
+        if fold.folded.isEmpty { return }  // invisible: dropped, word goes on
+        if fold.isSeparator {
+            finishWord()
+            emit(fold.folded, from: start, to: end)
+            return
+        }
+        if fold.skeleton != nil {
+            if wordHasLatin { emit(fold.skeleton!, from: start, to: end) } else { pending.append((fold, 0, start, end)) }
+            return
+        }
+        if fold.isASCII { latinLetter() } else { allLookAlike = false }
+        if pending.isEmpty { emit(fold.folded, from: start, to: end) } else { pending.append((fold, 0, start, end)) }
+    }
+
+    /// A Latin letter settles the word: look-alikes fold.
+    private mutating func latinLetter() {
+        wordHasLatin = true
+        if !pending.isEmpty { flush(skeletons: true) }
+    }
+
+    mutating func finishWord() {
+        if !pending.isEmpty { flush(skeletons: wordHasLatin || allLookAlike) }
+        wordHasLatin = false
+        allLookAlike = true
+    }
+
+    private mutating func flush(skeletons: Bool) {
+        for entry in pending {
+            if let fold = entry.fold {
+                emit(skeletons ? (fold.skeleton ?? fold.folded) : fold.folded, from: entry.start, to: entry.end)
+            } else {
+                view.append(entry.byte, from: entry.start, to: entry.end)
+            }
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func emit(_ bytes: [UInt8], from start: Int, to end: Int) {
+        for b in bytes { view.append(b, from: start, to: end) }
+    }
+}
+
+/// One view of a text: its bytes and where each came from.
+public struct NormalizedText: Sendable, Equatable {
+    public let bytes: [UInt8]
+    public let map: SourceMap
+    /// True if the expansion cap was reached (the tail is unnormalised).
+    public let expansionCapped: Bool
+}
+
+/// For each byte of a view, the range of input bytes it came from.
+///
+/// Several output bytes can share a source range (one character folded to
+/// several, like `ﬁ` → `fi`), and input bytes can have no output at all
+/// (dropped invisible characters); `source(of:)` covers both.
+public struct SourceMap: Sendable, Equatable {
+    /// Per output byte: first source byte.
+    public let start: [UInt32]
+    /// Per output byte: one past its last source byte.
+    public let end: [UInt32]
+
+    /// The source bytes behind output bytes `range` (empty range: where it
+    /// would be).
+    public func source(of range: Range<Int>) -> Range<Int> {
+        guard !range.isEmpty else {
+            let at = range.lowerBound < start.count ? Int(start[range.lowerBound]) : Int(end.last ?? 0)
+            return at..<at
+        }
+        return Int(start[range.lowerBound])..<Int(end[range.upperBound - 1])
+    }
+}
+
+/// Appends bytes with their source ranges.
+struct ViewBuilder {
+    var bytes: [UInt8] = []
+    var start: [UInt32] = []
+    var end: [UInt32] = []
+
+    init(capacity: Int) {
+        bytes.reserveCapacity(capacity)
+        start.reserveCapacity(capacity)
+        end.reserveCapacity(capacity)
+    }
+
+    var count: Int { bytes.count }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8, from: Int, to: Int) {
+        bytes.append(byte)
+        start.append(UInt32(truncatingIfNeeded: from))
+        end.append(UInt32(truncatingIfNeeded: to))
+    }
+}
