@@ -33,30 +33,52 @@ public enum LeetView {
     /// The leet view of a normalised text.
     public static func of(_ text: NormalizedText) -> NormalizedText {
         let n = text.bytes.count
-        let mapped = text.bytes.map { substitutions[Int($0)] }
         var out = ViewBuilder(capacity: n)
-        @inline(__always) func emit(_ k: Int) { out.append(mapped[k], from: Int(text.map.start[k]), to: Int(text.map.end[k])) }
-        var i = 0
-        while i < n {
-            // A single letter (not part of a longer word) may start a run.
-            if isLetter(mapped[i]) && (i == 0 || !isLetter(mapped[i - 1])) && (i + 1 == n || !isLetter(mapped[i + 1])) {
-                var letters = [i]
-                var j = i + 1
-                while true {
-                    var k = j
-                    while k < n && k - j < 2 && isSeparator(mapped[k]) { k += 1 }
-                    guard k > j, k < n, isLetter(mapped[k]), k + 1 == n || !isLetter(mapped[k + 1]) else { break }
-                    letters.append(k)
-                    j = k + 1
+        text.bytes.withUnsafeBufferPointer { source in
+            substitutions.withUnsafeBufferPointer { table in
+                @inline(__always) func letter(_ k: Int) -> Bool { k >= 0 && k < n && isLetter(table[Int(source[k])]) }
+                /// Where the separators after a single letter at `k` end, if
+                /// another single letter follows them.
+                @inline(__always) func nextSpaced(after k: Int) -> Int? {
+                    var j = k + 1
+                    while j < n && j - k <= 2 && isSeparator(table[Int(source[j])]) { j += 1 }
+                    return j > k + 1 && j - k <= 3 && letter(j) && !letter(j + 1) ? j : nil
                 }
-                if letters.count >= minimumSpacedLetters {
-                    for k in letters { emit(k) }
-                    i = letters.last! + 1
-                    continue
+                out.appendMapped(n) { bytes, start, end in
+                    var written = 0
+                    @inline(__always) func emit(_ k: Int) {
+                        bytes[written] = table[Int(source[k])]
+                        start[written] = text.map.start[k]
+                        end[written] = text.map.end[k]
+                        written += 1
+                    }
+                    var i = 0
+                    while i < n {
+                        // A single letter (not part of a longer word) may
+                        // start a run of spaced-out letters.
+                        if letter(i) && !letter(i - 1) && !letter(i + 1) {
+                            var letters = 1, last = i
+                            while let next = nextSpaced(after: last) {
+                                letters += 1
+                                last = next
+                            }
+                            if letters >= minimumSpacedLetters {
+                                var k = i
+                                emit(k)
+                                while k < last {
+                                    k = nextSpaced(after: k)!
+                                    emit(k)
+                                }
+                                i = last + 1
+                                continue
+                            }
+                        }
+                        emit(i)
+                        i += 1
+                    }
+                    return written
                 }
             }
-            emit(i)
-            i += 1
         }
         return NormalizedText(bytes: out.bytes, map: SourceMap(start: out.start, end: out.end), expansionCapped: text.expansionCapped)
     }

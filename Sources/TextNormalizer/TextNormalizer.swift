@@ -62,11 +62,19 @@ public final class TextNormalizer {
         while i < n {
             let b = text[i]
             if b < 0x80 {
-                // Step 1: ASCII, byte for byte.
-                if b >= 0x20 || b == 0x09 || b == 0x0A || b == 0x0C || b == 0x0D {
-                    out.ascii(b >= 0x41 && b <= 0x5A ? b | 0x20 : b, at: i)
+                // Step 1: ASCII. A whole run at once when no word is waiting
+                // for a look-alike decision (almost always).
+                if out.isSettled {
+                    var j = i + 1
+                    while j < n && text[j] < 0x80 { j += 1 }
+                    out.asciiRun(UnsafeRawBufferPointer(rebasing: text[i..<j]), at: i)
+                    i = j
+                } else {
+                    if b >= 0x20 || b == 0x09 || b == 0x0A || b == 0x0C || b == 0x0D {
+                        out.ascii(b >= 0x41 && b <= 0x5A ? b | 0x20 : b, at: i)
+                    }
+                    i += 1
                 }
-                i += 1
                 continue
             }
             let (scalar, length) = UTF8Decoding.scalar(in: text, at: i)
@@ -150,6 +158,40 @@ struct WordFolder {
 
     @inline(__always) static func isWordByte(_ b: UInt8) -> Bool {
         (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || b == 0x5F
+    }
+
+    /// No word is waiting for a decision.
+    var isSettled: Bool { pending.isEmpty }
+
+    /// A run of ASCII bytes starting at source offset `offset`, while no
+    /// word is pending: lower-cased and copied in one pass, then the word
+    /// state is what the run's last word leaves.
+    mutating func asciiRun(_ run: UnsafeRawBufferPointer, at offset: Int) {
+        var letterInWord = false, sawSeparator = false
+        view.appendMapped(run.count) { bytes, start, end in
+            var k = 0
+            for (index, b) in run.enumerated() {
+                guard b >= 0x20 || b == 0x09 || b == 0x0A || b == 0x0C || b == 0x0D else { continue }
+                let c = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
+                bytes[k] = c
+                start[k] = UInt32(truncatingIfNeeded: offset + index)
+                end[k] = UInt32(truncatingIfNeeded: offset + index + 1)
+                k += 1
+                if Self.isWordByte(c) {
+                    if c >= 0x61 { letterInWord = true }
+                } else {
+                    sawSeparator = true
+                    letterInWord = false
+                }
+            }
+            return k
+        }
+        if sawSeparator {
+            wordHasLatin = letterInWord
+            allLookAlike = true
+        } else if letterInWord {
+            wordHasLatin = true
+        }
     }
 
     @inline(__always)
@@ -255,5 +297,28 @@ struct ViewBuilder {
         bytes.append(byte)
         start.append(UInt32(truncatingIfNeeded: from))
         end.append(UInt32(truncatingIfNeeded: to))
+    }
+
+    /// Appends up to `count` entries written by `fill` into raw buffers;
+    /// `fill` returns how many it wrote.
+    mutating func appendMapped(_ count: Int, _ fill: (UnsafeMutableBufferPointer<UInt8>, UnsafeMutableBufferPointer<UInt32>,
+                                                     UnsafeMutableBufferPointer<UInt32>) -> Int) {
+        let base = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: count))
+        start.append(contentsOf: repeatElement(0, count: count))
+        end.append(contentsOf: repeatElement(0, count: count))
+        let written = bytes.withUnsafeMutableBufferPointer { b in
+            start.withUnsafeMutableBufferPointer { s in
+                end.withUnsafeMutableBufferPointer { e in
+                    fill(UnsafeMutableBufferPointer(rebasing: b[base...]), UnsafeMutableBufferPointer(rebasing: s[base...]),
+                         UnsafeMutableBufferPointer(rebasing: e[base...]))
+                }
+            }
+        }
+        if written < count {
+            bytes.removeLast(count - written)
+            start.removeLast(count - written)
+            end.removeLast(count - written)
+        }
     }
 }
