@@ -26,6 +26,10 @@ let package = Package(
         // Text views for matching: Unicode folding, invisible characters,
         // look-alikes, leetspeak, with a map back to the source bytes.
         .target(name: "TextNormalizer", dependencies: ["CICUShim"]),
+        // libxml2, imported by PageText only.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // Page bytes to the text a reader sees, with offsets into the page.
+        .target(name: "PageText", dependencies: ["CLibXML2", "CICUShim", "TextNormalizer"]),
         .executableTarget(
             name: "triage",
             dependencies: [
@@ -55,6 +59,7 @@ let package = Package(
         .testTarget(name: "AhoCorasickTests", dependencies: ["AhoCorasick"]),
         .testTarget(name: "TriageRulesTests", dependencies: ["TriageRules"], exclude: ["Diagnostics"]),
         .testTarget(name: "TextNormalizerTests", dependencies: ["TextNormalizer"]),
+        .testTarget(name: "PageTextTests", dependencies: ["PageText"]),
         // Runs the built `triage` executable; golden files in Golden/.
         .testTarget(name: "TriageCLITests", dependencies: ["triage"]),
     ]

@@ -4,6 +4,8 @@
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
 #include <unicode/uspoof.h>
+#include <unicode/ucnv.h>
+#include <unicode/ucnv_err.h>
 
 // ICU's normaliser instances are process-wide singletons owned by ICU and
 // safe to share between threads. A spoof checker is not documented as safe
@@ -75,4 +77,19 @@ int32_t triage_icu_available(void) {
     unorm2_getNFKCCasefoldInstance(&status);
     if (U_FAILURE(status)) return 0;
     return thread_checker() != NULL;
+}
+
+int32_t triage_icu_decode(const char *label, const uint8_t *source, int32_t length,
+                          uint16_t *destination, int32_t *offsets, int32_t capacity) {
+    UErrorCode status = U_ZERO_ERROR;
+    UConverter *converter = ucnv_open(label, &status);
+    if (U_FAILURE(status) || converter == NULL) return -2;
+    // Invalid sequences become U+FFFD (ICU's default substitution for
+    // Unicode output), never an error.
+    const char *in = (const char *)source;
+    UChar *out = (UChar *)destination;
+    ucnv_toUnicode(converter, &out, (UChar *)destination + capacity, &in, in + length, offsets, 1, &status);
+    ucnv_close(converter);
+    if (U_FAILURE(status)) return -1;
+    return (int32_t)(out - (UChar *)destination);
 }

@@ -267,6 +267,26 @@ public struct SourceMap: Sendable, Equatable {
     /// Per output byte: one past its last source byte.
     public let end: [UInt32]
 
+    public init(start: [UInt32], end: [UInt32]) {
+        precondition(start.count == end.count, "a source map needs a start and an end per byte")
+        self.start = start
+        self.end = end
+    }
+
+    /// This map seen through `inner`: for a view derived from text whose own
+    /// map is `inner`, where each byte came from in `inner`'s source.
+    public func composed(with inner: SourceMap) -> SourceMap {
+        var start: [UInt32] = [], end: [UInt32] = []
+        start.reserveCapacity(self.start.count)
+        end.reserveCapacity(self.end.count)
+        for (s, e) in zip(self.start, self.end) {
+            let range = inner.source(of: Int(s)..<Int(e))
+            start.append(UInt32(truncatingIfNeeded: range.lowerBound))
+            end.append(UInt32(truncatingIfNeeded: range.upperBound))
+        }
+        return SourceMap(start: start, end: end)
+    }
+
     /// The source bytes behind output bytes `range` (empty range: where it
     /// would be).
     public func source(of range: Range<Int>) -> Range<Int> {

@@ -4,12 +4,12 @@ import CICUShim
 /// as U+FFFD and consumes its maximal valid prefix (at least one byte), the
 /// way browsers and the WHATWG decoder do, so the same bytes always give the
 /// same text.
-enum UTF8Decoding {
-    static let replacement: UInt32 = 0xFFFD
+public enum UTF8Decoding {
+    public static let replacement: UInt32 = 0xFFFD
 
     /// The scalar at `i` (whose byte is not ASCII) and how many bytes it takes.
-    @inline(__always)
-    static func scalar(in bytes: UnsafeRawBufferPointer, at i: Int) -> (UInt32, Int) {
+    @inlinable @inline(__always)
+    public static func scalar(in bytes: UnsafeRawBufferPointer, at i: Int) -> (UInt32, Int) {
         let b0 = bytes[i]
         let n = bytes.count
         @inline(__always) func continuation(_ k: Int) -> UInt32? {
@@ -38,7 +38,7 @@ enum UTF8Decoding {
         }
     }
 
-    static func encode(_ scalar: UInt32) -> [UInt8] {
+    public static func encode(_ scalar: UInt32) -> [UInt8] {
         switch scalar {
         case ..<0x80: [UInt8(scalar)]
         case ..<0x800: [UInt8(0xC0 | scalar >> 6), UInt8(0x80 | scalar & 0x3F)]

@@ -30,6 +30,13 @@ int32_t triage_icu_is_combining_mark(uint32_t scalar);
 /// 1 if `scalar` has the Default_Ignorable_Code_Point property.
 int32_t triage_icu_is_default_ignorable(uint32_t scalar);
 
+/// Decodes `length` bytes in the charset called `label` (an ICU converter
+/// name or alias) to UTF-16; `offsets[i]` receives the index of the source
+/// byte that produced output unit i. Invalid input becomes U+FFFD. Returns
+/// the units written, -1 on an error, -2 for a label ICU does not know.
+int32_t triage_icu_decode(const char *label, const uint8_t *source, int32_t length,
+                          uint16_t *destination, int32_t *offsets, int32_t capacity);
+
 /// 1 if ICU's normaliser and spoof checker could be opened.
 int32_t triage_icu_available(void);
 

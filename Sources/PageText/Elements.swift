@@ -1,0 +1,93 @@
+import CLibXML2
+
+/// The HTML elements extraction treats specially, recognised from libxml2's
+/// (lower-case) names without building strings.
+enum ElementKind: Equatable {
+    case a, area, img, input, meta, title, br, iframe, embed, video, audio, source, object
+    case script, style, template, head
+    case block
+    case other
+
+    static let table: [String: ElementKind] = {
+        var t: [String: ElementKind] = [
+            "a": .a, "area": .area, "img": .img, "input": .input, "meta": .meta, "title": .title, "br": .br,
+            "iframe": .iframe, "embed": .embed, "video": .video, "audio": .audio, "source": .source, "object": .object,
+            "script": .script, "style": .style, "template": .template, "head": .head,
+        ]
+        for name in ["address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "dir",
+                     "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "frameset", "h1", "h2", "h3", "h4",
+                     "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "listing", "main", "menu", "nav", "ol",
+                     "optgroup", "option", "p", "pre", "section", "select", "summary", "table", "tbody", "td", "textarea",
+                     "tfoot", "th", "thead", "tr", "ul", "xmp", "noscript", "button", "label"] {
+            t[name] = .block
+        }
+        return t
+    }()
+
+    /// Names of up to 16 bytes packed into two integers, so lookup needs no
+    /// string.
+    struct Key: Hashable {
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+
+        /// Adds lower-cased byte `b` at position `i` (< 16).
+        @inline(__always) mutating func add(_ b: UInt8, at i: Int) {
+            let lower = UInt64(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
+            if i < 8 { low |= lower << UInt64(8 * i) } else { high |= lower << UInt64(8 * (i - 8)) }
+        }
+
+        init(_ name: String) {
+            for (i, b) in name.utf8.enumerated() { add(b, at: i) }
+        }
+
+        /// The key of a NUL-terminated name, or nil if it is longer than 16.
+        init?(_ name: UnsafePointer<xmlChar>) {
+            var i = 0
+            while name[i] != 0 {
+                guard i < 16 else { return nil }
+                add(name[i], at: i)
+                i += 1
+            }
+        }
+    }
+
+    static let packed: [Key: ElementKind] = Dictionary(uniqueKeysWithValues: table.map { (Key($0.key), $0.value) })
+
+    init(_ name: UnsafePointer<xmlChar>?) {
+        guard let name, let key = Key(name) else { self = .other; return }
+        self = Self.packed[key] ?? .other
+    }
+
+    /// A block boundary: text on either side never joins.
+    var isBlock: Bool {
+        switch self {
+        case .block, .br, .iframe, .video, .audio, .object, .title, .head: true
+        default: false
+        }
+    }
+
+    /// Contents not shown to readers at all (scripts, styles, templates and
+    /// the head, apart from the title, whose text is read separately).
+    var isExcluded: Bool {
+        switch self {
+        case .script, .style, .template, .head: true
+        default: false
+        }
+    }
+}
+
+/// The attributes extraction reads.
+enum AttributeName: Equatable {
+    case alt, title, href, src, data, poster, name, property, content, style, hidden, ariaHidden, other
+
+    static let packed: [ElementKind.Key: AttributeName] = [
+        .init("alt"): .alt, .init("title"): .title, .init("href"): .href, .init("src"): .src, .init("data"): .data,
+        .init("poster"): .poster, .init("name"): .name, .init("property"): .property, .init("content"): .content,
+        .init("style"): .style, .init("hidden"): .hidden, .init("aria-hidden"): .ariaHidden,
+    ]
+
+    init(_ name: UnsafePointer<xmlChar>) {
+        guard let key = ElementKind.Key(name) else { self = .other; return }
+        self = Self.packed[key] ?? .other
+    }
+}

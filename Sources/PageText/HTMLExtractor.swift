@@ -1,0 +1,258 @@
+import CLibXML2
+
+/// Streams UTF-8 HTML through libxml2's SAX parser and collects what a
+/// reader sees (see `PageText`). No tree is built: memory is the output plus
+/// libxml2's stack of open elements.
+///
+/// Offsets: libxml2 is given UTF-8 (our decoder's output), so its read
+/// position is an offset into that buffer. Each text event is aligned with
+/// the raw bytes between the previous event and this one (entities and CR LF
+/// pairs account for the differences); attribute text maps to its whole tag.
+final class HTMLExtractor {
+    /// Attributes per start tag beyond which the rest of the tag is blanked
+    /// before parsing (libxml2's duplicate-attribute check is quadratic).
+    static let maxAttributes = 1_000
+
+    private let html: UnsafeRawBufferPointer
+    private var out: SegmentBuilder
+    private var context: htmlParserCtxtPtr?
+    /// Where the previous event ended in `html`.
+    private var last = 0
+    /// The furthest position any event saw.
+    private var furthest = 0
+    private var stack: [Element] = []
+    private var excludedDepth = 0
+    private var hiddenDepth = 0
+    private var inTitle = 0
+    private(set) var notes: [String] = []
+
+    struct Element {
+        let kind: ElementKind
+        let hidden: Bool
+    }
+
+    init(html: UnsafeRawBufferPointer) {
+        self.html = html
+        out = SegmentBuilder(capacity: html.count / 2)
+    }
+
+    /// Parses the whole buffer.
+    func run() -> SegmentBuilder {
+        var sax = htmlSAXHandler()
+        sax.startElement = { ctx, name, attributes in HTMLExtractor.from(ctx)?.start(name, attributes) }
+        sax.endElement = { ctx, name in HTMLExtractor.from(ctx)?.end(name) }
+        sax.characters = { ctx, ch, length in HTMLExtractor.from(ctx)?.characters(ch, Int(length)) }
+        sax.ignorableWhitespace = sax.characters
+        sax.cdataBlock = { ctx, _, _ in HTMLExtractor.from(ctx)?.skip() }
+        sax.comment = { ctx, _ in HTMLExtractor.from(ctx)?.skip() }
+        sax.processingInstruction = { ctx, _, _ in HTMLExtractor.from(ctx)?.skip() }
+        let unmanaged = Unmanaged.passUnretained(self).toOpaque()
+        guard let ctxt = htmlCreatePushParserCtxt(&sax, unmanaged, nil, 0, nil, XML_CHAR_ENCODING_UTF8) else {
+            notes.append("the HTML parser could not be created")
+            return out
+        }
+        context = ctxt
+        defer {
+            htmlFreeParserCtxt(ctxt)
+            context = nil
+        }
+        let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
+            | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOIMPLIED.rawValue | HTML_PARSE_IGNORE_ENC.rawValue | XML_PARSE_HUGE.rawValue)
+        htmlCtxtUseOptions(ctxt, options)
+        // Fed in chunks, so libxml2 never holds more than a chunk ahead.
+        let chunk = 1 << 16
+        var offset = 0
+        while offset < html.count {
+            let size = min(chunk, html.count - offset)
+            let base = html.baseAddress!.assumingMemoryBound(to: CChar.self) + offset
+            offset += size
+            if htmlParseChunk(ctxt, base, Int32(size), offset >= html.count ? 1 : 0) != 0 && ctxt.pointee.disableSAX != 0 { break }
+            if ctxt.pointee.disableSAX != 0 { break }
+        }
+        if html.isEmpty { htmlParseChunk(ctxt, nil, 0, 1) }
+        position()
+        // A parse that stopped early (libxml2's depth limit, a fatal error)
+        // leaves text unseen: read the rest as raw text.
+        if ctxt.pointee.disableSAX != 0 || furthest < html.count - 1 {
+            let from = furthest
+            if from < html.count {
+                notes.append("the HTML parser stopped at byte \(from) of \(html.count); the rest was read as raw text")
+                RawText.strip(UnsafeRawBufferPointer(rebasing: html[from...]), base: from, into: &out)
+            }
+        }
+        return out
+    }
+
+    private static func from(_ ctx: UnsafeMutableRawPointer?) -> HTMLExtractor? {
+        guard let ctx else { return nil }
+        return Unmanaged<HTMLExtractor>.fromOpaque(ctx).takeUnretainedValue()
+    }
+
+    /// The parser's position in `html`.
+    @discardableResult
+    private func position() -> Int {
+        guard let ctxt = context, let input = ctxt.pointee.input, let cur = input.pointee.cur, let base = input.pointee.base else { return last }
+        let p = min(Int(input.pointee.consumed) + (cur - base), html.count)
+        furthest = max(furthest, p)
+        return p
+    }
+
+    private func skip() {
+        last = max(last, position())
+    }
+
+    private var visibleOrigin: Segment.Origin? {
+        if inTitle > 0 { return .title }
+        return excludedDepth > 0 ? nil : .body
+    }
+
+    private func start(_ name: UnsafePointer<xmlChar>?, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        let tagStart = last
+        var tagEnd = max(position(), tagStart)
+        // libxml2 reports a start tag before it consumes the closing `>`.
+        if tagEnd < html.count && html[tagEnd] == 0x3E { tagEnd += 1 }
+        last = tagEnd
+        let kind = ElementKind(name)
+        var hidden = hiddenDepth > 0
+        var attributeValues: [(AttributeName, UnsafePointer<xmlChar>)] = []
+        if let attributes {
+            var k = 0
+            while let attributeName = attributes[k] {
+                let value = attributes[k + 1]
+                k += 2
+                let known = AttributeName(attributeName)
+                if known == .hidden { hidden = true }
+                guard let value else { continue }
+                switch known {
+                case .ariaHidden where Self.equalsIgnoringCase(value, "true"): hidden = true
+                case .style where Self.hidesContent(value): hidden = true
+                case .other, .ariaHidden, .style, .hidden: break
+                default: attributeValues.append((known, value))
+                }
+            }
+        }
+        if kind.isBlock { out.close() }
+        stack.append(Element(kind: kind, hidden: hidden))
+        if hidden { hiddenDepth += 1 }
+        if kind.isExcluded { excludedDepth += 1 }
+        if kind == .title { inTitle += 1 }
+        // Attribute text: what the element's kind makes worth reading.
+        var metaName: UnsafePointer<xmlChar>?
+        var metaContent: UnsafePointer<xmlChar>?
+        for (attribute, value) in attributeValues {
+            switch (kind, attribute) {
+            case (.img, .alt), (.img, .title), (.area, .alt), (.input, .alt):
+                attributeText(value, .alt, hidden: hidden, tag: tagStart..<tagEnd)
+            case (.a, .href), (.area, .href):
+                attributeText(value, .link, hidden: hidden, tag: tagStart..<tagEnd)
+            case (.iframe, .src), (.embed, .src), (.video, .src), (.audio, .src), (.source, .src), (.object, .data), (.video, .poster):
+                attributeText(value, .media, hidden: hidden, tag: tagStart..<tagEnd)
+            case (.meta, .name), (.meta, .property): metaName = value
+            case (.meta, .content): metaContent = value
+            default: break
+            }
+        }
+        if kind == .meta, let metaName, let metaContent, Self.isReadableMeta(metaName) {
+            attributeText(metaContent, .meta, hidden: false, tag: tagStart..<tagEnd)
+        }
+        if kind == .br { out.close() }
+    }
+
+    private func end(_ name: UnsafePointer<xmlChar>?) {
+        last = max(last, position())
+        guard let element = stack.popLast() else { return }
+        if element.hidden { hiddenDepth -= 1 }
+        if element.kind.isExcluded { excludedDepth -= 1 }
+        if element.kind == .title { inTitle -= 1 }
+        if element.kind.isBlock || element.kind == .title { out.close() }
+    }
+
+    /// Text: aligned byte by byte with the raw bytes it was parsed from.
+    private func characters(_ ch: UnsafePointer<xmlChar>?, _ length: Int) {
+        let from = last
+        let to = max(position(), from)
+        last = to
+        guard let ch, length > 0, let origin = visibleOrigin else { return }
+        let hidden = hiddenDepth > 0
+        out.append(origin, hidden: hidden) { out in
+            var r = from
+            // The `>` of a tag reported before it was consumed.
+            if r < to && html[r] == 0x3E && ch[0] != 0x3E { r += 1 }
+            var entity: Range<Int>?
+            for o in 0..<length {
+                let c = ch[o]
+                // libxml2 turns CR LF and lone CR into LF.
+                while r < to && html[r] == 0x0D && c != 0x0D { r += 1 }
+                if r < to && html[r] == c && c != 0x26 {
+                    out.byte(c, from: r, to: r + 1)
+                    r += 1
+                    entity = nil
+                } else if r < to && html[r] == 0x26 {
+                    // An entity or character reference: `&name;`, `&#123;`.
+                    var e = r + 1
+                    while e < to && e - r < 40 && (Self.isNameByte(html[e]) || html[e] == 0x23) { e += 1 }
+                    if e < to && html[e] == 0x3B { e += 1 }
+                    if e == r + 1 {
+                        // A bare ampersand.
+                        out.byte(c, from: r, to: r + 1)
+                        r += 1
+                        entity = nil
+                    } else {
+                        out.byte(c, from: r, to: e)
+                        entity = r..<e
+                        r = e
+                    }
+                } else if let current = entity {
+                    // More bytes of the character an entity produced.
+                    out.byte(c, from: current.lowerBound, to: current.upperBound)
+                } else {
+                    // Not explained by the raw bytes: the rest of this event.
+                    out.byte(c, from: min(r, to), to: to)
+                }
+            }
+        }
+    }
+
+    private func attributeText(_ value: UnsafePointer<xmlChar>, _ origin: Segment.Origin, hidden: Bool, tag: Range<Int>) {
+        let length = Int(xmlStrlen(value))
+        guard length > 0 else { return }
+        out.close()
+        out.append(origin, hidden: hidden) { out in
+            for k in 0..<length { out.byte(value[k], from: tag.lowerBound, to: tag.upperBound) }
+        }
+        out.close()
+    }
+
+    @inline(__always) static func isNameByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+    }
+
+    static func equalsIgnoringCase(_ value: UnsafePointer<xmlChar>, _ word: String) -> Bool {
+        var k = 0
+        for w in word.utf8 {
+            let b = value[k]
+            guard b != 0, (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) == w else { return false }
+            k += 1
+        }
+        return value[k] == 0
+    }
+
+    /// An inline style that hides its element.
+    static func hidesContent(_ style: UnsafePointer<xmlChar>) -> Bool {
+        var compact: [UInt8] = []
+        var k = 0
+        while style[k] != 0 && compact.count < 4096 {
+            let b = style[k]
+            if b != 0x20 && b != 0x09 && b != 0x0A && b != 0x0D { compact.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b) }
+            k += 1
+        }
+        let text = String(decoding: compact, as: UTF8.self)
+        return text.contains("display:none") || text.contains("visibility:hidden")
+    }
+
+    /// `<meta>` names whose content readers (and search engines) see.
+    static func isReadableMeta(_ name: UnsafePointer<xmlChar>) -> Bool {
+        ["description", "keywords", "og:title", "og:description", "twitter:title", "twitter:description"]
+            .contains { equalsIgnoringCase(name, $0) }
+    }
+}

@@ -1,0 +1,78 @@
+import TextNormalizer
+
+/// Turns page bytes into `PageText`: binary content is classified, text is
+/// decoded (see `CharsetDecision` for the order of evidence), and HTML is
+/// streamed through libxml2 (`HTMLExtractor`). Deterministic: the same bytes
+/// and labels always give the same result.
+///
+/// One extractor per task; it holds no state between pages.
+public struct PageExtractor: Sendable {
+    /// Pages above this size are cut here (and a note says so).
+    public var maxBytes = 64 << 20
+
+    public init() {}
+
+    /// What kind of content `contentType` (a `Content-Type` value) claims.
+    public enum Declared: Sendable {
+        case html, text, unknown
+    }
+
+    public func extract(_ page: [UInt8], contentType: String? = nil) -> PageText {
+        var notes: [String] = []
+        var bytes = page
+        if bytes.count > maxBytes {
+            notes.append("the page is \(bytes.count) bytes; only the first \(maxBytes) were read")
+            bytes.removeLast(bytes.count - maxBytes)
+        }
+        let (mediaType, transportCharset) = Self.parse(contentType)
+        if let type = bytes.withUnsafeBytes({ ContentSniffer.binaryType($0) }) {
+            return PageText(kind: .binary(type), charset: nil, text: [], map: SourceMap(start: [], end: []), segments: [],
+                            notes: notes + ["binary content (\(type))" + (mediaType.map { " labelled \($0)" } ?? "") + ": not parsed as text"])
+        }
+        let decision = bytes.withUnsafeBytes { Charset.decide($0, transport: transportCharset) }
+        let decoded = bytes.withUnsafeBytes { Charset.decode($0, as: decision.name) }
+        let isHTML = Self.looksLikeHTML(mediaType: mediaType, decoded.bytes)
+        guard isHTML else {
+            var out = SegmentBuilder(capacity: decoded.bytes.count)
+            out.append(.body, hidden: false) { out in
+                for k in decoded.bytes.indices { out.byte(decoded.bytes[k], from: Int(decoded.start[k]), to: Int(decoded.end[k])) }
+            }
+            let (text, map, segments) = out.finish()
+            return PageText(kind: .text, charset: decision, text: text, map: map, segments: segments, notes: notes)
+        }
+        // HTML: guard against quadratic attribute lists, then parse the
+        // UTF-8 text; offsets into it are then mapped to the page's bytes.
+        var html = decoded.bytes
+        let cut = AttributeGuard.apply(&html, limit: HTMLExtractor.maxAttributes)
+        if cut > 0 { notes.append("\(cut) tag(s) with more than \(HTMLExtractor.maxAttributes) attributes were cut short before parsing") }
+        var builder = html.withUnsafeBytes { buffer in
+            let extractor = HTMLExtractor(html: buffer)
+            let out = extractor.run()
+            notes += extractor.notes
+            return out
+        }
+        let (text, utf8Map, segments) = builder.finish()
+        let map = utf8Map.composed(with: SourceMap(start: decoded.start, end: decoded.end))
+        return PageText(kind: .html, charset: decision, text: text, map: map, segments: segments, notes: notes)
+    }
+
+    /// The media type and charset parameter of a `Content-Type` value.
+    static func parse(_ contentType: String?) -> (String?, String?) {
+        guard let contentType else { return (nil, nil) }
+        let parts = contentType.split(separator: ";", omittingEmptySubsequences: false)
+        let type = parts.first.map { String($0).trimmingASCIIWhitespace().lowercased() }
+        return (type?.isEmpty == true ? nil : type, MetaPrescan.charsetParameter(contentType))
+    }
+
+    /// HTML if labelled so, or unlabelled and starting (after space) with a
+    /// tag; `text/plain` is never parsed as markup.
+    static func looksLikeHTML(mediaType: String?, _ text: [UInt8]) -> Bool {
+        switch mediaType {
+        case "text/html", "application/xhtml+xml": return true
+        case "text/plain": return false
+        default:
+            guard let first = text.firstIndex(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D && $0 != 0x0C }) else { return false }
+            return text[first] == 0x3C
+        }
+    }
+}

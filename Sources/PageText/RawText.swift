@@ -1,0 +1,137 @@
+/// Text read from markup without a parser: what is outside `<…>`, with
+/// comments, scripts and styles skipped. The fallback when libxml2 stops
+/// before the end of a page, so text after the point where it gave up is
+/// still seen. Iterative and linear; never recurses.
+enum RawText {
+    static func strip(_ html: UnsafeRawBufferPointer, base: Int, into out: inout SegmentBuilder) {
+        let n = html.count
+        var i = 0
+        func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+        func starts(_ word: String, at k: Int) -> Bool {
+            var j = k
+            for w in word.utf8 {
+                guard j < n, lower(html[j]) == w else { return false }
+                j += 1
+            }
+            return true
+        }
+        func skip(to closing: String, from k: Int) -> Int {
+            var j = k
+            while j < n && !starts(closing, at: j) { j += 1 }
+            return min(j + closing.utf8.count, n)
+        }
+        out.close()
+        while i < n {
+            let b = html[i]
+            if b == 0x3C {
+                if starts("<!--", at: i) { i = skip(to: "-->", from: i + 4); continue }
+                if starts("<script", at: i) { i = skip(to: "</script", from: i + 7); continue }
+                if starts("<style", at: i) { i = skip(to: "</style", from: i + 6); continue }
+                // A tag: skip to its end; a block boundary either way.
+                var j = i + 1
+                while j < n && html[j] != 0x3E { j += 1 }
+                i = min(j + 1, n)
+                out.close()
+                continue
+            }
+            out.append(.body, hidden: false) { out in out.byte(b, from: base + i, to: base + i + 1) }
+            i += 1
+        }
+        out.close()
+    }
+}
+
+/// Binary content served as a page: recognised from its first bytes, so it
+/// is reported rather than parsed as text.
+enum ContentSniffer {
+    static let signatures: [(prefix: [UInt8], type: String)] = [
+        ([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "image/png"),
+        ([0xFF, 0xD8, 0xFF], "image/jpeg"),
+        (Array("GIF87a".utf8), "image/gif"), (Array("GIF89a".utf8), "image/gif"),
+        (Array("%PDF-".utf8), "application/pdf"),
+        ([0x1F, 0x8B], "application/gzip"),
+        ([0x50, 0x4B, 0x03, 0x04], "application/zip"),
+        ([0x42, 0x5A, 0x68], "application/x-bzip2"),
+        ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "application/x-xz"),
+        ([0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C], "application/x-7z-compressed"),
+        (Array("Rar!".utf8), "application/vnd.rar"),
+        ([0x7F, 0x45, 0x4C, 0x46], "application/x-elf"),
+        ([0x4D, 0x5A], "application/x-msdownload"),
+        ([0x00, 0x00, 0x01, 0x00], "image/x-icon"),
+        (Array("OggS".utf8), "audio/ogg"),
+        (Array("ID3".utf8), "audio/mpeg"),
+        ([0x1A, 0x45, 0xDF, 0xA3], "video/webm"),
+    ]
+
+    /// The binary type of `bytes`, or nil if they may be text.
+    static func binaryType(_ bytes: UnsafeRawBufferPointer) -> String? {
+        for (prefix, type) in signatures where bytes.count >= prefix.count && bytes.prefix(prefix.count).elementsEqual(prefix) {
+            return type
+        }
+        if bytes.count >= 12 && bytes[4..<8].elementsEqual(Array("ftyp".utf8)) { return "video/mp4" }
+        if bytes.count >= 12 && bytes[0..<4].elementsEqual(Array("RIFF".utf8)) && bytes[8..<12].elementsEqual(Array("WEBP".utf8)) {
+            return "image/webp"
+        }
+        // UTF-16 text has NUL bytes but a byte-order mark; anything else
+        // with NULs, or mostly control bytes, in its first 4 KiB is not text.
+        if bytes.count >= 2 && ((bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF)) { return nil }
+        let head = bytes.prefix(4096)
+        var nuls = 0, controls = 0
+        for b in head {
+            if b == 0 { nuls += 1 } else if b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0C && b != 0x0D && b != 0x1B { controls += 1 }
+        }
+        if nuls > head.count / 100 + 1 || controls * 10 > head.count { return "application/octet-stream" }
+        return nil
+    }
+}
+
+/// Blanks start tags with absurd numbers of attributes before libxml2 sees
+/// them (its duplicate-attribute check is quadratic: 40,000 attributes take
+/// seconds). Keeps the first `HTMLExtractor.maxAttributes` and replaces the
+/// rest of the tag with spaces, so every offset stays where it was.
+enum AttributeGuard {
+    /// Returns the number of tags cut.
+    static func apply(_ html: inout [UInt8], limit: Int) -> Int {
+        var cut = 0
+        html.withUnsafeMutableBufferPointer { b in
+            let n = b.count
+            var i = 0
+            while i < n {
+                guard b[i] == 0x3C, i + 1 < n, (b[i + 1] | 0x20) >= 0x61 && (b[i + 1] | 0x20) <= 0x7A else {
+                    i += 1
+                    continue
+                }
+                // Inside a start tag: count attributes with values (`=`
+                // outside quotes); prose that merely looks like a tag has
+                // few of those.
+                var j = i + 1
+                var quote: UInt8 = 0
+                var attributes = 0
+                var cutFrom: Int?
+                var tokenStart = j
+                while j < n {
+                    let c = b[j]
+                    if quote != 0 {
+                        if c == quote { quote = 0 }
+                    } else if c == 0x22 || c == 0x27 {
+                        quote = c
+                    } else if c == 0x3E || c == 0x3C {
+                        break
+                    } else if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0C {
+                        tokenStart = j + 1
+                    } else if c == 0x3D {
+                        attributes += 1
+                        if attributes > limit && cutFrom == nil { cutFrom = tokenStart }
+                    }
+                    j += 1
+                }
+                if let from = cutFrom {
+                    for k in from..<min(j, n) { b[k] = 0x20 }
+                    cut += 1
+                }
+                i = j + 1
+            }
+        }
+        return cut
+    }
+}

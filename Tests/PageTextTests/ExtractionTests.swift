@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+import TextNormalizer
+@testable import PageText
+
+func extract(_ html: String, contentType: String? = "text/html") -> PageText {
+    PageExtractor().extract(Array(html.utf8), contentType: contentType)
+}
+
+extension PageText {
+    var string: String { String(decoding: text, as: UTF8.self) }
+    func texts(_ origin: Segment.Origin, hidden: Bool? = nil) -> [String] {
+        segments.filter { $0.origin == origin && (hidden == nil || $0.hidden == hidden!) }
+            .map { String(decoding: text[$0.range], as: UTF8.self) }
+    }
+}
+
+@Suite("Extraction")
+struct ExtractionTests {
+    @Test func visibleTextBlocksAndExclusions() {
+        let page = extract("""
+            <html><head><title>Title here</title><style>.x{color:red}</style>
+            <script>var hidden = "script text";</script></head>
+            <body><p>First <b>bold</b> para</p><div>Second&nbsp;block</div><template>tmpl</template></body></html>
+            """)
+        #expect(page.kind == .html)
+        #expect(page.texts(.title) == ["Title here"])
+        let body = page.texts(.body).joined(separator: "|")
+        #expect(body.contains("First bold para"))
+        #expect(body.contains("Second\u{00A0}block"))
+        #expect(!page.string.contains("script text") && !page.string.contains("color") && !page.string.contains("tmpl"))
+        // Blocks never join: a line feed separates the two paragraphs.
+        #expect(page.string.contains("para\n"))
+    }
+
+    @Test func inlineMarkupDoesNotSplitWords() {
+        #expect(extract("<p>at<span>ta</span><i>ck</i></p>").texts(.body) == ["attack"])
+    }
+
+    @Test func hiddenTextIsKeptAndFlagged() {
+        let page = extract("""
+            <body><p>shown</p><div hidden>one</div><span aria-hidden="true">two</span>
+            <p style="display: none">three</p><p style="VISIBILITY:hidden">four</p><p>shown again</p></body>
+            """)
+        #expect(page.texts(.body, hidden: true) == ["one", "two", "three", "four"])
+        #expect(page.texts(.body, hidden: false).joined().contains("shown again"))
+    }
+
+    @Test func attributesMetadataLinksAndMedia() {
+        let page = extract("""
+            <html><head><meta name="description" content="Meta description">
+            <meta property="og:title" content="OG title"><meta name="viewport" content="width=device-width"></head>
+            <body><img src="x.png" alt="Alt text" title="Img title"><a href="https://example.test/page">anchor words</a>
+            <iframe src="https://video.test/embed"></iframe><video><source src="clip.mp4"></video></body></html>
+            """)
+        #expect(page.texts(.meta) == ["Meta description", "OG title"])
+        #expect(page.texts(.alt) == ["Alt text", "Img title"])
+        #expect(page.texts(.link) == ["https://example.test/page"])
+        #expect(page.texts(.body).joined().contains("anchor words"))
+        #expect(page.texts(.media) == ["https://video.test/embed", "clip.mp4"])
+    }
+
+    @Test func offsetsPointAtThePageBytes() throws {
+        let html = "<p>Caf&eacute; &amp; attack\r\nplan</p><p>x &#65; y</p>"
+        let page = extract(html)
+        let bytes = Array(html.utf8)
+        for segment in page.segments {
+            for k in segment.range {
+                let source = page.map.source(of: k..<(k + 1))
+                #expect(source.lowerBound <= source.upperBound && source.upperBound <= bytes.count)
+            }
+        }
+        // "attack" maps to exactly those page bytes; é maps to the entity.
+        let text = page.string
+        let at = try #require(text.range(of: "attack"))
+        let start = text.utf8.distance(from: text.utf8.startIndex, to: at.lowerBound)
+        #expect(String(decoding: bytes[page.map.source(of: start..<(start + 6))], as: UTF8.self) == "attack")
+        let e = try #require(text.range(of: "é"))
+        let eStart = text.utf8.distance(from: text.utf8.startIndex, to: e.lowerBound)
+        #expect(String(decoding: bytes[page.map.source(of: eStart..<(eStart + 2))], as: UTF8.self) == "&eacute;")
+        let plan = try #require(text.range(of: "plan"))
+        let planStart = text.utf8.distance(from: text.utf8.startIndex, to: plan.lowerBound)
+        #expect(String(decoding: bytes[page.map.source(of: planStart..<(planStart + 4))], as: UTF8.self) == "plan")
+    }
+
+    @Test func plainTextIsNotParsed() {
+        let page = extract("<b>not markup</b> here", contentType: "text/plain")
+        #expect(page.kind == .text)
+        #expect(page.string == "<b>not markup</b> here")
+    }
+
+    @Test(arguments: [
+        ("png", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13], "image/png"),
+        ("gzip", [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3], "application/gzip"),
+        ("pdf", Array("%PDF-1.7\n%âãÏÓ".utf8), "application/pdf"),
+        ("nuls", [0x3C, 0x68, 0, 0, 0, 0, 0, 0, 0, 0, 0x3E], "application/octet-stream"),
+    ] as [(String, [UInt8], String)])
+    func binaryIsClassified(_ name: String, _ bytes: [UInt8], _ type: String) {
+        let page = PageExtractor().extract(bytes, contentType: "text/html")
+        #expect(page.kind == .binary(type))
+        #expect(page.text.isEmpty && !page.notes.isEmpty)
+    }
+}
+
+@Suite("Charsets")
+struct CharsetTests {
+    func decide(_ bytes: [UInt8], _ transport: String? = nil) -> CharsetDecision {
+        bytes.withUnsafeBytes { Charset.decide($0, transport: transport) }
+    }
+
+    @Test func orderOfEvidence() {
+        #expect(decide([0xEF, 0xBB, 0xBF] + Array("<meta charset=latin1>".utf8), "shift_jis") == .init(name: "utf-8", source: .byteOrderMark))
+        #expect(decide(Array("<meta charset=utf-8>".utf8), "ISO-8859-1") == .init(name: "windows-1252", source: .transport))
+        #expect(decide(Array("<!-- <meta charset=koi8-r> --><meta charset=\"Shift_JIS\">".utf8)) == .init(name: "shift_jis", source: .meta))
+        #expect(decide(Array("<meta http-equiv=Content-Type content='text/html; charset=euc-kr'>".utf8)) == .init(name: "euc-kr", source: .meta))
+        #expect(decide(Array("plain café".utf8)) == .init(name: "utf-8", source: .validUTF8))
+        #expect(decide([0x63, 0x61, 0x66, 0xE9]) == .init(name: "windows-1252", source: .fallback))
+    }
+
+    @Test func dangerousLabelsAreNotHonoured() {
+        #expect(decide(Array("<meta charset=utf-7>+ADw-script+AD4-".utf8)) == .init(name: "utf-8", source: .validUTF8))
+        #expect(decide(Array("x".utf8), "UTF-7") == .init(name: "utf-8", source: .validUTF8))
+        #expect(decide(Array("x".utf8), "no-such-charset") == .init(name: "utf-8", source: .validUTF8))
+    }
+
+    @Test func decodingKeepsOffsets() {
+        // windows-1252: 0x93/0x94 are curly quotes, one byte each.
+        let page = PageExtractor().extract([0x93, 0x61, 0x94, 0xE9], contentType: "text/plain; charset=windows-1252")
+        #expect(page.string == "\u{201C}a\u{201D}é")
+        #expect(page.map.source(of: 0..<3) == 0..<1)
+        #expect(page.map.source(of: 3..<4) == 1..<2)
+        // Shift_JIS through ICU: 攻撃 is four bytes.
+        let sjis = PageExtractor().extract([0x8D, 0x55, 0x8C, 0x82, 0x41], contentType: "text/plain; charset=shift_jis")
+        #expect(sjis.string == "攻撃A")
+        #expect(sjis.map.source(of: 3..<6) == 2..<4)
+        // UTF-16LE with a byte-order mark.
+        let utf16 = PageExtractor().extract([0xFF, 0xFE, 0x3C, 0x00, 0x70, 0x00, 0x3E, 0x00, 0x68, 0x00, 0x69, 0x00])
+        #expect(utf16.kind == .html && utf16.string == "hi")
+        #expect(utf16.map.source(of: 0..<2) == 8..<12)
+    }
+
+    @Test func invalidUTF8BecomesReplacementCharacters() {
+        let page = PageExtractor().extract([0x61, 0xC3, 0x28, 0x62, 0xFF], contentType: "text/plain; charset=utf-8")
+        #expect(page.string == "a\u{FFFD}(b\u{FFFD}")
+    }
+}
