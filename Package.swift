@@ -35,6 +35,8 @@ let package = Package(
             dependencies: [
                 "AhoCorasick",
                 "TriageRules",
+                "PageText",
+                "TextNormalizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -174,6 +174,8 @@ final class HTMLExtractor {
         last = to
         guard let ch, length > 0, let origin = visibleOrigin else { return }
         let hidden = hiddenDepth > 0
+        // Whitespace where no text has started (between blocks) is layout.
+        if !out.isOpen(origin, hidden: hidden) && (0..<length).allSatisfy({ [0x20, 0x09, 0x0A, 0x0D, 0x0C].contains(ch[$0]) }) { return }
         out.append(origin, hidden: hidden) { out in
             var r = from
             // The `>` of a tag reported before it was consumed.

@@ -87,6 +87,11 @@ struct SegmentBuilder {
         fill(&self)
     }
 
+    /// Whether text of this origin and visibility would continue the open segment.
+    func isOpen(_ origin: Segment.Origin, hidden: Bool) -> Bool {
+        open.map { $0.origin == origin && $0.hidden == hidden } ?? false
+    }
+
     @inline(__always)
     mutating func byte(_ b: UInt8, from: Int, to: Int) {
         text.append(b)

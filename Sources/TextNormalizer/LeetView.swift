@@ -8,8 +8,9 @@
 /// 2. A run of at least `minimumSpacedLetters` single letters, each separated
 ///    from the next by one or two separator characters (space, `.`, `-`, `_`,
 ///    `*`, `/`, `·`-free ASCII only), is joined: `a t t a c k`, `a.t.t.a.c.k`
-///    and `a-t-t-a-c-k` all read `attack`. Shorter runs (`U S A`) are left
-///    alone.
+///    and `a-t-t-a-c-k` all read `attack`; gaps wider than the run's
+///    narrowest are word breaks (`j o i n  t h e` reads `join the`). Shorter
+///    runs (`U S A`) are left alone.
 ///
 /// Every output byte keeps the source range of the normalised byte it came
 /// from, so spans found in this view map back to the original bytes.
@@ -57,16 +58,26 @@ public enum LeetView {
                         // A single letter (not part of a longer word) may
                         // start a run of spaced-out letters.
                         if letter(i) && !letter(i - 1) && !letter(i + 1) {
-                            var letters = 1, last = i
+                            var letters = 1, last = i, narrowest = 3
                             while let next = nextSpaced(after: last) {
                                 letters += 1
+                                narrowest = min(narrowest, next - last - 1)
                                 last = next
                             }
                             if letters >= minimumSpacedLetters {
+                                // Gaps wider than the run's narrowest are
+                                // word breaks: `j o i n  t h e` reads `join the`.
                                 var k = i
                                 emit(k)
                                 while k < last {
-                                    k = nextSpaced(after: k)!
+                                    let next = nextSpaced(after: k)!
+                                    if next - k - 1 > narrowest {
+                                        bytes[written] = 0x20
+                                        start[written] = text.map.start[k + 1]
+                                        end[written] = text.map.end[next - 1]
+                                        written += 1
+                                    }
+                                    k = next
                                     emit(k)
                                 }
                                 i = last + 1

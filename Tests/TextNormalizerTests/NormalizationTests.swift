@@ -45,6 +45,7 @@ let foldCases: [FoldCase] = [
     .init("dotted letters join", "a.t.t.a.c.k", "a.t.t.a.c.k", leet: "attack"),
     .init("dashed leet letters join", "4-t-t-4-c-k", "4-t-t-4-c-k", leet: "attack"),
     .init("short spaced runs stay", "the U S A", "the u s a", leet: "the u s a"),
+    .init("wider gaps are word breaks", "j o i n  t h e  f i g h t", "j o i n  t h e  f i g h t", leet: "join the fight"),
     .init("words are not joined", "a big cat", "a big cat", leet: "a big cat"),
 ]
 

@@ -36,7 +36,7 @@ struct ScanCommandTests {
     @Test func countsPerInput() throws {
         let result = try TriageProcess.run(["scan"] + Self.indicators + ["--count"] + Self.pageFiles)
         #expect(result.status == 0)
-        #expect(result.stdout.split(separator: "\n").last == "Samples/pages/04-benign.html:0")
+        #expect(result.stdout.split(separator: "\n").contains("Samples/pages/04-benign.html:0"))
     }
 
     @Test func nothingMatchedExitsOne() throws {

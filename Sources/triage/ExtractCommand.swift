@@ -1,0 +1,117 @@
+import AhoCorasick
+import ArgumentParser
+import PageText
+import TextNormalizer
+import TriageRules
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `triage extract`: what the scanner sees of a page.
+struct ExtractCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "extract",
+        abstract: "Show the text the scanner sees in a page: each part, where it came from, hidden parts marked.",
+        discussion: """
+            Views: raw (the page's text as decoded), normalized (what patterns match by default:
+            case folded, invisible characters dropped, look-alike letters folded) and leet (the
+            normalised text with digits and symbols read as letters and spaced-out letters joined).
+
+            OUTPUT (text): a header line (kind, charset and how it was chosen), any notes, then one
+            line per part: [ORIGIN] TEXT, or [ORIGIN hidden] TEXT for text hidden from readers.
+            Control characters are shown as \\xNN.
+            OUTPUT (json): {"input","kind","charset","charset_source","notes":[...],"segments":
+            [{"origin","hidden","text","source":[START,END]}]} where source is the byte range in the
+            page.
+
+            EXIT STATUS: 0 extracted (binary content is reported, not an error), 2 the input could
+            not be read, 64 for an invalid command line.
+            """
+    )
+
+    enum View: String, ExpressibleByArgument, CaseIterable {
+        case raw, normalized, leet
+    }
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @Argument(help: ArgumentHelp("A page file, or - for standard input.", valueName: "FILE"))
+    var input: String
+
+    @Option(name: .long, help: "Which view of the text to show.")
+    var view: View = .raw
+
+    @Option(name: .long, help: ArgumentHelp("The page's Content-Type, as a server sent it (e.g. \"text/html; charset=utf-8\").", valueName: "TYPE"))
+    var contentType: String?
+
+    @Option(name: .long, help: "Output format.")
+    var format: Format = .text
+
+    func run() throws {
+        let bytes: [UInt8]
+        do { bytes = try readAll(input) } catch {
+            printError("triage: \(error)")
+            throw ExitCode(2)
+        }
+        let page = PageExtractor().extract(bytes, contentType: contentType)
+        let normalizer = TextNormalizer()
+        func shown(_ segment: Segment) -> [UInt8] {
+            let raw = Array(page.text[segment.range])
+            switch view {
+            case .raw: return raw
+            case .normalized: return normalizer.normalize(raw).bytes
+            case .leet: return LeetView.of(normalizer.normalize(raw)).bytes
+            }
+        }
+        var output = OutputWriter()
+        switch format {
+        case .text:
+            let charset = page.charset.map { ", \($0.name) (\($0.source.rawValue))" } ?? ""
+            output.write("\(displayText(Array(input.utf8))): \(page.kind)\(charset), \(page.segments.count) parts\n")
+            for note in page.notes { output.write("note: \(note)\n") }
+            for segment in page.segments {
+                output.write("[\(segment.origin.rawValue)\(segment.hidden ? " hidden" : "")] \(displayText(shown(segment)))\n")
+            }
+        case .json:
+            let segments = page.segments.map { segment in
+                let source = page.map.source(of: segment.range)
+                return "{\"origin\":\(JSON.quoted(segment.origin.rawValue)),\"hidden\":\(segment.hidden),"
+                    + "\"text\":\(JSON.quoted(String(decoding: shown(segment), as: UTF8.self))),"
+                    + "\"source\":[\(source.lowerBound),\(source.upperBound)]}"
+            }
+            let kind: String
+            switch page.kind {
+            case .html: kind = "\"html\""
+            case .text: kind = "\"text\""
+            case let .binary(type): kind = JSON.quoted("binary:" + type)
+            }
+            output.write("{\"input\":\(JSON.quoted(input)),\"kind\":\(kind),")
+            output.write("\"charset\":\(page.charset.map { JSON.quoted($0.name) } ?? "null"),")
+            output.write("\"charset_source\":\(page.charset.map { JSON.quoted($0.source.rawValue) } ?? "null"),")
+            output.write("\"notes\":[\(page.notes.map(JSON.quoted).joined(separator: ","))],")
+            output.write("\"segments\":[\(segments.joined(separator: ","))]}\n")
+        }
+        output.flush()
+    }
+
+    /// A whole file, or standard input for `-`.
+    private func readAll(_ path: String) throws -> [UInt8] {
+        if path != "-" {
+            let file = try MappedFile(path: path)
+            return file.withUnsafeBytes { Array($0) }
+        }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileError(path: "-", operation: "read", errno: errno)
+            }
+            if n == 0 { return bytes }
+            bytes += chunk[0..<n]
+        }
+    }
+}
