@@ -55,7 +55,7 @@ let package = Package(
         // Benchmark harness for page text (release builds only; see benchmarks/README.md).
         .executableTarget(
             name: "text-bench",
-            dependencies: ["TextNormalizer"],
+            dependencies: ["PageText", "TextNormalizer"],
             path: "benchmarks/text/swift"
         ),
         .testTarget(name: "AhoCorasickTests", dependencies: ["AhoCorasick"]),

@@ -51,7 +51,7 @@ enum ElementKind: Equatable {
         }
     }
 
-    static let packed: [Key: ElementKind] = Dictionary(uniqueKeysWithValues: table.map { (Key($0.key), $0.value) })
+    static let packed = KeyTable(table.map { (Key($0.key), $0.value) })
 
     init(_ name: UnsafePointer<xmlChar>?) {
         guard let name, let key = Key(name) else { self = .other; return }
@@ -80,14 +80,51 @@ enum ElementKind: Equatable {
 enum AttributeName: Equatable {
     case alt, title, href, src, data, poster, name, property, content, style, hidden, ariaHidden, other
 
-    static let packed: [ElementKind.Key: AttributeName] = [
-        .init("alt"): .alt, .init("title"): .title, .init("href"): .href, .init("src"): .src, .init("data"): .data,
-        .init("poster"): .poster, .init("name"): .name, .init("property"): .property, .init("content"): .content,
-        .init("style"): .style, .init("hidden"): .hidden, .init("aria-hidden"): .ariaHidden,
-    ]
+    static let packed = KeyTable<AttributeName>([
+        (.init("alt"), .alt), (.init("title"), .title), (.init("href"), .href), (.init("src"), .src), (.init("data"), .data),
+        (.init("poster"), .poster), (.init("name"), .name), (.init("property"), .property), (.init("content"), .content),
+        (.init("style"), .style), (.init("hidden"), .hidden), (.init("aria-hidden"), .ariaHidden),
+    ])
 
     init(_ name: UnsafePointer<xmlChar>) {
         guard let key = ElementKind.Key(name) else { self = .other; return }
         self = Self.packed[key] ?? .other
+    }
+}
+
+/// A small open-addressing table from packed names to values: one multiply
+/// and usually one comparison per lookup, which matters at one lookup per
+/// element and attribute of every page (a `Dictionary` hashes with SipHash).
+struct KeyTable<Value>: Sendable where Value: Sendable {
+    private var keys: [ElementKind.Key?]
+    private var values: [Value?]
+    private let mask: Int
+
+    init(_ entries: [(ElementKind.Key, Value)]) {
+        var size = 16
+        while size < entries.count * 4 { size *= 2 }
+        mask = size - 1
+        keys = Array(repeating: nil, count: size)
+        values = Array(repeating: nil, count: size)
+        for (key, value) in entries {
+            var slot = Self.hash(key) & mask
+            while keys[slot] != nil { slot = (slot + 1) & mask }
+            keys[slot] = key
+            values[slot] = value
+        }
+    }
+
+    @inline(__always)
+    static func hash(_ key: ElementKind.Key) -> Int {
+        Int(truncatingIfNeeded: ((key.low ^ (key.high &* 0x2545_F491_4F6C_DD1D)) &* 0x9E37_79B9_7F4A_7C15) >> 40)
+    }
+
+    subscript(key: ElementKind.Key) -> Value? {
+        var slot = Self.hash(key) & mask
+        while let candidate = keys[slot] {
+            if candidate == key { return values[slot] }
+            slot = (slot + 1) & mask
+        }
+        return nil
     }
 }

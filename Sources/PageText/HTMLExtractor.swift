@@ -1,4 +1,7 @@
 import CLibXML2
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Streams UTF-8 HTML through libxml2's SAX parser and collects what a
 /// reader sees (see `PageText`). No tree is built: memory is the output plus
@@ -14,16 +17,16 @@ final class HTMLExtractor {
     static let maxAttributes = 1_000
 
     private let html: UnsafeRawBufferPointer
-    private var out: SegmentBuilder
-    private var context: htmlParserCtxtPtr?
+    @exclusivity(unchecked) private var out: SegmentBuilder
+    @exclusivity(unchecked) private var context: htmlParserCtxtPtr?
     /// Where the previous event ended in `html`.
-    private var last = 0
+    @exclusivity(unchecked) private var last = 0
     /// The furthest position any event saw.
-    private var furthest = 0
-    private var stack: [Element] = []
-    private var excludedDepth = 0
-    private var hiddenDepth = 0
-    private var inTitle = 0
+    @exclusivity(unchecked) private var furthest = 0
+    @exclusivity(unchecked) private var stack: [Element] = []
+    @exclusivity(unchecked) private var excludedDepth = 0
+    @exclusivity(unchecked) private var hiddenDepth = 0
+    @exclusivity(unchecked) private var inTitle = 0
     private(set) var notes: [String] = []
 
     struct Element {
@@ -114,20 +117,17 @@ final class HTMLExtractor {
         last = tagEnd
         let kind = ElementKind(name)
         var hidden = hiddenDepth > 0
-        var attributeValues: [(AttributeName, UnsafePointer<xmlChar>)] = []
+        // First pass over the attributes: does this element hide its content?
         if let attributes {
             var k = 0
             while let attributeName = attributes[k] {
                 let value = attributes[k + 1]
                 k += 2
-                let known = AttributeName(attributeName)
-                if known == .hidden { hidden = true }
-                guard let value else { continue }
-                switch known {
-                case .ariaHidden where Self.equalsIgnoringCase(value, "true"): hidden = true
-                case .style where Self.hidesContent(value): hidden = true
-                case .other, .ariaHidden, .style, .hidden: break
-                default: attributeValues.append((known, value))
+                switch AttributeName(attributeName) {
+                case .hidden: hidden = true
+                case .ariaHidden where value.map { Self.equalsIgnoringCase($0, "true") } ?? false: hidden = true
+                case .style where value.map(Self.hidesContent) ?? false: hidden = true
+                default: break
                 }
             }
         }
@@ -136,11 +136,19 @@ final class HTMLExtractor {
         if hidden { hiddenDepth += 1 }
         if kind.isExcluded { excludedDepth += 1 }
         if kind == .title { inTitle += 1 }
-        // Attribute text: what the element's kind makes worth reading.
+        // Second pass, only for elements with readable attributes.
+        guard kind != .other && kind != .block, let attributes else {
+            if kind == .br { out.close() }
+            return
+        }
         var metaName: UnsafePointer<xmlChar>?
         var metaContent: UnsafePointer<xmlChar>?
-        for (attribute, value) in attributeValues {
-            switch (kind, attribute) {
+        var k = 0
+        while let attributeName = attributes[k] {
+            let value = attributes[k + 1]
+            k += 2
+            guard let value else { continue }
+            switch (kind, AttributeName(attributeName)) {
             case (.img, .alt), (.img, .title), (.area, .alt), (.input, .alt):
                 attributeText(value, .alt, hidden: hidden, tag: tagStart..<tagEnd)
             case (.a, .href), (.area, .href):
@@ -180,6 +188,12 @@ final class HTMLExtractor {
             var r = from
             // The `>` of a tag reported before it was consumed.
             if r < to && html[r] == 0x3E && ch[0] != 0x3E { r += 1 }
+            // Usually the text is exactly the raw bytes: copy it as a run.
+            if to - r >= length && memcmp(html.baseAddress! + r, ch, length) == 0 {
+                out.appendRun(ch, count: length, sourceStart: r)
+                return
+            }
+            out.reserve(length)
             var entity: Range<Int>?
             for o in 0..<length {
                 let c = ch[o]

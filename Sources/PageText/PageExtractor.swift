@@ -30,19 +30,26 @@ public struct PageExtractor: Sendable {
                             notes: notes + ["binary content (\(type))" + (mediaType.map { " labelled \($0)" } ?? "") + ": not parsed as text"])
         }
         let decision = bytes.withUnsafeBytes { Charset.decide($0, transport: transportCharset) }
-        let decoded = bytes.withUnsafeBytes { Charset.decode($0, as: decision.name) }
-        let isHTML = Self.looksLikeHTML(mediaType: mediaType, decoded.bytes)
+        // Valid UTF-8 without a byte-order mark (most pages) is its own text:
+        // no copy, and offsets into it are offsets into the page.
+        let identity = decision.name == "utf-8" && !(bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF)
+            && (decision.source == .validUTF8 || bytes.withUnsafeBytes { Charset.isValidUTF8($0) })
+        let decoded = identity ? nil : bytes.withUnsafeBytes { Charset.decode($0, as: decision.name) }
+        let utf8 = decoded?.bytes ?? bytes
+        let isHTML = Self.looksLikeHTML(mediaType: mediaType, utf8)
         guard isHTML else {
-            var out = SegmentBuilder(capacity: decoded.bytes.count)
+            var out = SegmentBuilder(capacity: utf8.count)
             out.append(.body, hidden: false) { out in
-                for k in decoded.bytes.indices { out.byte(decoded.bytes[k], from: Int(decoded.start[k]), to: Int(decoded.end[k])) }
+                for k in utf8.indices {
+                    if let decoded { out.byte(utf8[k], from: Int(decoded.start[k]), to: Int(decoded.end[k])) } else { out.byte(utf8[k], from: k, to: k + 1) }
+                }
             }
             let (text, map, segments) = out.finish()
             return PageText(kind: .text, charset: decision, text: text, map: map, segments: segments, notes: notes)
         }
         // HTML: guard against quadratic attribute lists, then parse the
         // UTF-8 text; offsets into it are then mapped to the page's bytes.
-        var html = decoded.bytes
+        var html = utf8
         let cut = AttributeGuard.apply(&html, limit: HTMLExtractor.maxAttributes)
         if cut > 0 { notes.append("\(cut) tag(s) with more than \(HTMLExtractor.maxAttributes) attributes were cut short before parsing") }
         var builder = html.withUnsafeBytes { buffer in
@@ -52,7 +59,7 @@ public struct PageExtractor: Sendable {
             return out
         }
         let (text, utf8Map, segments) = builder.finish()
-        let map = utf8Map.composed(with: SourceMap(start: decoded.start, end: decoded.end))
+        let map = decoded.map { utf8Map.composed(with: SourceMap(start: $0.start, end: $0.end)) } ?? utf8Map
         return PageText(kind: .html, charset: decision, text: text, map: map, segments: segments, notes: notes)
     }
 

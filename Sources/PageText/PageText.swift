@@ -92,6 +92,34 @@ struct SegmentBuilder {
         open.map { $0.origin == origin && $0.hidden == hidden } ?? false
     }
 
+    /// `count` bytes copied from consecutive source bytes from `sourceStart`.
+    mutating func appendRun(_ bytes: UnsafePointer<UInt8>, count: Int, sourceStart: Int) {
+        let old = text.count
+        text.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
+        start.append(contentsOf: repeatElement(0, count: count))
+        end.append(contentsOf: repeatElement(0, count: count))
+        let base = UInt32(truncatingIfNeeded: sourceStart)
+        start.withUnsafeMutableBufferPointer { s in
+            end.withUnsafeMutableBufferPointer { e in
+                for k in 0..<count {
+                    s[old + k] = base &+ UInt32(truncatingIfNeeded: k)
+                    e[old + k] = base &+ UInt32(truncatingIfNeeded: k + 1)
+                }
+            }
+        }
+    }
+
+    /// Room for `count` more bytes.
+    mutating func reserve(_ count: Int) {
+        let needed = text.count + count
+        if needed > text.capacity {
+            let capacity = max(needed, text.capacity * 2)
+            text.reserveCapacity(capacity)
+            start.reserveCapacity(capacity)
+            end.reserveCapacity(capacity)
+        }
+    }
+
     @inline(__always)
     mutating func byte(_ b: UInt8, from: Int, to: Int) {
         text.append(b)

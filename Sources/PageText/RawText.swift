@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Text read from markup without a parser: what is outside `<…>`, with
 /// comments, scripts and styles skipped. The fallback when libxml2 stops
 /// before the end of a page, so text after the point where it gave up is
@@ -94,14 +98,30 @@ enum ContentSniffer {
 /// seconds). Keeps the first `HTMLExtractor.maxAttributes` and replaces the
 /// rest of the tag with spaces, so every offset stays where it was.
 enum AttributeGuard {
-    /// Returns the number of tags cut.
+    /// Returns the number of tags cut. Reads without copying; `html` is
+    /// written (and so copied, if shared) only when a tag is cut.
     static func apply(_ html: inout [UInt8], limit: Int) -> Int {
-        var cut = 0
-        html.withUnsafeMutableBufferPointer { b in
+        // No tag can have more attributes than the page has `=` signs: most
+        // pages are ruled out by one counting pass.
+        var equals = 0
+        for b in html where b == 0x3D { equals += 1 }
+        guard equals > limit else { return 0 }
+        let cuts = html.withUnsafeBufferPointer { tagsToCut(UnsafeRawBufferPointer($0), limit: limit) }
+        for range in cuts { html.replaceSubrange(range, with: repeatElement(0x20, count: range.count)) }
+        return cuts.count
+    }
+
+    /// Byte ranges to blank: the rest of each start tag past `limit` attributes.
+    static func tagsToCut(_ b: UnsafeRawBufferPointer, limit: Int) -> [Range<Int>] {
+        var cuts: [Range<Int>] = []
+        do {
             let n = b.count
             var i = 0
             while i < n {
-                guard b[i] == 0x3C, i + 1 < n, (b[i + 1] | 0x20) >= 0x61 && (b[i + 1] | 0x20) <= 0x7A else {
+                // Straight to the next `<`.
+                guard let found = memchr(b.baseAddress! + i, 0x3C, n - i) else { break }
+                i = UnsafeRawPointer(found) - b.baseAddress!
+                guard i + 1 < n, (b[i + 1] | 0x20) >= 0x61 && (b[i + 1] | 0x20) <= 0x7A else {
                     i += 1
                     continue
                 }
@@ -129,13 +149,10 @@ enum AttributeGuard {
                     }
                     j += 1
                 }
-                if let from = cutFrom {
-                    for k in from..<min(j, n) { b[k] = 0x20 }
-                    cut += 1
-                }
+                if let from = cutFrom { cuts.append(from..<min(j, n)) }
                 i = j + 1
             }
         }
-        return cut
+        return cuts
     }
 }

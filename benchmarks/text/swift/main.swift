@@ -1,8 +1,9 @@
-// The page-text benchmark's harness (normalisation so far): normalised and
-// leet views of a text file, page by page; one JSON line out.
+// The page-text benchmark's harness: extraction, then normalisation (the
+// normalised and leet views), page by page over the corpus; one JSON line.
 //
-//   text-bench --text FILE [--repeat N]
+//   text-bench --corpus corpus.html [--repeat N]
 import Foundation
+import PageText
 import TextNormalizer
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
@@ -13,49 +14,68 @@ while i + 1 < CommandLine.arguments.count {
     arguments[CommandLine.arguments[i]] = CommandLine.arguments[i + 1]
     i += 2
 }
-guard let path = arguments["--text"] else {
-    FileHandle.standardError.write("usage: text-bench --text FILE [--repeat N]\n".data(using: .utf8)!)
+guard let path = arguments["--corpus"] else {
+    FileHandle.standardError.write("usage: text-bench --corpus FILE [--repeat N]\n".data(using: .utf8)!)
     exit(2)
 }
 let runs = Int(arguments["--repeat"] ?? "3") ?? 3
-let text = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-// Pages of about 40 KB, cut at line ends, as the extracted text of one page.
+let corpus = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+// Pages end after each "</html>", as in the other harnesses.
 var pages: [[UInt8]] = []
-var start = 0
-while start < text.count {
-    var end = min(start + 40_000, text.count)
-    while end < text.count && text[end - 1] != 0x0A { end += 1 }
-    pages.append(Array(text[start..<end]))
-    start = end
+let marker = Array("</html>".utf8)
+var start = 0, k = 0
+while k + marker.count <= corpus.count {
+    if corpus[k] == marker[0] && corpus[k..<(k + marker.count)].elementsEqual(marker) {
+        pages.append(Array(corpus[start..<(k + marker.count)]))
+        start = k + marker.count
+        k = start
+    } else {
+        k += 1
+    }
 }
+if start < corpus.count { pages.append(Array(corpus[start...])) }
+
+let extractor = PageExtractor()
 let normalizer = TextNormalizer()
 let clock = ContinuousClock()
-var normalizeBest = Double.infinity, leetBest = Double.infinity
-var outputBytes = 0, leetBytes = 0
+var extractBest = Double.infinity, fullBest = Double.infinity
+var textBytes = 0, normalizedBytes = 0, leetBytes = 0, hiddenParts = 0
 var latencies: [Double] = []
+var largestRatio = 0.0
 for run in 0..<max(runs, 1) {
-    var normalizeTime = Duration.zero, leetTime = Duration.zero
-    outputBytes = 0
-    leetBytes = 0
+    var extractTime = Duration.zero, normalizeTime = Duration.zero
+    textBytes = 0; normalizedBytes = 0; leetBytes = 0; hiddenParts = 0
     for page in pages {
         let t0 = clock.now
-        let view = normalizer.normalize(page)
+        let text = extractor.extract(page, contentType: "text/html")
         let t1 = clock.now
-        let leet = LeetView.of(view)
+        let normalized = normalizer.normalize(text.text)
+        let leet = LeetView.of(normalized)
         let t2 = clock.now
-        normalizeTime += t1 - t0
-        leetTime += t2 - t1
-        outputBytes += view.bytes.count
+        extractTime += t1 - t0
+        normalizeTime += t2 - t1
+        textBytes += text.text.count
+        normalizedBytes += normalized.bytes.count
         leetBytes += leet.bytes.count
-        if run == 0 { latencies.append(seconds(t2 - t0)) }
+        hiddenParts += text.segments.filter(\.hidden).count
+        if run == 0 {
+            latencies.append(seconds(t2 - t0))
+            // Output held per page (text, maps, views) against its size.
+            let held = text.text.count * 9 + normalized.bytes.count * 9 + leet.bytes.count * 9
+            largestRatio = max(largestRatio, Double(held) / Double(max(page.count, 1)))
+        }
     }
-    normalizeBest = min(normalizeBest, seconds(normalizeTime))
-    leetBest = min(leetBest, seconds(leetTime))
+    extractBest = min(extractBest, seconds(extractTime))
+    fullBest = min(fullBest, seconds(extractTime + normalizeTime))
 }
 latencies.sort()
-let mb = Double(text.count) / 1e6
+var usage = rusage()
+getrusage(RUSAGE_SELF.rawValue, &usage)
+let mb = Double(corpus.count) / 1e6
 print("""
-    {"text":"\(path)","bytes":\(text.count),"pages":\(pages.count),"normalized_bytes":\(outputBytes),"leet_bytes":\(leetBytes),\
-    "normalize_s":\(normalizeBest),"normalize_mb_s":\(mb / normalizeBest),"leet_s":\(leetBest),"leet_mb_s":\(mb / leetBest),\
-    "p50_ms":\(latencies[latencies.count / 2] * 1000),"p99_ms":\(latencies[latencies.count * 99 / 100] * 1000)}
+    {"tool":"ours","pages":\(pages.count),"bytes":\(corpus.count),"text_bytes":\(textBytes),"normalized_bytes":\(normalizedBytes),\
+    "leet_bytes":\(leetBytes),"hidden_parts":\(hiddenParts),"extract_s":\(extractBest),"extract_mb_s":\(mb / extractBest),\
+    "full_s":\(fullBest),"full_mb_s":\(mb / fullBest),"p50_ms":\(latencies[latencies.count / 2] * 1000),\
+    "p99_ms":\(latencies[latencies.count * 99 / 100] * 1000),"max_rss_mb":\(Double(usage.ru_maxrss) / 1024),\
+    "largest_output_ratio":\(largestRatio)}
     """)
