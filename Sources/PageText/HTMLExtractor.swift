@@ -17,7 +17,7 @@ final class HTMLExtractor {
     static let maxAttributes = 1_000
 
     private let html: UnsafeRawBufferPointer
-    @exclusivity(unchecked) private var out: SegmentBuilder
+    private let out: SegmentBuilder
     @exclusivity(unchecked) private var context: htmlParserCtxtPtr?
     /// Where the previous event ended in `html`.
     @exclusivity(unchecked) private var last = 0
@@ -80,7 +80,7 @@ final class HTMLExtractor {
             let from = furthest
             if from < html.count {
                 notes.append("the HTML parser stopped at byte \(from) of \(html.count); the rest was read as raw text")
-                RawText.strip(UnsafeRawBufferPointer(rebasing: html[from...]), base: from, into: &out)
+                RawText.strip(UnsafeRawBufferPointer(rebasing: html[from...]), base: from, into: out)
             }
         }
         return out

@@ -38,7 +38,7 @@ public struct PageExtractor: Sendable {
         let utf8 = decoded?.bytes ?? bytes
         let isHTML = Self.looksLikeHTML(mediaType: mediaType, utf8)
         guard isHTML else {
-            var out = SegmentBuilder(capacity: utf8.count)
+            let out = SegmentBuilder(capacity: utf8.count)
             out.append(.body, hidden: false) { out in
                 for k in utf8.indices {
                     if let decoded { out.byte(utf8[k], from: Int(decoded.start[k]), to: Int(decoded.end[k])) } else { out.byte(utf8[k], from: k, to: k + 1) }
@@ -52,7 +52,7 @@ public struct PageExtractor: Sendable {
         var html = utf8
         let cut = AttributeGuard.apply(&html, limit: HTMLExtractor.maxAttributes)
         if cut > 0 { notes.append("\(cut) tag(s) with more than \(HTMLExtractor.maxAttributes) attributes were cut short before parsing") }
-        var builder = html.withUnsafeBytes { buffer in
+        let builder = html.withUnsafeBytes { buffer in
             let extractor = HTMLExtractor(html: buffer)
             let out = extractor.run()
             notes += extractor.notes

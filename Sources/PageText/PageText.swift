@@ -61,30 +61,58 @@ public struct Segment: Sendable, Equatable {
     public let hidden: Bool
 }
 
-/// Builds `PageText.text`, its map and segments.
-struct SegmentBuilder {
-    var text: [UInt8] = []
-    var start: [UInt32] = []
-    var end: [UInt32] = []
-    var segments: [Segment] = []
+/// Builds `PageText.text`, its map and segments, in buffers it manages
+/// itself: appending a byte is a bounds check and three stores, with no
+/// per-append uniqueness or capacity bookkeeping of three separate arrays.
+final class SegmentBuilder {
+    private(set) var count = 0
+    private var capacity: Int
+    private var bytes: UnsafeMutablePointer<UInt8>
+    private var starts: UnsafeMutablePointer<UInt32>
+    private var ends: UnsafeMutablePointer<UInt32>
+    private(set) var segments: [Segment] = []
     /// The segment being built: origin, hidden, first byte.
     private var open: (origin: Segment.Origin, hidden: Bool, from: Int)?
 
     init(capacity: Int) {
-        text.reserveCapacity(capacity)
-        start.reserveCapacity(capacity)
-        end.reserveCapacity(capacity)
+        self.capacity = max(capacity, 64)
+        bytes = .allocate(capacity: self.capacity)
+        starts = .allocate(capacity: self.capacity)
+        ends = .allocate(capacity: self.capacity)
     }
 
-    /// Appends bytes to the segment of this origin and visibility, closing
-    /// the open one if it differs.
-    mutating func append(_ origin: Segment.Origin, hidden: Bool, _ fill: (inout SegmentBuilder) -> Void) {
+    deinit {
+        bytes.deallocate()
+        starts.deallocate()
+        ends.deallocate()
+    }
+
+    /// Room for `extra` more bytes.
+    @inline(__always)
+    func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        let newCapacity = max(count + extra, capacity * 2)
+        func grow<T>(_ old: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
+            let new = UnsafeMutablePointer<T>.allocate(capacity: newCapacity)
+            new.moveInitialize(from: old, count: count)
+            old.deallocate()
+            return new
+        }
+        bytes = grow(bytes)
+        starts = grow(starts)
+        ends = grow(ends)
+        capacity = newCapacity
+    }
+
+    /// Starts (or continues) a segment of this origin and visibility,
+    /// closing the open one if it differs, then runs `fill`.
+    func append(_ origin: Segment.Origin, hidden: Bool, _ fill: (SegmentBuilder) -> Void) {
         if let current = open, current.origin != origin || current.hidden != hidden { close() }
         if open == nil {
-            if !text.isEmpty && text.last != 0x0A { separator(at: Int(end.last ?? 0)) }
-            open = (origin, hidden, text.count)
+            if count > 0 && bytes[count - 1] != 0x0A { separator(at: Int(ends[count - 1])) }
+            open = (origin, hidden, count)
         }
-        fill(&self)
+        fill(self)
     }
 
     /// Whether text of this origin and visibility would continue the open segment.
@@ -92,57 +120,46 @@ struct SegmentBuilder {
         open.map { $0.origin == origin && $0.hidden == hidden } ?? false
     }
 
-    /// `count` bytes copied from consecutive source bytes from `sourceStart`.
-    mutating func appendRun(_ bytes: UnsafePointer<UInt8>, count: Int, sourceStart: Int) {
-        let old = text.count
-        text.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
-        start.append(contentsOf: repeatElement(0, count: count))
-        end.append(contentsOf: repeatElement(0, count: count))
-        let base = UInt32(truncatingIfNeeded: sourceStart)
-        start.withUnsafeMutableBufferPointer { s in
-            end.withUnsafeMutableBufferPointer { e in
-                for k in 0..<count {
-                    s[old + k] = base &+ UInt32(truncatingIfNeeded: k)
-                    e[old + k] = base &+ UInt32(truncatingIfNeeded: k + 1)
-                }
-            }
-        }
-    }
-
-    /// Room for `count` more bytes.
-    mutating func reserve(_ count: Int) {
-        let needed = text.count + count
-        if needed > text.capacity {
-            let capacity = max(needed, text.capacity * 2)
-            text.reserveCapacity(capacity)
-            start.reserveCapacity(capacity)
-            end.reserveCapacity(capacity)
-        }
-    }
-
     @inline(__always)
-    mutating func byte(_ b: UInt8, from: Int, to: Int) {
-        text.append(b)
-        start.append(UInt32(truncatingIfNeeded: from))
-        end.append(UInt32(truncatingIfNeeded: to))
+    func byte(_ b: UInt8, from: Int, to: Int) {
+        reserve(1)
+        bytes[count] = b
+        starts[count] = UInt32(truncatingIfNeeded: from)
+        ends[count] = UInt32(truncatingIfNeeded: to)
+        count += 1
+    }
+
+    /// `length` bytes copied from consecutive source bytes from `sourceStart`.
+    func appendRun(_ source: UnsafePointer<UInt8>, count length: Int, sourceStart: Int) {
+        reserve(length)
+        (bytes + count).update(from: source, count: length)
+        let base = UInt32(truncatingIfNeeded: sourceStart)
+        for k in 0..<length {
+            starts[count + k] = base &+ UInt32(truncatingIfNeeded: k)
+            ends[count + k] = base &+ UInt32(truncatingIfNeeded: k + 1)
+        }
+        count += length
     }
 
     /// Ends the open segment: the next text starts a new one, after a line
     /// feed (a block boundary).
-    mutating func close() {
+    func close() {
         guard let current = open else { return }
         open = nil
-        if text.count > current.from {
-            segments.append(Segment(origin: current.origin, range: current.from..<text.count, hidden: current.hidden))
+        if count > current.from {
+            segments.append(Segment(origin: current.origin, range: current.from..<count, hidden: current.hidden))
         }
     }
 
-    private mutating func separator(at offset: Int) {
+    private func separator(at offset: Int) {
         byte(0x0A, from: offset, to: offset)
     }
 
-    mutating func finish() -> (text: [UInt8], map: SourceMap, segments: [Segment]) {
+    func finish() -> (text: [UInt8], map: SourceMap, segments: [Segment]) {
         close()
-        return (text, SourceMap(start: start, end: end), segments)
+        let text = Array(UnsafeBufferPointer(start: bytes, count: count))
+        let map = SourceMap(start: Array(UnsafeBufferPointer(start: starts, count: count)),
+                            end: Array(UnsafeBufferPointer(start: ends, count: count)))
+        return (text, map, segments)
     }
 }

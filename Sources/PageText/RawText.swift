@@ -7,7 +7,7 @@ import Glibc
 /// before the end of a page, so text after the point where it gave up is
 /// still seen. Iterative and linear; never recurses.
 enum RawText {
-    static func strip(_ html: UnsafeRawBufferPointer, base: Int, into out: inout SegmentBuilder) {
+    static func strip(_ html: UnsafeRawBufferPointer, base: Int, into out: SegmentBuilder) {
         let n = html.count
         var i = 0
         func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
