@@ -160,24 +160,9 @@ enum Charset {
 }
 
 /// UTF-8 bytes with, per byte, the source byte range it came from.
-struct DecodedText {
-    var bytes: [UInt8] = []
-    var start: [UInt32] = []
-    var end: [UInt32] = []
+typealias DecodedText = ViewBuilder
 
-    init(capacity: Int) {
-        bytes.reserveCapacity(capacity)
-        start.reserveCapacity(capacity)
-        end.reserveCapacity(capacity)
-    }
-
-    @inline(__always)
-    mutating func append(_ byte: UInt8, from: Int, to: Int) {
-        bytes.append(byte)
-        start.append(UInt32(truncatingIfNeeded: from))
-        end.append(UInt32(truncatingIfNeeded: to))
-    }
-
+extension ViewBuilder {
     mutating func append(scalar: UInt32, from: Int, to: Int) {
         for b in UTF8Decoding.encode(scalar) { append(b, from: from, to: to) }
     }

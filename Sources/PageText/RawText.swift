@@ -103,12 +103,35 @@ enum AttributeGuard {
     static func apply(_ html: inout [UInt8], limit: Int) -> Int {
         // No tag can have more attributes than the page has `=` signs: most
         // pages are ruled out by one counting pass.
-        var equals = 0
-        for b in html where b == 0x3D { equals += 1 }
-        guard equals > limit else { return 0 }
+        guard count(of: 0x3D, in: html) > limit else { return 0 }
         let cuts = html.withUnsafeBufferPointer { tagsToCut(UnsafeRawBufferPointer($0), limit: limit) }
         for range in cuts { html.replaceSubrange(range, with: repeatElement(0x20, count: range.count)) }
         return cuts.count
+    }
+
+    /// How many bytes of `bytes` equal `byte`, 16 at a time.
+    static func count(of byte: UInt8, in bytes: [UInt8]) -> Int {
+        bytes.withUnsafeBytes { raw in
+            let n = raw.count
+            var total = 0, i = 0
+            let target = SIMD16<UInt8>(repeating: byte)
+            while i + 16 <= n {
+                // Lane counts in bytes, flushed before they can overflow.
+                var lanes = SIMD16<UInt8>(repeating: 0)
+                let stop = min(n - 16, i + 16 * 253)
+                while i <= stop {
+                    let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+                    lanes &+= SIMD16<UInt8>(repeating: 0).replacing(with: 1, where: v .== target)
+                    i += 16
+                }
+                for k in 0..<16 { total += Int(lanes[k]) }  // each lane at most 254
+            }
+            while i < n {
+                if raw[i] == byte { total += 1 }
+                i += 1
+            }
+            return total
+        }
     }
 
     /// Byte ranges to blank: the rest of each start tag past `limit` attributes.

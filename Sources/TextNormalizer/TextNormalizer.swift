@@ -298,22 +298,26 @@ public struct SourceMap: Sendable, Equatable {
     }
 }
 
-/// Appends bytes with their source ranges.
-struct ViewBuilder {
-    var bytes: [UInt8] = []
-    var start: [UInt32] = []
-    var end: [UInt32] = []
+/// Appends bytes with their source ranges: how every view and decoded text
+/// here is built.
+public struct ViewBuilder: Sendable {
+    public private(set) var bytes: [UInt8] = []
+    public private(set) var start: [UInt32] = []
+    public private(set) var end: [UInt32] = []
 
-    init(capacity: Int) {
+    public init(capacity: Int) {
         bytes.reserveCapacity(capacity)
         start.reserveCapacity(capacity)
         end.reserveCapacity(capacity)
     }
 
-    var count: Int { bytes.count }
+    public var count: Int { bytes.count }
+
+    /// The bytes and their map.
+    public var view: (bytes: [UInt8], map: SourceMap) { (bytes, SourceMap(start: start, end: end)) }
 
     @inline(__always)
-    mutating func append(_ byte: UInt8, from: Int, to: Int) {
+    public mutating func append(_ byte: UInt8, from: Int, to: Int) {
         bytes.append(byte)
         start.append(UInt32(truncatingIfNeeded: from))
         end.append(UInt32(truncatingIfNeeded: to))
@@ -321,7 +325,7 @@ struct ViewBuilder {
 
     /// Appends up to `count` entries written by `fill` into raw buffers;
     /// `fill` returns how many it wrote.
-    mutating func appendMapped(_ count: Int, _ fill: (UnsafeMutableBufferPointer<UInt8>, UnsafeMutableBufferPointer<UInt32>,
+    public mutating func appendMapped(_ count: Int, _ fill: (UnsafeMutableBufferPointer<UInt8>, UnsafeMutableBufferPointer<UInt32>,
                                                      UnsafeMutableBufferPointer<UInt32>) -> Int) {
         let base = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: count))

@@ -57,28 +57,29 @@ struct ExtractCommand: ParsableCommand {
         }
         let page = PageExtractor().extract(bytes, contentType: contentType)
         let normalizer = TextNormalizer()
-        func shown(_ segment: Segment) -> [UInt8] {
+        var capped = false
+        let views = page.segments.map { segment -> [UInt8] in
             let raw = Array(page.text[segment.range])
-            switch view {
-            case .raw: return raw
-            case .normalized: return normalizer.normalize(raw).bytes
-            case .leet: return LeetView.of(normalizer.normalize(raw)).bytes
-            }
+            guard view != .raw else { return raw }
+            let normalized = normalizer.normalize(raw)
+            capped = capped || normalized.expansionCapped
+            return view == .leet ? LeetView.of(normalized).bytes : normalized.bytes
         }
+        let notes = page.notes + (capped ? ["normalisation reached its expansion cap; the rest of a part is shown unnormalised"] : [])
         var output = OutputWriter()
         switch format {
         case .text:
             let charset = page.charset.map { ", \($0.name) (\($0.source.rawValue))" } ?? ""
             output.write("\(displayText(Array(input.utf8))): \(page.kind)\(charset), \(page.segments.count) parts\n")
-            for note in page.notes { output.write("note: \(note)\n") }
-            for segment in page.segments {
-                output.write("[\(segment.origin.rawValue)\(segment.hidden ? " hidden" : "")] \(displayText(shown(segment)))\n")
+            for note in notes { output.write("note: \(note)\n") }
+            for (segment, shown) in zip(page.segments, views) {
+                output.write("[\(segment.origin.rawValue)\(segment.hidden ? " hidden" : "")] \(displayText(shown))\n")
             }
         case .json:
-            let segments = page.segments.map { segment in
+            let segments = zip(page.segments, views).map { segment, shown in
                 let source = page.map.source(of: segment.range)
                 return "{\"origin\":\(JSON.quoted(segment.origin.rawValue)),\"hidden\":\(segment.hidden),"
-                    + "\"text\":\(JSON.quoted(String(decoding: shown(segment), as: UTF8.self))),"
+                    + "\"text\":\(JSON.quoted(String(decoding: shown, as: UTF8.self))),"
                     + "\"source\":[\(source.lowerBound),\(source.upperBound)]}"
             }
             let kind: String
@@ -90,7 +91,7 @@ struct ExtractCommand: ParsableCommand {
             output.write("{\"input\":\(JSON.quoted(input)),\"kind\":\(kind),")
             output.write("\"charset\":\(page.charset.map { JSON.quoted($0.name) } ?? "null"),")
             output.write("\"charset_source\":\(page.charset.map { JSON.quoted($0.source.rawValue) } ?? "null"),")
-            output.write("\"notes\":[\(page.notes.map(JSON.quoted).joined(separator: ","))],")
+            output.write("\"notes\":[\(notes.map(JSON.quoted).joined(separator: ","))],")
             output.write("\"segments\":[\(segments.joined(separator: ","))]}\n")
         }
         output.flush()

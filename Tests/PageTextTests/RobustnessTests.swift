@@ -82,6 +82,17 @@ struct HostilePageTests {
         }
     }
 
+    @Test func equalsSignsAreCountedExactly() {
+        var rng = SystemRandomNumberGenerator()
+        for size in [0, 1, 15, 16, 17, 255, 4096, 4096 * 17 + 3] {
+            let bytes = (0..<size).map { _ in Bool.random(using: &rng) ? UInt8(0x3D) : UInt8.random(in: 0...255, using: &rng) }
+            #expect(AttributeGuard.count(of: 0x3D, in: bytes) == bytes.filter { $0 == 0x3D }.count, "size \(size)")
+        }
+        // Enough to overflow a byte lane if it were not flushed.
+        let all = [UInt8](repeating: 0x3D, count: 16 * 300 + 5)
+        #expect(AttributeGuard.count(of: 0x3D, in: all) == all.count)
+    }
+
     @Test func binaryLabelledAsHTML() {
         let gzip: [UInt8] = [0x1F, 0x8B, 0x08, 0x00] + Array(repeating: 0x41, count: 100)
         let page = PageExtractor().extract(gzip, contentType: "text/html; charset=utf-8")

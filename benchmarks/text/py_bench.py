@@ -54,8 +54,8 @@ def main():
     run("selectolax " + selectolax.__version__ + " (Lexbor)", lambda p: LexborHTMLParser(p).text() or "", pages, repeat, len(data))
     from resiliparse.parse.html import HTMLTree
     from resiliparse.extract.html2text import extract_plain_text
-    import resiliparse
-    run("resiliparse " + getattr(resiliparse, "__version__", ""),
+    from importlib.metadata import version
+    run("resiliparse " + version("resiliparse"),
         lambda p: extract_plain_text(HTMLTree.parse_from_bytes(p), main_content=False), pages, repeat, len(data))
 
 
