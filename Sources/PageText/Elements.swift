@@ -1,4 +1,4 @@
-import CLibXML2
+internal import CLibXML2
 
 /// The HTML elements extraction treats specially, recognised from libxml2's
 /// (lower-case) names without building strings.
