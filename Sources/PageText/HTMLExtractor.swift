@@ -234,7 +234,7 @@ final class HTMLExtractor {
         guard length > 0 else { return }
         out.close()
         out.append(origin, hidden: hidden) { out in
-            for k in 0..<length { out.byte(value[k], from: tag.lowerBound, to: tag.upperBound) }
+            out.appendSpan(value, count: length, from: tag.lowerBound, to: tag.upperBound)
         }
         out.close()
     }

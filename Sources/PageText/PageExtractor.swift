@@ -26,7 +26,7 @@ public struct PageExtractor: Sendable {
         }
         let (mediaType, transportCharset) = Self.parse(contentType)
         if let type = bytes.withUnsafeBytes({ ContentSniffer.binaryType($0) }) {
-            return PageText(kind: .binary(type), charset: nil, text: [], map: SourceMap(start: [], end: []), segments: [],
+            return PageText(kind: .binary(type), charset: nil, text: [], map: SourceMap(), segments: [],
                             notes: notes + ["binary content (\(type))" + (mediaType.map { " labelled \($0)" } ?? "") + ": not parsed as text"])
         }
         let decision = bytes.withUnsafeBytes { Charset.decide($0, transport: transportCharset) }
@@ -40,12 +40,11 @@ public struct PageExtractor: Sendable {
         guard isHTML else {
             let out = SegmentBuilder(capacity: utf8.count)
             out.append(.body, hidden: false) { out in
-                for k in utf8.indices {
-                    if let decoded { out.byte(utf8[k], from: Int(decoded.start[k]), to: Int(decoded.end[k])) } else { out.byte(utf8[k], from: k, to: k + 1) }
-                }
+                utf8.withUnsafeBufferPointer { if let base = $0.baseAddress { out.appendRun(base, count: $0.count, sourceStart: 0) } }
             }
             let (text, map, segments) = out.finish()
-            return PageText(kind: .text, charset: decision, text: text, map: map, segments: segments, notes: notes)
+            return PageText(kind: .text, charset: decision, text: text, map: decoded.map { map.composed(with: $0.map) } ?? map,
+                            segments: segments, notes: notes)
         }
         // HTML: guard against quadratic attribute lists, then parse the
         // UTF-8 text; offsets into it are then mapped to the page's bytes.
@@ -59,7 +58,7 @@ public struct PageExtractor: Sendable {
             return out
         }
         let (text, utf8Map, segments) = builder.finish()
-        let map = decoded.map { utf8Map.composed(with: SourceMap(start: $0.start, end: $0.end)) } ?? utf8Map
+        let map = decoded.map { utf8Map.composed(with: $0.map) } ?? utf8Map
         return PageText(kind: .html, charset: decision, text: text, map: map, segments: segments, notes: notes)
     }
 

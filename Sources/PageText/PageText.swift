@@ -61,15 +61,15 @@ public struct Segment: Sendable, Equatable {
     public let hidden: Bool
 }
 
-/// Builds `PageText.text`, its map and segments, in buffers it manages
-/// itself: appending a byte is a bounds check and three stores, with no
-/// per-append uniqueness or capacity bookkeeping of three separate arrays.
+/// Builds `PageText.text`, its map and segments. The text is in a buffer
+/// it manages itself (appending a byte is a bounds check and a store, with no
+/// per-append uniqueness or capacity bookkeeping); the map is run-length, so
+/// a text run copied from the page costs one map entry.
 final class SegmentBuilder {
     private(set) var count = 0
     private var capacity: Int
     private var bytes: UnsafeMutablePointer<UInt8>
-    private var starts: UnsafeMutablePointer<UInt32>
-    private var ends: UnsafeMutablePointer<UInt32>
+    private var map = SourceMap()
     private(set) var segments: [Segment] = []
     /// The segment being built: origin, hidden, first byte.
     private var open: (origin: Segment.Origin, hidden: Bool, from: Int)?
@@ -77,14 +77,10 @@ final class SegmentBuilder {
     init(capacity: Int) {
         self.capacity = max(capacity, 64)
         bytes = .allocate(capacity: self.capacity)
-        starts = .allocate(capacity: self.capacity)
-        ends = .allocate(capacity: self.capacity)
     }
 
     deinit {
         bytes.deallocate()
-        starts.deallocate()
-        ends.deallocate()
     }
 
     /// Room for `extra` more bytes.
@@ -92,15 +88,10 @@ final class SegmentBuilder {
     func reserve(_ extra: Int) {
         guard count + extra > capacity else { return }
         let newCapacity = max(count + extra, capacity * 2)
-        func grow<T>(_ old: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
-            let new = UnsafeMutablePointer<T>.allocate(capacity: newCapacity)
-            new.moveInitialize(from: old, count: count)
-            old.deallocate()
-            return new
-        }
-        bytes = grow(bytes)
-        starts = grow(starts)
-        ends = grow(ends)
+        let new = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        new.moveInitialize(from: bytes, count: count)
+        bytes.deallocate()
+        bytes = new
         capacity = newCapacity
     }
 
@@ -109,7 +100,7 @@ final class SegmentBuilder {
     func append(_ origin: Segment.Origin, hidden: Bool, _ fill: (SegmentBuilder) -> Void) {
         if let current = open, current.origin != origin || current.hidden != hidden { close() }
         if open == nil {
-            if count > 0 && bytes[count - 1] != 0x0A { separator(at: Int(ends[count - 1])) }
+            if count > 0 && bytes[count - 1] != 0x0A { separator(at: map.lastEnd) }
             open = (origin, hidden, count)
         }
         fill(self)
@@ -124,8 +115,7 @@ final class SegmentBuilder {
     func byte(_ b: UInt8, from: Int, to: Int) {
         reserve(1)
         bytes[count] = b
-        starts[count] = UInt32(truncatingIfNeeded: from)
-        ends[count] = UInt32(truncatingIfNeeded: to)
+        map.append(from: from, to: to)
         count += 1
     }
 
@@ -133,11 +123,16 @@ final class SegmentBuilder {
     func appendRun(_ source: UnsafePointer<UInt8>, count length: Int, sourceStart: Int) {
         reserve(length)
         (bytes + count).update(from: source, count: length)
-        let base = UInt32(truncatingIfNeeded: sourceStart)
-        for k in 0..<length {
-            starts[count + k] = base &+ UInt32(truncatingIfNeeded: k)
-            ends[count + k] = base &+ UInt32(truncatingIfNeeded: k + 1)
-        }
+        map.appendLinear(count: length, from: sourceStart)
+        count += length
+    }
+
+    /// `length` bytes, each from the source bytes `from..<to` (an attribute
+    /// value, mapped to its tag).
+    func appendSpan(_ source: UnsafePointer<UInt8>, count length: Int, from: Int, to: Int) {
+        reserve(length)
+        (bytes + count).update(from: source, count: length)
+        map.appendSpan(count: length, from: from, to: to)
         count += length
     }
 
@@ -158,8 +153,6 @@ final class SegmentBuilder {
     func finish() -> (text: [UInt8], map: SourceMap, segments: [Segment]) {
         close()
         let text = Array(UnsafeBufferPointer(start: bytes, count: count))
-        let map = SourceMap(start: Array(UnsafeBufferPointer(start: starts, count: count)),
-                            end: Array(UnsafeBufferPointer(start: ends, count: count)))
         return (text, map, segments)
     }
 }

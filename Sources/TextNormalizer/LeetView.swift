@@ -34,6 +34,8 @@ public enum LeetView {
     /// The leet view of a normalised text.
     public static func of(_ text: NormalizedText) -> NormalizedText {
         let n = text.bytes.count
+        // Built with a map into the normalised text, then composed with
+        // that text's own map.
         var out = ViewBuilder(capacity: n)
         text.bytes.withUnsafeBufferPointer { source in
             substitutions.withUnsafeBufferPointer { table in
@@ -45,13 +47,13 @@ public enum LeetView {
                     while j < n && j - k <= 2 && isSeparator(table[Int(source[j])]) { j += 1 }
                     return j > k + 1 && j - k <= 3 && letter(j) && !letter(j + 1) ? j : nil
                 }
-                out.appendMapped(n) { bytes, start, end in
+                out.appendMapped(n) { bytes, map in
                     var written = 0
-                    @inline(__always) func emit(_ k: Int) {
-                        bytes[written] = table[Int(source[k])]
-                        start[written] = text.map.start[k]
-                        end[written] = text.map.end[k]
-                        written += 1
+                    // Output from `copiedFrom` on came one to one from input
+                    // from `copiedSource`: mapped as one run when that ends.
+                    var copiedFrom = 0, copiedSource = 0
+                    @inline(__always) func endCopy() {
+                        map.appendLinear(count: written - copiedFrom, from: copiedSource)
                     }
                     var i = 0
                     while i < n {
@@ -67,30 +69,38 @@ public enum LeetView {
                             if letters >= minimumSpacedLetters {
                                 // Gaps wider than the run's narrowest are
                                 // word breaks: `j o i n  t h e` reads `join the`.
+                                endCopy()
                                 var k = i
-                                emit(k)
+                                bytes[written] = table[Int(source[k])]
+                                map.append(from: k, to: k + 1)
+                                written += 1
                                 while k < last {
                                     let next = nextSpaced(after: k)!
                                     if next - k - 1 > narrowest {
                                         bytes[written] = 0x20
-                                        start[written] = text.map.start[k + 1]
-                                        end[written] = text.map.end[next - 1]
+                                        map.append(from: k + 1, to: next)
                                         written += 1
                                     }
                                     k = next
-                                    emit(k)
+                                    bytes[written] = table[Int(source[k])]
+                                    map.append(from: k, to: k + 1)
+                                    written += 1
                                 }
                                 i = last + 1
+                                copiedFrom = written
+                                copiedSource = i
                                 continue
                             }
                         }
-                        emit(i)
+                        bytes[written] = table[Int(source[i])]
+                        written += 1
                         i += 1
                     }
+                    endCopy()
                     return written
                 }
             }
         }
-        return NormalizedText(bytes: out.bytes, map: SourceMap(start: out.start, end: out.end), expansionCapped: text.expansionCapped)
+        return NormalizedText(bytes: out.bytes, map: out.map.composed(with: text.map), expansionCapped: text.expansionCapped)
     }
 }

@@ -90,7 +90,7 @@ public final class TextNormalizer {
         }
         out.finishWord()
         let view = out.view
-        return NormalizedText(bytes: view.bytes, map: SourceMap(start: view.start, end: view.end), expansionCapped: capped)
+        return NormalizedText(bytes: view.bytes, map: view.map, expansionCapped: capped)
     }
 
     /// How one non-ASCII scalar folds (steps 2-3), cached.
@@ -164,26 +164,33 @@ struct WordFolder {
     var isSettled: Bool { pending.isEmpty }
 
     /// A run of ASCII bytes starting at source offset `offset`, while no
-    /// word is pending: lower-cased and copied in one pass, then the word
-    /// state is what the run's last word leaves.
+    /// word is pending: lower-cased and copied in one pass (controls other
+    /// than whitespace dropped), then the word state is what the run's last
+    /// word leaves.
     mutating func asciiRun(_ run: UnsafeRawBufferPointer, at offset: Int) {
         var letterInWord = false, sawSeparator = false
-        view.appendMapped(run.count) { bytes, start, end in
-            var k = 0
-            for (index, b) in run.enumerated() {
-                guard b >= 0x20 || b == 0x09 || b == 0x0A || b == 0x0C || b == 0x0D else { continue }
-                let c = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
-                bytes[k] = c
-                start[k] = UInt32(truncatingIfNeeded: offset + index)
-                end[k] = UInt32(truncatingIfNeeded: offset + index + 1)
-                k += 1
-                if Self.isWordByte(c) {
-                    if c >= 0x61 { letterInWord = true }
-                } else {
-                    sawSeparator = true
-                    letterInWord = false
+        view.appendMapped(run.count) { bytes, map in
+            let n = run.count
+            var k = 0, kept = 0
+            for index in 0..<n {
+                let b = run[index]
+                if b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0C && b != 0x0D {
+                    // Dropped: the bytes before it are one linear run.
+                    map.appendLinear(count: index - kept, from: offset + kept)
+                    kept = index + 1
+                    continue
                 }
+                bytes[k] = b &+ (b &- 0x41 < 26 ? 0x20 : 0)
+                k += 1
             }
+            map.appendLinear(count: n - kept, from: offset + kept)
+            // The word state: what the last word of the run leaves.
+            var j = k
+            while j > 0 && Self.isWordByte(bytes[j - 1]) {
+                if bytes[j - 1] >= 0x61 { letterInWord = true }
+                j -= 1
+            }
+            sawSeparator = j > 0
             return k
         }
         if sawSeparator {
@@ -254,95 +261,4 @@ public struct NormalizedText: Sendable, Equatable {
     public let map: SourceMap
     /// True if the expansion cap was reached (the tail is unnormalised).
     public let expansionCapped: Bool
-}
-
-/// For each byte of a view, the range of input bytes it came from.
-///
-/// Several output bytes can share a source range (one character folded to
-/// several, like `ﬁ` → `fi`), and input bytes can have no output at all
-/// (dropped invisible characters); `source(of:)` covers both.
-public struct SourceMap: Sendable, Equatable {
-    /// Per output byte: first source byte.
-    public let start: [UInt32]
-    /// Per output byte: one past its last source byte.
-    public let end: [UInt32]
-
-    public init(start: [UInt32], end: [UInt32]) {
-        precondition(start.count == end.count, "a source map needs a start and an end per byte")
-        self.start = start
-        self.end = end
-    }
-
-    /// This map seen through `inner`: for a view derived from text whose own
-    /// map is `inner`, where each byte came from in `inner`'s source.
-    public func composed(with inner: SourceMap) -> SourceMap {
-        var start: [UInt32] = [], end: [UInt32] = []
-        start.reserveCapacity(self.start.count)
-        end.reserveCapacity(self.end.count)
-        for (s, e) in zip(self.start, self.end) {
-            let range = inner.source(of: Int(s)..<Int(e))
-            start.append(UInt32(truncatingIfNeeded: range.lowerBound))
-            end.append(UInt32(truncatingIfNeeded: range.upperBound))
-        }
-        return SourceMap(start: start, end: end)
-    }
-
-    /// The source bytes behind output bytes `range` (empty range: where it
-    /// would be).
-    public func source(of range: Range<Int>) -> Range<Int> {
-        guard !range.isEmpty else {
-            let at = range.lowerBound < start.count ? Int(start[range.lowerBound]) : Int(end.last ?? 0)
-            return at..<at
-        }
-        return Int(start[range.lowerBound])..<Int(end[range.upperBound - 1])
-    }
-}
-
-/// Appends bytes with their source ranges: how every view and decoded text
-/// here is built.
-public struct ViewBuilder: Sendable {
-    public private(set) var bytes: [UInt8] = []
-    public private(set) var start: [UInt32] = []
-    public private(set) var end: [UInt32] = []
-
-    public init(capacity: Int) {
-        bytes.reserveCapacity(capacity)
-        start.reserveCapacity(capacity)
-        end.reserveCapacity(capacity)
-    }
-
-    public var count: Int { bytes.count }
-
-    /// The bytes and their map.
-    public var view: (bytes: [UInt8], map: SourceMap) { (bytes, SourceMap(start: start, end: end)) }
-
-    @inline(__always)
-    public mutating func append(_ byte: UInt8, from: Int, to: Int) {
-        bytes.append(byte)
-        start.append(UInt32(truncatingIfNeeded: from))
-        end.append(UInt32(truncatingIfNeeded: to))
-    }
-
-    /// Appends up to `count` entries written by `fill` into raw buffers;
-    /// `fill` returns how many it wrote.
-    public mutating func appendMapped(_ count: Int, _ fill: (UnsafeMutableBufferPointer<UInt8>, UnsafeMutableBufferPointer<UInt32>,
-                                                     UnsafeMutableBufferPointer<UInt32>) -> Int) {
-        let base = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: count))
-        start.append(contentsOf: repeatElement(0, count: count))
-        end.append(contentsOf: repeatElement(0, count: count))
-        let written = bytes.withUnsafeMutableBufferPointer { b in
-            start.withUnsafeMutableBufferPointer { s in
-                end.withUnsafeMutableBufferPointer { e in
-                    fill(UnsafeMutableBufferPointer(rebasing: b[base...]), UnsafeMutableBufferPointer(rebasing: s[base...]),
-                         UnsafeMutableBufferPointer(rebasing: e[base...]))
-                }
-            }
-        }
-        if written < count {
-            bytes.removeLast(count - written)
-            start.removeLast(count - written)
-            end.removeLast(count - written)
-        }
-    }
 }

@@ -59,7 +59,7 @@ struct HostilePageTests {
         let page = PageExtractor().extract(Array(html.utf8), contentType: "text/html")
         #expect(page.kind == .html)
         for segment in page.segments { #expect(segment.range.upperBound <= page.text.count) }
-        #expect(page.map.start.count == page.text.count)
+        #expect(page.map.count == page.text.count)
         if html.contains("one") { #expect(page.string.contains("one"), "\(name)") }
     }
 

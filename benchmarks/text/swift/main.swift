@@ -60,8 +60,9 @@ for run in 0..<max(runs, 1) {
         hiddenParts += text.segments.filter(\.hidden).count
         if run == 0 {
             latencies.append(seconds(t2 - t0))
-            // Output held per page (text, maps, views) against its size.
-            let held = text.text.count * 9 + normalized.bytes.count * 9 + leet.bytes.count * 9
+            // Output held per page (text, views and their maps) against its size.
+            let held = text.text.count + normalized.bytes.count + leet.bytes.count
+                + text.map.memoryBytes + normalized.map.memoryBytes + leet.map.memoryBytes
             largestRatio = max(largestRatio, Double(held) / Double(max(page.count, 1)))
         }
     }

@@ -1,0 +1,260 @@
+/// For each byte of a view, the range of input bytes it came from.
+///
+/// Several output bytes can share a source range (one character folded to
+/// several, like `ﬁ` → `fi`, or an entity `&eacute;` decoded to two bytes),
+/// and input bytes can have no output at all (dropped invisible characters,
+/// markup); `source(of:)` covers both.
+///
+/// Stored as runs, because text is mostly copied: a run is either *linear*
+/// (its bytes came from consecutive source bytes, one each) or a *span*
+/// (every byte of it came from the same source range). A page's text is a
+/// few runs per text node, its normalised view a few per non-ASCII
+/// character, so a map costs a small fraction of a byte per text byte where
+/// a start and end per byte cost eight. Reading one byte's range is a binary
+/// search over the runs; composing two maps walks both once.
+public struct SourceMap: Sendable {
+    /// `runWidth` of a linear run.
+    @usableFromInline static let linear: UInt32 = .max
+
+    /// Per run: its first output byte. Strictly increasing; the first is 0.
+    @usableFromInline private(set) var runOutput: [UInt32] = []
+    /// Per run: the source offset of its first byte.
+    @usableFromInline private(set) var runSource: [UInt32] = []
+    /// Per run: `linear` (byte `k` of the run came from source byte
+    /// `runSource + k`) or the width of the source range every byte of the
+    /// run came from (0: an empty range, a separator standing for a boundary).
+    @usableFromInline private(set) var runWidth: [UInt32] = []
+    /// Output bytes mapped.
+    public private(set) var count = 0
+
+    /// An empty map.
+    public init() {}
+
+    /// A map from a start and an end per output byte.
+    public init(start: [UInt32], end: [UInt32]) {
+        precondition(start.count == end.count, "a source map needs a start and an end per byte")
+        for (s, e) in zip(start, end) { append(from: Int(s), to: Int(e)) }
+    }
+
+    /// How many runs the map holds.
+    public var runCount: Int { runOutput.count }
+
+    /// Bytes the map's runs occupy.
+    public var memoryBytes: Int { runOutput.capacity * 4 + runSource.capacity * 4 + runWidth.capacity * 4 }
+
+    /// One past the source range of the last byte (0 when empty).
+    public var lastEnd: Int {
+        guard let r = runOutput.indices.last else { return 0 }
+        let width = runWidth[r]
+        return width == Self.linear ? Int(runSource[r]) + count - Int(runOutput[r]) : Int(runSource[r]) + Int(width)
+    }
+
+    // MARK: Building
+
+    /// Maps one more output byte to source bytes `from..<to`.
+    @inline(__always)
+    public mutating func append(from: Int, to: Int) {
+        let source = UInt32(truncatingIfNeeded: from), width = UInt32(truncatingIfNeeded: to - from)
+        if let r = runOutput.indices.last {
+            let length = UInt32(truncatingIfNeeded: count) &- runOutput[r]
+            let runWidth = self.runWidth[r], runSource = self.runSource[r]
+            if runWidth == Self.linear {
+                if width == 1 && source == runSource &+ length {
+                    count += 1
+                    return
+                }
+                // A single byte followed by another from the same byte: a
+                // span of width 1 (a windows-1252 letter decoded to two).
+                if length == 1 && width == 1 && source == runSource {
+                    self.runWidth[r] = 1
+                    count += 1
+                    return
+                }
+            } else if runWidth == width && runSource == source {
+                count += 1
+                return
+            }
+        }
+        startRun(source: source, width: width == 1 ? Self.linear : width)
+        count += 1
+    }
+
+    /// Maps `length` more output bytes to the consecutive source bytes from `from`.
+    @inline(__always)
+    public mutating func appendLinear(count length: Int, from: Int) {
+        guard length > 1 else {
+            if length == 1 { append(from: from, to: from + 1) }
+            return
+        }
+        let source = UInt32(truncatingIfNeeded: from)
+        if let r = runOutput.indices.last, runWidth[r] == Self.linear,
+           runSource[r] &+ (UInt32(truncatingIfNeeded: count) &- runOutput[r]) == source {
+            count += length
+            return
+        }
+        startRun(source: source, width: Self.linear)
+        count += length
+    }
+
+    /// Maps `length` more output bytes each to source bytes `from..<to`.
+    public mutating func appendSpan(count length: Int, from: Int, to: Int) {
+        guard length > 1 else {
+            if length == 1 { append(from: from, to: to) }
+            return
+        }
+        let source = UInt32(truncatingIfNeeded: from), width = UInt32(truncatingIfNeeded: to - from)
+        if let r = runOutput.indices.last, runWidth[r] == width, runSource[r] == source {
+            count += length
+            return
+        }
+        startRun(source: source, width: width)
+        count += length
+    }
+
+    private mutating func startRun(source: UInt32, width: UInt32) {
+        runOutput.append(UInt32(truncatingIfNeeded: count))
+        runSource.append(source)
+        runWidth.append(width)
+    }
+
+    /// Drops the mapping of every output byte from `newCount` on.
+    public mutating func truncate(to newCount: Int) {
+        guard newCount < count else { return }
+        while let last = runOutput.last, Int(last) >= newCount {
+            runOutput.removeLast()
+            runSource.removeLast()
+            runWidth.removeLast()
+        }
+        count = newCount
+    }
+
+    // MARK: Reading
+
+    /// The run holding output byte `k` (`0 <= k < count`).
+    @inline(__always)
+    func run(of k: Int) -> Int {
+        let target = UInt32(truncatingIfNeeded: k)
+        var low = 0, high = runOutput.count
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if runOutput[middle] <= target { low = middle } else { high = middle }
+        }
+        return low
+    }
+
+    /// The source range of byte `k` of run `r`.
+    @inline(__always)
+    func source(ofByte k: Int, inRun r: Int) -> Range<Int> {
+        let start = Int(runSource[r]), width = runWidth[r]
+        if width == Self.linear {
+            let at = start + k - Int(runOutput[r])
+            return at..<(at + 1)
+        }
+        return start..<(start + Int(width))
+    }
+
+    /// The source bytes behind output bytes `range` (empty range: where it
+    /// would be).
+    public func source(of range: Range<Int>) -> Range<Int> {
+        guard !range.isEmpty else {
+            let at = range.lowerBound < count ? self[range.lowerBound].lowerBound : lastEnd
+            return at..<at
+        }
+        let first = self[range.lowerBound].lowerBound, last = self[range.upperBound - 1].upperBound
+        return first..<Swift.max(first, last)
+    }
+
+    /// This map seen through `inner`: for a view derived from text whose own
+    /// map is `inner`, where each byte came from in `inner`'s source.
+    public func composed(with inner: SourceMap) -> SourceMap {
+        var out = SourceMap()
+        out.runOutput.reserveCapacity(runOutput.count)
+        out.runSource.reserveCapacity(runOutput.count)
+        out.runWidth.reserveCapacity(runOutput.count)
+        for r in runOutput.indices {
+            let length = (r + 1 < runOutput.count ? Int(runOutput[r + 1]) : count) - Int(runOutput[r])
+            let start = Int(runSource[r]), width = runWidth[r]
+            guard width == Self.linear else {
+                let range = inner.source(of: start..<(start + Int(width)))
+                out.appendSpan(count: length, from: range.lowerBound, to: range.upperBound)
+                continue
+            }
+            // Inner bytes start..<start+length, piece by piece of inner's runs.
+            var at = start
+            let end = start + length
+            guard end <= inner.count else {
+                // Beyond the inner text (not from it): where it ends.
+                out.appendSpan(count: length, from: inner.lastEnd, to: inner.lastEnd)
+                continue
+            }
+            var i = inner.run(of: at)
+            while at < end {
+                let pieceEnd = Swift.min(end, i + 1 < inner.runOutput.count ? Int(inner.runOutput[i + 1]) : inner.count)
+                let range = inner.source(ofByte: at, inRun: i)
+                if inner.runWidth[i] == Self.linear {
+                    out.appendLinear(count: pieceEnd - at, from: range.lowerBound)
+                } else {
+                    out.appendSpan(count: pieceEnd - at, from: range.lowerBound, to: range.upperBound)
+                }
+                at = pieceEnd
+                i += 1
+            }
+        }
+        return out
+    }
+}
+
+/// The map read byte by byte: element `k` is the source range of output byte `k`.
+extension SourceMap: RandomAccessCollection {
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+
+    public subscript(k: Int) -> Range<Int> {
+        precondition(k >= 0 && k < count, "source map index out of range")
+        return source(ofByte: k, inRun: run(of: k))
+    }
+}
+
+/// Two maps are equal when every byte maps to the same range, however the
+/// runs fell.
+extension SourceMap: Equatable {
+    public static func == (a: SourceMap, b: SourceMap) -> Bool {
+        a.count == b.count && a.elementsEqual(b)
+    }
+}
+
+/// Appends bytes with their source ranges: how every view and decoded text
+/// here is built.
+public struct ViewBuilder: Sendable {
+    public private(set) var bytes: [UInt8] = []
+    public private(set) var map = SourceMap()
+
+    public init(capacity: Int) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    public var count: Int { bytes.count }
+
+    /// The bytes and their map.
+    public var view: (bytes: [UInt8], map: SourceMap) { (bytes, map) }
+
+    @inline(__always)
+    public mutating func append(_ byte: UInt8, from: Int, to: Int) {
+        bytes.append(byte)
+        map.append(from: from, to: to)
+    }
+
+    /// Appends up to `count` bytes written by `fill` into a raw buffer;
+    /// `fill` maps each byte it writes (in order) and returns how many it
+    /// wrote.
+    public mutating func appendMapped(_ count: Int, _ fill: (UnsafeMutableBufferPointer<UInt8>, inout SourceMap) -> Int) {
+        let base = bytes.count
+        var written = 0
+        bytes.append(contentsOf: repeatElement(0, count: count))
+        bytes.withUnsafeMutableBufferPointer { b in
+            written = fill(UnsafeMutableBufferPointer(rebasing: b[base...]), &map)
+        }
+        if written < count { bytes.removeLast(count - written) }
+        precondition(map.count == bytes.count, "every byte appended is mapped")
+    }
+}

@@ -1,0 +1,119 @@
+import Testing
+@testable import TextNormalizer
+
+/// A small deterministic generator (SplitMix64), so a failing seed replays.
+private struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// Builds a run-length map and, beside it, the plain per-byte ranges it
+/// must read back as.
+private struct Reference {
+    var map = SourceMap()
+    var ranges: [Range<Int>] = []
+
+    mutating func randomAppend(_ rng: inout SplitMix, source: inout Int) {
+        switch Int.random(in: 0..<6, using: &rng) {
+        case 0:  // a copied run
+            let length = Int.random(in: 0...20, using: &rng)
+            map.appendLinear(count: length, from: source)
+            ranges += (0..<length).map { (source + $0)..<(source + $0 + 1) }
+            source += length
+        case 1:  // one byte from one byte, sometimes the same byte again
+            if Bool.random(using: &rng) { source += 1 }
+            map.append(from: source, to: source + 1)
+            ranges.append(source..<(source + 1))
+        case 2:  // a character folded to several bytes
+            let width = Int.random(in: 1...4, using: &rng), length = Int.random(in: 1...5, using: &rng)
+            map.appendSpan(count: length, from: source, to: source + width)
+            ranges += Array(repeating: source..<(source + width), count: length)
+            source += width
+        case 3:  // a separator: an empty range
+            map.append(from: source, to: source)
+            ranges.append(source..<source)
+        case 4:  // skipped source bytes (markup, dropped characters)
+            source += Int.random(in: 1...6, using: &rng)
+        default:  // bytes one at a time, as a slow path would append them
+            for _ in 0..<Int.random(in: 1...8, using: &rng) {
+                map.append(from: source, to: source + 1)
+                ranges.append(source..<(source + 1))
+                source += 1
+            }
+        }
+    }
+}
+
+@Suite("Source maps")
+struct SourceMapTests {
+    @Test func runsReadBackAsPerByteRanges() {
+        var rng = SplitMix(state: 1)
+        for _ in 0..<300 {
+            var reference = Reference()
+            var source = 0
+            for _ in 0..<Int.random(in: 0...60, using: &rng) { reference.randomAppend(&rng, source: &source) }
+            #expect(reference.map.count == reference.ranges.count)
+            #expect(Array(reference.map) == reference.ranges)
+            #expect(reference.map == SourceMap(start: reference.ranges.map { UInt32($0.lowerBound) },
+                                               end: reference.ranges.map { UInt32($0.upperBound) }))
+            // Any range of output bytes: from its first byte's start to its last byte's end.
+            if !reference.ranges.isEmpty {
+                let a = Int.random(in: 0..<reference.ranges.count, using: &rng)
+                let b = Int.random(in: a..<reference.ranges.count, using: &rng)
+                let expected = reference.ranges[a].lowerBound..<max(reference.ranges[a].lowerBound, reference.ranges[b].upperBound)
+                #expect(reference.map.source(of: a..<(b + 1)) == expected)
+            }
+        }
+    }
+
+    @Test func composingMatchesComposingByteByByte() {
+        var rng = SplitMix(state: 2)
+        for _ in 0..<300 {
+            var inner = Reference(), outer = Reference()
+            var source = 0
+            for _ in 0..<Int.random(in: 1...40, using: &rng) { inner.randomAppend(&rng, source: &source) }
+            // The outer map's source is the inner map's output.
+            var position = 0
+            while true {
+                var candidate = outer
+                var next = position
+                candidate.randomAppend(&rng, source: &next)
+                guard next <= inner.ranges.count, candidate.ranges.allSatisfy({ $0.upperBound <= inner.ranges.count }) else { break }
+                outer = candidate
+                position = next
+            }
+            let composed = outer.map.composed(with: inner.map)
+            let expected = outer.ranges.map { inner.map.source(of: $0) }
+            #expect(Array(composed) == expected)
+        }
+    }
+
+    @Test func copiedTextIsOneRun() {
+        var map = SourceMap()
+        map.appendLinear(count: 1000, from: 40)
+        map.appendLinear(count: 500, from: 1040)
+        for k in 0..<10 { map.append(from: 1540 + k, to: 1541 + k) }
+        #expect(map.runCount == 1 && map.count == 1510)
+        #expect(map[1509] == 1549..<1550)
+        // A two-byte character from one source byte, then an entity's bytes.
+        map.append(from: 1600, to: 1601)
+        map.append(from: 1600, to: 1601)
+        map.appendSpan(count: 2, from: 1601, to: 1609)
+        #expect(map.runCount == 3)
+        #expect(Array(map[1510...]) == [1600..<1601, 1600..<1601, 1601..<1609, 1601..<1609])
+        map.truncate(to: 1511)
+        #expect(map.runCount == 2 && map.count == 1511 && map.lastEnd == 1601)
+    }
+
+    @Test func anEmptyMapPointsAtZero() {
+        let map = SourceMap()
+        #expect(map.source(of: 0..<0) == 0..<0)
+        #expect(map.composed(with: SourceMap()).isEmpty)
+    }
+}
