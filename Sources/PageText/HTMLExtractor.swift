@@ -42,13 +42,13 @@ final class HTMLExtractor {
     /// Parses the whole buffer.
     func run() -> SegmentBuilder {
         var sax = htmlSAXHandler()
-        sax.startElement = { ctx, name, attributes in HTMLExtractor.from(ctx)?.start(name, attributes) }
-        sax.endElement = { ctx, name in HTMLExtractor.from(ctx)?.end(name) }
-        sax.characters = { ctx, ch, length in HTMLExtractor.from(ctx)?.characters(ch, Int(length)) }
+        sax.startElement = { ctx, name, attributes in HTMLExtractor.with(ctx) { $0.start(name, attributes) } }
+        sax.endElement = { ctx, name in HTMLExtractor.with(ctx) { $0.end(name) } }
+        sax.characters = { ctx, ch, length in HTMLExtractor.with(ctx) { $0.characters(ch, Int(length)) } }
         sax.ignorableWhitespace = sax.characters
-        sax.cdataBlock = { ctx, _, _ in HTMLExtractor.from(ctx)?.skip() }
-        sax.comment = { ctx, _ in HTMLExtractor.from(ctx)?.skip() }
-        sax.processingInstruction = { ctx, _, _ in HTMLExtractor.from(ctx)?.skip() }
+        sax.cdataBlock = { ctx, _, _ in HTMLExtractor.with(ctx) { $0.skip() } }
+        sax.comment = { ctx, _ in HTMLExtractor.with(ctx) { $0.skip() } }
+        sax.processingInstruction = { ctx, _, _ in HTMLExtractor.with(ctx) { $0.skip() } }
         let unmanaged = Unmanaged.passUnretained(self).toOpaque()
         guard let ctxt = htmlCreatePushParserCtxt(&sax, unmanaged, nil, 0, nil, XML_CHAR_ENCODING_UTF8) else {
             notes.append("the HTML parser could not be created")
@@ -86,9 +86,12 @@ final class HTMLExtractor {
         return out
     }
 
-    private static func from(_ ctx: UnsafeMutableRawPointer?) -> HTMLExtractor? {
-        guard let ctx else { return nil }
-        return Unmanaged<HTMLExtractor>.fromOpaque(ctx).takeUnretainedValue()
+    /// Runs `body` on the extractor behind a callback's context pointer,
+    /// without retaining it (`run` holds it for the whole parse).
+    @inline(__always)
+    private static func with(_ ctx: UnsafeMutableRawPointer?, _ body: (HTMLExtractor) -> Void) {
+        guard let ctx else { return }
+        Unmanaged<HTMLExtractor>.fromOpaque(ctx)._withUnsafeGuaranteedRef(body)
     }
 
     /// The parser's position in `html`.

@@ -65,14 +65,18 @@ public struct Segment: Sendable, Equatable {
 /// it manages itself (appending a byte is a bounds check and a store, with no
 /// per-append uniqueness or capacity bookkeeping); the map is run-length, so
 /// a text run copied from the page costs one map entry.
+///
+/// Its state is touched only by the one extractor that owns it, on one
+/// thread, so dynamic exclusivity checks (a runtime call per access to a
+/// class's stored property, measurable here) are off for it.
 final class SegmentBuilder {
-    private(set) var count = 0
-    private var capacity: Int
-    private var bytes: UnsafeMutablePointer<UInt8>
-    private var map = SourceMap()
-    private(set) var segments: [Segment] = []
+    @exclusivity(unchecked) private(set) var count = 0
+    @exclusivity(unchecked) private var capacity: Int
+    @exclusivity(unchecked) private var bytes: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private var map = SourceMap()
+    @exclusivity(unchecked) private(set) var segments: [Segment] = []
     /// The segment being built: origin, hidden, first byte.
-    private var open: (origin: Segment.Origin, hidden: Bool, from: Int)?
+    @exclusivity(unchecked) private var open: (origin: Segment.Origin, hidden: Bool, from: Int)?
 
     init(capacity: Int) {
         self.capacity = max(capacity, 64)

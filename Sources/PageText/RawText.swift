@@ -134,48 +134,80 @@ enum AttributeGuard {
         }
     }
 
+    /// What `tagsToCut` stops at inside a tag: 1 a quote, 2 the tag's end
+    /// (`>`, or `<` starting another), 3 `=`; 0 everything else.
+    private static let classes: [UInt8] = (0...255).map { b in
+        switch UInt8(b) {
+        case 0x22, 0x27: 1
+        case 0x3E, 0x3C: 2
+        case 0x3D: 3
+        default: 0
+        }
+    }
+
     /// Byte ranges to blank: the rest of each start tag past `limit` attributes.
     static func tagsToCut(_ b: UnsafeRawBufferPointer, limit: Int) -> [Range<Int>] {
         var cuts: [Range<Int>] = []
-        do {
-            let n = b.count
+        guard let base = b.baseAddress else { return cuts }
+        let n = b.count
+        classes.withUnsafeBufferPointer { classes in
             var i = 0
             while i < n {
                 // Straight to the next `<`.
-                guard let found = memchr(b.baseAddress! + i, 0x3C, n - i) else { break }
-                i = UnsafeRawPointer(found) - b.baseAddress!
+                guard let found = memchr(base + i, 0x3C, n - i) else { break }
+                i = UnsafeRawPointer(found) - base
                 guard i + 1 < n, (b[i + 1] | 0x20) >= 0x61 && (b[i + 1] | 0x20) <= 0x7A else {
                     i += 1
                     continue
                 }
                 // Inside a start tag: count attributes with values (`=`
                 // outside quotes); prose that merely looks like a tag has
-                // few of those.
+                // few of those. Quoted values are skipped whole.
                 var j = i + 1
-                var quote: UInt8 = 0
                 var attributes = 0
-                var cutFrom: Int?
-                var tokenStart = j
-                while j < n {
-                    let c = b[j]
-                    if quote != 0 {
-                        if c == quote { quote = 0 }
-                    } else if c == 0x22 || c == 0x27 {
-                        quote = c
-                    } else if c == 0x3E || c == 0x3C {
-                        break
-                    } else if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0C {
-                        tokenStart = j + 1
-                    } else if c == 0x3D {
+                scan: while j < n {
+                    switch classes[Int(b[j])] {
+                    case 0:
+                        j += 1
+                    case 1:
+                        guard let close = memchr(base + j + 1, Int32(b[j]), n - j - 1) else {
+                            j = n
+                            break scan
+                        }
+                        j = UnsafeRawPointer(close) - base + 1
+                    case 2:
+                        break scan
+                    default:
                         attributes += 1
-                        if attributes > limit && cutFrom == nil { cutFrom = tokenStart }
+                        j += 1
                     }
-                    j += 1
                 }
-                if let from = cutFrom { cuts.append(from..<min(j, n)) }
+                if attributes > limit, let from = cutPoint(b, tag: i..<j, limit: limit) { cuts.append(from..<j) }
                 i = j + 1
             }
         }
         return cuts
+    }
+
+    /// Where the attribute after the first `limit` starts in a tag that has
+    /// more (the rare slow path: whitespace matters here, not above).
+    private static func cutPoint(_ b: UnsafeRawBufferPointer, tag: Range<Int>, limit: Int) -> Int? {
+        var quote: UInt8 = 0
+        var attributes = 0
+        var tokenStart = tag.lowerBound + 1
+        for j in (tag.lowerBound + 1)..<tag.upperBound {
+            let c = b[j]
+            if quote != 0 {
+                if c == quote { quote = 0 }
+            } else if c == 0x22 || c == 0x27 {
+                quote = c
+            } else if c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D || c == 0x0C {
+                tokenStart = j + 1
+            } else if c == 0x3D {
+                attributes += 1
+                if attributes > limit { return tokenStart }
+            }
+        }
+        return nil
     }
 }

@@ -13,17 +13,23 @@
 /// a start and end per byte cost eight. Reading one byte's range is a binary
 /// search over the runs; composing two maps walks both once.
 public struct SourceMap: Sendable {
-    /// `runWidth` of a linear run.
+    /// `Run.width` of a linear run.
     @usableFromInline static let linear: UInt32 = .max
 
-    /// Per run: its first output byte. Strictly increasing; the first is 0.
-    @usableFromInline private(set) var runOutput: [UInt32] = []
-    /// Per run: the source offset of its first byte.
-    @usableFromInline private(set) var runSource: [UInt32] = []
-    /// Per run: `linear` (byte `k` of the run came from source byte
-    /// `runSource + k`) or the width of the source range every byte of the
-    /// run came from (0: an empty range, a separator standing for a boundary).
-    @usableFromInline private(set) var runWidth: [UInt32] = []
+    /// One run: where it starts in the output and what it maps to.
+    @usableFromInline struct Run: Sendable {
+        /// Its first output byte.
+        var output: UInt32
+        /// The source offset of its first byte.
+        var source: UInt32
+        /// `linear` (byte `k` of the run came from source byte `source + k`)
+        /// or the width of the source range every byte of the run came from
+        /// (0: an empty range, a separator standing for a boundary).
+        var width: UInt32
+    }
+
+    /// The runs, by output offset: strictly increasing `output`, the first 0.
+    @usableFromInline private(set) var runs: [Run] = []
     /// Output bytes mapped.
     public private(set) var count = 0
 
@@ -37,16 +43,15 @@ public struct SourceMap: Sendable {
     }
 
     /// How many runs the map holds.
-    public var runCount: Int { runOutput.count }
+    public var runCount: Int { runs.count }
 
     /// Bytes the map's runs occupy.
-    public var memoryBytes: Int { runOutput.capacity * 4 + runSource.capacity * 4 + runWidth.capacity * 4 }
+    public var memoryBytes: Int { runs.capacity * MemoryLayout<Run>.stride }
 
     /// One past the source range of the last byte (0 when empty).
     public var lastEnd: Int {
-        guard let r = runOutput.indices.last else { return 0 }
-        let width = runWidth[r]
-        return width == Self.linear ? Int(runSource[r]) + count - Int(runOutput[r]) : Int(runSource[r]) + Int(width)
+        guard let run = runs.last else { return 0 }
+        return run.width == Self.linear ? Int(run.source) + count - Int(run.output) : Int(run.source) + Int(run.width)
     }
 
     // MARK: Building
@@ -55,27 +60,26 @@ public struct SourceMap: Sendable {
     @inline(__always)
     public mutating func append(from: Int, to: Int) {
         let source = UInt32(truncatingIfNeeded: from), width = UInt32(truncatingIfNeeded: to - from)
-        if let r = runOutput.indices.last {
-            let length = UInt32(truncatingIfNeeded: count) &- runOutput[r]
-            let runWidth = self.runWidth[r], runSource = self.runSource[r]
-            if runWidth == Self.linear {
-                if width == 1 && source == runSource &+ length {
+        if let run = runs.last {
+            let length = UInt32(truncatingIfNeeded: count) &- run.output
+            if run.width == Self.linear {
+                if width == 1 && source == run.source &+ length {
                     count += 1
                     return
                 }
                 // A single byte followed by another from the same byte: a
                 // span of width 1 (a windows-1252 letter decoded to two).
-                if length == 1 && width == 1 && source == runSource {
-                    self.runWidth[r] = 1
+                if length == 1 && width == 1 && source == run.source {
+                    runs[runs.count - 1].width = 1
                     count += 1
                     return
                 }
-            } else if runWidth == width && runSource == source {
+            } else if run.width == width && run.source == source {
                 count += 1
                 return
             }
         }
-        startRun(source: source, width: width == 1 ? Self.linear : width)
+        runs.append(Run(output: UInt32(truncatingIfNeeded: count), source: source, width: width == 1 ? Self.linear : width))
         count += 1
     }
 
@@ -87,12 +91,11 @@ public struct SourceMap: Sendable {
             return
         }
         let source = UInt32(truncatingIfNeeded: from)
-        if let r = runOutput.indices.last, runWidth[r] == Self.linear,
-           runSource[r] &+ (UInt32(truncatingIfNeeded: count) &- runOutput[r]) == source {
+        if let run = runs.last, run.width == Self.linear, run.source &+ (UInt32(truncatingIfNeeded: count) &- run.output) == source {
             count += length
             return
         }
-        startRun(source: source, width: Self.linear)
+        runs.append(Run(output: UInt32(truncatingIfNeeded: count), source: source, width: Self.linear))
         count += length
     }
 
@@ -103,28 +106,18 @@ public struct SourceMap: Sendable {
             return
         }
         let source = UInt32(truncatingIfNeeded: from), width = UInt32(truncatingIfNeeded: to - from)
-        if let r = runOutput.indices.last, runWidth[r] == width, runSource[r] == source {
+        if let run = runs.last, run.width == width, run.source == source {
             count += length
             return
         }
-        startRun(source: source, width: width)
+        runs.append(Run(output: UInt32(truncatingIfNeeded: count), source: source, width: width))
         count += length
-    }
-
-    private mutating func startRun(source: UInt32, width: UInt32) {
-        runOutput.append(UInt32(truncatingIfNeeded: count))
-        runSource.append(source)
-        runWidth.append(width)
     }
 
     /// Drops the mapping of every output byte from `newCount` on.
     public mutating func truncate(to newCount: Int) {
         guard newCount < count else { return }
-        while let last = runOutput.last, Int(last) >= newCount {
-            runOutput.removeLast()
-            runSource.removeLast()
-            runWidth.removeLast()
-        }
+        while let last = runs.last, Int(last.output) >= newCount { runs.removeLast() }
         count = newCount
     }
 
@@ -134,23 +127,28 @@ public struct SourceMap: Sendable {
     @inline(__always)
     func run(of k: Int) -> Int {
         let target = UInt32(truncatingIfNeeded: k)
-        var low = 0, high = runOutput.count
+        var low = 0, high = runs.count
         while high - low > 1 {
             let middle = (low + high) / 2
-            if runOutput[middle] <= target { low = middle } else { high = middle }
+            if runs[middle].output <= target { low = middle } else { high = middle }
         }
         return low
     }
 
+    /// Where run `r` ends in the output.
+    @inline(__always)
+    func end(ofRun r: Int) -> Int { r + 1 < runs.count ? Int(runs[r + 1].output) : count }
+
     /// The source range of byte `k` of run `r`.
     @inline(__always)
     func source(ofByte k: Int, inRun r: Int) -> Range<Int> {
-        let start = Int(runSource[r]), width = runWidth[r]
-        if width == Self.linear {
-            let at = start + k - Int(runOutput[r])
+        let run = runs[r]
+        let start = Int(run.source)
+        if run.width == Self.linear {
+            let at = start + k - Int(run.output)
             return at..<(at + 1)
         }
-        return start..<(start + Int(width))
+        return start..<(start + Int(run.width))
     }
 
     /// The source bytes behind output bytes `range` (empty range: where it
@@ -168,30 +166,29 @@ public struct SourceMap: Sendable {
     /// map is `inner`, where each byte came from in `inner`'s source.
     public func composed(with inner: SourceMap) -> SourceMap {
         var out = SourceMap()
-        out.runOutput.reserveCapacity(runOutput.count)
-        out.runSource.reserveCapacity(runOutput.count)
-        out.runWidth.reserveCapacity(runOutput.count)
-        for r in runOutput.indices {
-            let length = (r + 1 < runOutput.count ? Int(runOutput[r + 1]) : count) - Int(runOutput[r])
-            let start = Int(runSource[r]), width = runWidth[r]
-            guard width == Self.linear else {
-                let range = inner.source(of: start..<(start + Int(width)))
+        out.runs.reserveCapacity(runs.count)
+        for r in runs.indices {
+            let run = runs[r]
+            let length = end(ofRun: r) - Int(run.output)
+            let start = Int(run.source)
+            guard run.width == Self.linear else {
+                let range = inner.source(of: start..<(start + Int(run.width)))
                 out.appendSpan(count: length, from: range.lowerBound, to: range.upperBound)
                 continue
             }
             // Inner bytes start..<start+length, piece by piece of inner's runs.
-            var at = start
             let end = start + length
             guard end <= inner.count else {
                 // Beyond the inner text (not from it): where it ends.
                 out.appendSpan(count: length, from: inner.lastEnd, to: inner.lastEnd)
                 continue
             }
+            var at = start
             var i = inner.run(of: at)
             while at < end {
-                let pieceEnd = Swift.min(end, i + 1 < inner.runOutput.count ? Int(inner.runOutput[i + 1]) : inner.count)
+                let pieceEnd = Swift.min(end, inner.end(ofRun: i))
                 let range = inner.source(ofByte: at, inRun: i)
-                if inner.runWidth[i] == Self.linear {
+                if inner.runs[i].width == Self.linear {
                     out.appendLinear(count: pieceEnd - at, from: range.lowerBound)
                 } else {
                     out.appendSpan(count: pieceEnd - at, from: range.lowerBound, to: range.upperBound)
