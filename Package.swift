@@ -52,10 +52,12 @@ let package = Package(
             dependencies: ["AhoCorasick", "TriageRules"],
             path: "benchmarks/rules/swift"
         ),
+        // libxml2 driven from C: the page-text benchmark's floor.
+        .target(name: "SAXFloor", dependencies: ["CLibXML2"], path: "benchmarks/text/c"),
         // Benchmark harness for page text (release builds only; see benchmarks/README.md).
         .executableTarget(
             name: "text-bench",
-            dependencies: ["PageText", "TextNormalizer"],
+            dependencies: ["PageText", "TextNormalizer", "SAXFloor"],
             path: "benchmarks/text/swift"
         ),
         .testTarget(name: "AhoCorasickTests", dependencies: ["AhoCorasick"]),

@@ -69,7 +69,15 @@ enum Charset {
         var i = 0
         let n = bytes.count
         while i < n {
-            // Eight ASCII bytes at a time.
+            // ASCII 32, then 8 bytes at a time.
+            if i + 32 <= n {
+                let a = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self), b = bytes.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
+                let c = bytes.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self), d = bytes.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self)
+                if (a | b | c | d) & 0x8080_8080_8080_8080 == 0 {
+                    i += 32
+                    continue
+                }
+            }
             if i + 8 <= n && bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
                 i += 8
                 continue

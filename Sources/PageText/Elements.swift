@@ -128,3 +128,54 @@ struct KeyTable<Value>: Sendable where Value: Sendable {
         return nil
     }
 }
+
+/// Element and attribute kinds by name pointer, for one parse.
+///
+/// libxml2 interns every element and attribute name in its parser's
+/// dictionary, so within one parse a name is always the same pointer: after
+/// its first sight, looking a name up is a pointer hash and one comparison
+/// instead of reading and packing its bytes. Direct-mapped: a collision
+/// replaces the older entry. Debug builds check every hit against the name's
+/// bytes.
+struct NameCache {
+    private static let size = 256
+    private let names: UnsafeMutablePointer<UnsafeRawPointer?>
+    private let kinds: UnsafeMutablePointer<(element: ElementKind, attribute: AttributeName)>
+
+    init() {
+        names = .allocate(capacity: Self.size)
+        names.initialize(repeating: nil, count: Self.size)
+        kinds = .allocate(capacity: Self.size)
+        kinds.initialize(repeating: (.other, .other), count: Self.size)
+    }
+
+    /// Frees the table (the owner calls this once, when it is done).
+    func deallocate() {
+        names.deallocate()
+        kinds.deallocate()
+    }
+
+    @inline(__always)
+    private func entry(_ name: UnsafePointer<xmlChar>) -> (element: ElementKind, attribute: AttributeName) {
+        let address = UInt(bitPattern: name)
+        let slot = Int(truncatingIfNeeded: (address >> 3) ^ (address >> 11)) & (Self.size - 1)
+        if names[slot] == UnsafeRawPointer(name) {
+            assert(kinds[slot].element == ElementKind(name) && kinds[slot].attribute == AttributeName(name),
+                   "libxml2 gave one name pointer two names")
+            return kinds[slot]
+        }
+        let kind = (ElementKind(name), AttributeName(name))
+        names[slot] = UnsafeRawPointer(name)
+        kinds[slot] = kind
+        return kind
+    }
+
+    @inline(__always)
+    func element(_ name: UnsafePointer<xmlChar>?) -> ElementKind {
+        guard let name else { return .other }
+        return entry(name).element
+    }
+
+    @inline(__always)
+    func attribute(_ name: UnsafePointer<xmlChar>) -> AttributeName { entry(name).attribute }
+}

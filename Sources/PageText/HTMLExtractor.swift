@@ -24,6 +24,7 @@ final class HTMLExtractor {
     /// The furthest position any event saw.
     @exclusivity(unchecked) private var furthest = 0
     @exclusivity(unchecked) private var stack: [Element] = []
+    private let names = NameCache()
     @exclusivity(unchecked) private var excludedDepth = 0
     @exclusivity(unchecked) private var hiddenDepth = 0
     @exclusivity(unchecked) private var inTitle = 0
@@ -37,6 +38,10 @@ final class HTMLExtractor {
     init(html: UnsafeRawBufferPointer) {
         self.html = html
         out = SegmentBuilder(capacity: html.count / 2)
+    }
+
+    deinit {
+        names.deallocate()
     }
 
     /// Parses the whole buffer.
@@ -118,7 +123,7 @@ final class HTMLExtractor {
         // libxml2 reports a start tag before it consumes the closing `>`.
         if tagEnd < html.count && html[tagEnd] == 0x3E { tagEnd += 1 }
         last = tagEnd
-        let kind = ElementKind(name)
+        let kind = names.element(name)
         var hidden = hiddenDepth > 0
         // First pass over the attributes: does this element hide its content?
         if let attributes {
@@ -126,7 +131,7 @@ final class HTMLExtractor {
             while let attributeName = attributes[k] {
                 let value = attributes[k + 1]
                 k += 2
-                switch AttributeName(attributeName) {
+                switch names.attribute(attributeName) {
                 case .hidden: hidden = true
                 case .ariaHidden where value.map { Self.equalsIgnoringCase($0, "true") } ?? false: hidden = true
                 case .style where value.map(Self.hidesContent) ?? false: hidden = true
@@ -151,7 +156,7 @@ final class HTMLExtractor {
             let value = attributes[k + 1]
             k += 2
             guard let value else { continue }
-            switch (kind, AttributeName(attributeName)) {
+            switch (kind, names.attribute(attributeName)) {
             case (.img, .alt), (.img, .title), (.area, .alt), (.input, .alt):
                 attributeText(value, .alt, hidden: hidden, tag: tagStart..<tagEnd)
             case (.a, .href), (.area, .href):
@@ -186,7 +191,7 @@ final class HTMLExtractor {
         guard let ch, length > 0, let origin = visibleOrigin else { return }
         let hidden = hiddenDepth > 0
         // Whitespace where no text has started (between blocks) is layout.
-        if !out.isOpen(origin, hidden: hidden) && (0..<length).allSatisfy({ [0x20, 0x09, 0x0A, 0x0D, 0x0C].contains(ch[$0]) }) { return }
+        if !out.isOpen(origin, hidden: hidden) && Self.isWhitespace(ch, length) { return }
         out.append(origin, hidden: hidden) { out in
             var r = from
             // The `>` of a tag reported before it was consumed.
@@ -230,6 +235,15 @@ final class HTMLExtractor {
                 }
             }
         }
+    }
+
+    @inline(__always)
+    private static func isWhitespace(_ ch: UnsafePointer<xmlChar>, _ length: Int) -> Bool {
+        for k in 0..<length {
+            let c = ch[k]
+            guard c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D || c == 0x0C else { return false }
+        }
+        return true
     }
 
     private func attributeText(_ value: UnsafePointer<xmlChar>, _ origin: Segment.Origin, hidden: Bool, tag: Range<Int>) {

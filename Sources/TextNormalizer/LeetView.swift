@@ -55,16 +55,23 @@ public enum LeetView {
                     @inline(__always) func endCopy() {
                         map.appendLinear(count: written - copiedFrom, from: copiedSource)
                     }
+                    // Whether the input byte before `i` reads as a letter,
+                    // and byte `i` as read: carried along, so the common
+                    // path reads each byte once.
+                    var previousIsLetter = false
+                    var current: UInt8 = n > 0 ? table[Int(source[0])] : 0
                     var i = 0
                     while i < n {
+                        let next: UInt8 = i + 1 < n ? table[Int(source[i + 1])] : 0
+                        let currentIsLetter = isLetter(current)
                         // A single letter (not part of a longer word) may
                         // start a run of spaced-out letters.
-                        if letter(i) && !letter(i - 1) && !letter(i + 1) {
+                        if currentIsLetter && !previousIsLetter && !isLetter(next) {
                             var letters = 1, last = i, narrowest = 3
-                            while let next = nextSpaced(after: last) {
+                            while let following = nextSpaced(after: last) {
                                 letters += 1
-                                narrowest = min(narrowest, next - last - 1)
-                                last = next
+                                narrowest = min(narrowest, following - last - 1)
+                                last = following
                             }
                             if letters >= minimumSpacedLetters {
                                 // Gaps wider than the run's narrowest are
@@ -75,13 +82,13 @@ public enum LeetView {
                                 map.append(from: k, to: k + 1)
                                 written += 1
                                 while k < last {
-                                    let next = nextSpaced(after: k)!
-                                    if next - k - 1 > narrowest {
+                                    let following = nextSpaced(after: k)!
+                                    if following - k - 1 > narrowest {
                                         bytes[written] = 0x20
-                                        map.append(from: k + 1, to: next)
+                                        map.append(from: k + 1, to: following)
                                         written += 1
                                     }
-                                    k = next
+                                    k = following
                                     bytes[written] = table[Int(source[k])]
                                     map.append(from: k, to: k + 1)
                                     written += 1
@@ -89,11 +96,16 @@ public enum LeetView {
                                 i = last + 1
                                 copiedFrom = written
                                 copiedSource = i
+                                // The run ended on a letter.
+                                previousIsLetter = true
+                                current = i < n ? table[Int(source[i])] : 0
                                 continue
                             }
                         }
-                        bytes[written] = table[Int(source[i])]
+                        bytes[written] = current
                         written += 1
+                        previousIsLetter = currentIsLetter
+                        current = next
                         i += 1
                     }
                     endCopy()
