@@ -14,22 +14,22 @@ let package = Package(
     ],
     targets: [
         // Pure Swift multi-pattern matcher: no Foundation, no dependencies.
-        .target(name: "AhoCorasick"),
+        .target(name: "AhoCorasick", exclude: ["DESIGN.md"]),
         // Rule language: lexer, parser, diagnostics, compiler, evaluation.
         .target(name: "TriageRules", dependencies: [
             "AhoCorasick",
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], exclude: ["DESIGN.md"]),
         // The few ICU calls normalisation needs, behind a header free of ICU
         // types (the only target that includes ICU's headers).
         .target(name: "CICUShim", linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n")]),
         // Text views for matching: Unicode folding, invisible characters,
         // look-alikes, leetspeak, with a map back to the source bytes.
-        .target(name: "TextNormalizer", dependencies: ["CICUShim"]),
+        .target(name: "TextNormalizer", dependencies: ["CICUShim"], exclude: ["DESIGN.md"]),
         // libxml2, imported by PageText only.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // Page bytes to the text a reader sees, with offsets into the page.
-        .target(name: "PageText", dependencies: ["CLibXML2", "CICUShim", "TextNormalizer"]),
+        .target(name: "PageText", dependencies: ["CLibXML2", "CICUShim", "TextNormalizer"], exclude: ["DESIGN.md"]),
         .executableTarget(
             name: "triage",
             dependencies: [
@@ -65,6 +65,6 @@ let package = Package(
         .testTarget(name: "TextNormalizerTests", dependencies: ["TextNormalizer"]),
         .testTarget(name: "PageTextTests", dependencies: ["PageText"]),
         // Runs the built `triage` executable; golden files in Golden/.
-        .testTarget(name: "TriageCLITests", dependencies: ["triage"]),
+        .testTarget(name: "TriageCLITests", dependencies: ["triage"], exclude: ["Golden"]),
     ]
 )
