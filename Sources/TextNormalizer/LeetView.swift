@@ -27,6 +27,33 @@ public enum LeetView {
     }()
 
     @inline(__always) static func isLetter(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) }
+
+    private static let high: UInt64 = 0x8080_8080_8080_8080
+    private static let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+
+    /// Bit 7 of each byte of `x` (little-endian) set where the byte is in
+    /// `from...to`, for ASCII bounds: the byte's low seven bits plus a bias
+    /// carry into bit 7 exactly from the bound up, never into the next byte.
+    @inline(__always) private static func rangeMask(_ x: UInt64, _ from: UInt8, _ to: UInt8) -> UInt64 {
+        let low = x & low7
+        let atLeastFrom = low &+ UInt64(0x80 - from) &* 0x0101_0101_0101_0101
+        let aboveTo = low &+ UInt64(0x80 - to - 1) &* 0x0101_0101_0101_0101
+        return atLeastFrom & ~aboveTo & ~x & high
+    }
+
+    /// Bit 7 of each byte of `x` set where the byte equals `b`.
+    @inline(__always) private static func equalMask(_ x: UInt64, _ b: UInt8) -> UInt64 {
+        let t = x ^ (UInt64(b) &* 0x0101_0101_0101_0101)
+        return ~((t & low7) &+ low7 | t) & high
+    }
+
+    /// Letters (`a`...`z`) among the eight bytes of `x`.
+    @inline(__always) static func letterMask(_ x: UInt64) -> UInt64 { rangeMask(x, 0x61, 0x7A) }
+
+    /// Bytes of `x` the leet view reads as letters.
+    @inline(__always) static func substitutionMask(_ x: UInt64) -> UInt64 {
+        rangeMask(x, 0x30, 0x39) | equalMask(x, 0x40) | equalMask(x, 0x24) | equalMask(x, 0x7C) | equalMask(x, 0x2B)
+    }
     @inline(__always) static func isSeparator(_ b: UInt8) -> Bool {
         b == 0x20 || b == 0x2E || b == 0x2D || b == 0x5F || b == 0x2A || b == 0x2F
     }
@@ -61,7 +88,26 @@ public enum LeetView {
                     var previousIsLetter = false
                     var current: UInt8 = n > 0 ? table[Int(source[0])] : 0
                     var i = 0
+                    // Below this, bytes go one at a time (a block had work).
+                    var slowUntil = 0
                     while i < n {
+                        // Eight bytes at a time while there is nothing to
+                        // substitute and no single letter: copied as they are.
+                        if i >= slowUntil && i + 9 <= n {
+                            let x = UInt64(littleEndian: UnsafeRawPointer(source.baseAddress! + i).loadUnaligned(as: UInt64.self))
+                            let letters = Self.letterMask(x)
+                            let after: UInt64 = isLetter(table[Int(source[i + 8])]) ? 1 << 63 : 0
+                            let isolated = letters & ~(letters << 8 | (previousIsLetter ? 0x80 : 0)) & ~(letters >> 8 | after)
+                            if isolated == 0 && Self.substitutionMask(x) == 0 {
+                                UnsafeMutableRawPointer(bytes.baseAddress! + written).storeBytes(of: x.littleEndian, as: UInt64.self)
+                                written += 8
+                                i += 8
+                                previousIsLetter = letters >> 63 != 0
+                                current = table[Int(source[i])]
+                                continue
+                            }
+                            slowUntil = i + 8
+                        }
                         let next: UInt8 = i + 1 < n ? table[Int(source[i + 1])] : 0
                         let currentIsLetter = isLetter(current)
                         // A single letter (not part of a longer word) may

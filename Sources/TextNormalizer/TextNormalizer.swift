@@ -171,19 +171,27 @@ struct WordFolder {
         var letterInWord = false, sawSeparator = false
         view.appendMapped(run.count) { bytes, map in
             let n = run.count
-            var k = 0, kept = 0
-            for index in 0..<n {
-                let b = run[index]
-                if b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0C && b != 0x0D {
-                    // Dropped: the bytes before it are one linear run.
-                    map.appendLinear(count: index - kept, from: offset + kept)
-                    kept = index + 1
-                    continue
+            // Usually nothing is dropped: lower-case eight bytes at a time
+            // and map the run as one.
+            var k = Self.lowercaseClean(run, into: bytes)
+            if k == n {
+                map.appendLinear(count: n, from: offset)
+            } else {
+                k = 0
+                var kept = 0
+                for index in 0..<n {
+                    let b = run[index]
+                    if Self.isDropped(b) {
+                        // Dropped: the bytes before it are one linear run.
+                        map.appendLinear(count: index - kept, from: offset + kept)
+                        kept = index + 1
+                        continue
+                    }
+                    bytes[k] = b &+ (b &- 0x41 < 26 ? 0x20 : 0)
+                    k += 1
                 }
-                bytes[k] = b &+ (b &- 0x41 < 26 ? 0x20 : 0)
-                k += 1
+                map.appendLinear(count: n - kept, from: offset + kept)
             }
-            map.appendLinear(count: n - kept, from: offset + kept)
             // The word state: what the last word of the run leaves.
             var j = k
             while j > 0 && Self.isWordByte(bytes[j - 1]) {
@@ -199,6 +207,45 @@ struct WordFolder {
         } else if letterInWord {
             wordHasLatin = true
         }
+    }
+
+    /// C0 controls other than tab, line feed, form feed and carriage return.
+    @inline(__always) static func isDropped(_ b: UInt8) -> Bool {
+        b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0C && b != 0x0D
+    }
+
+    /// Lower-cases ASCII `run` into `out` until a byte that is dropped;
+    /// returns how many bytes it wrote (`run.count` if none is dropped).
+    /// Eight bytes at a time: a byte gets 0x20 added where it is `A`...`Z`,
+    /// found by adding 0x3F (carries into bit 7 from `A` up) and 0x25 (from
+    /// `[` up) to every byte at once; bytes are ASCII, so nothing carries
+    /// between bytes.
+    @inline(__always)
+    static func lowercaseClean(_ run: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        let n = run.count
+        guard n > 0, let source = run.baseAddress, let target = out.baseAddress else { return 0 }
+        let high: UInt64 = 0x8080_8080_8080_8080
+        var i = 0
+        while i + 8 <= n {
+            let x = source.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            // Bytes below 0x20 (line feeds mostly): check them one by one.
+            if ~(x &+ 0x6060_6060_6060_6060) & high != 0 {
+                for k in i..<(i + 8) where isDropped(run[k]) {
+                    for j in i..<k { target[j] = run[j] &+ (run[j] &- 0x41 < 26 ? 0x20 : 0) }
+                    return k
+                }
+            }
+            let upper = (x &+ 0x3F3F_3F3F_3F3F_3F3F) & ~(x &+ 0x2525_2525_2525_2525) & high
+            UnsafeMutableRawPointer(target).storeBytes(of: x | (upper >> 2), toByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        while i < n {
+            let b = run[i]
+            if isDropped(b) { return i }
+            target[i] = b &+ (b &- 0x41 < 26 ? 0x20 : 0)
+            i += 1
+        }
+        return n
     }
 
     @inline(__always)

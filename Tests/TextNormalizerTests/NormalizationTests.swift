@@ -62,6 +62,23 @@ struct NormalizationTests {
         }
     }
 
+    @Test func asciiFastPathFollowsTheByteRule() {
+        // Every ASCII byte at every position of a run long enough for the
+        // eight-bytes-at-a-time path and its tail.
+        let normalizer = TextNormalizer()
+        for b in UInt8(0)..<0x80 {
+            for position in 0..<19 {
+                var input = Array("Ab-cD ef_GH.ijKLmnO".utf8)
+                input[position] = b
+                let dropped = b < 0x20 && ![0x09, 0x0A, 0x0C, 0x0D].contains(b)
+                let kept = input.indices.filter { !(dropped && $0 == position) }
+                let view = normalizer.normalize(input)
+                #expect(view.bytes == kept.map { input[$0] >= 0x41 && input[$0] <= 0x5A ? input[$0] | 0x20 : input[$0] })
+                #expect(Array(view.map) == kept.map { $0..<($0 + 1) })
+            }
+        }
+    }
+
     @Test func icuIsAvailable() {
         #expect(TextNormalizer.icuAvailable)
     }

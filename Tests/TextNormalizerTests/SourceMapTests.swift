@@ -117,3 +117,74 @@ struct SourceMapTests {
         #expect(map.composed(with: SourceMap()).isEmpty)
     }
 }
+
+@Suite("Leet view")
+struct LeetViewTests {
+    /// The leet view's rules byte by byte, as documented on `LeetView`:
+    /// the oracle for its eight-bytes-at-a-time path.
+    static func reference(_ source: [UInt8]) -> [UInt8] {
+        let table = LeetView.substitutions
+        let n = source.count
+        func letter(_ k: Int) -> Bool { k >= 0 && k < n && LeetView.isLetter(table[Int(source[k])]) }
+        func nextSpaced(after k: Int) -> Int? {
+            var j = k + 1
+            while j < n && j - k <= 2 && LeetView.isSeparator(table[Int(source[j])]) { j += 1 }
+            return j > k + 1 && j - k <= 3 && letter(j) && !letter(j + 1) ? j : nil
+        }
+        var out: [UInt8] = []
+        var i = 0
+        while i < n {
+            if letter(i) && !letter(i - 1) && !letter(i + 1) {
+                var run = [i], gaps: [Int] = []
+                while let next = nextSpaced(after: run.last!) {
+                    gaps.append(next - run.last! - 1)
+                    run.append(next)
+                }
+                if run.count >= LeetView.minimumSpacedLetters {
+                    let narrowest = gaps.min()!
+                    for (index, k) in run.enumerated() {
+                        if index > 0 && gaps[index - 1] > narrowest { out.append(0x20) }
+                        out.append(table[Int(source[k])])
+                    }
+                    i = run.last! + 1
+                    continue
+                }
+            }
+            out.append(table[Int(source[i])])
+            i += 1
+        }
+        return out
+    }
+
+    @Test func matchesTheByteByByteRules() {
+        var rng = SplitMix(state: 3)
+        let alphabet = Array("abcxyz 0123456789@$|+.-_*/!?,Ee\n".utf8) + [0xC3, 0xA9]
+        for round in 0..<2000 {
+            let length = Int.random(in: 0...(round < 1000 ? 24 : 200), using: &rng)
+            // Mostly words, sometimes spaced-out letters and digits.
+            let bytes = (0..<length).map { _ in alphabet.randomElement(using: &rng)! }
+            let text = NormalizedText(bytes: bytes, map: SourceMap(start: (0..<bytes.count).map(UInt32.init),
+                                                                    end: (0..<bytes.count).map { UInt32($0 + 1) }),
+                                      expansionCapped: false)
+            let leet = LeetView.of(text)
+            #expect(leet.bytes == Self.reference(bytes), "\(String(decoding: bytes, as: UTF8.self))")
+            #expect(leet.map.count == leet.bytes.count)
+        }
+    }
+
+    @Test func masksFlagExactlyTheirBytes() {
+        for b in UInt8(0)...255 {
+            for position in 0..<8 {
+                var word = Array("qqqqqqqq".utf8)
+                word[position] = b
+                let x = word.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+                let bit: UInt64 = 0x80 << (8 * UInt64(position))
+                #expect((LeetView.letterMask(x) & bit != 0) == LeetView.isLetter(b))
+                // Every byte the table changes is flagged (digits that read as
+                // themselves may be too: they take the byte-by-byte path).
+                if LeetView.substitutions[Int(b)] != b { #expect(LeetView.substitutionMask(x) & bit != 0) }
+                if !(0x30...0x39).contains(b) && LeetView.substitutions[Int(b)] == b { #expect(LeetView.substitutionMask(x) & bit == 0) }
+            }
+        }
+    }
+}
