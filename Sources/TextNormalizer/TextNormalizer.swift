@@ -66,6 +66,7 @@ public final class TextNormalizer {
                 // for a look-alike decision (almost always).
                 if out.isSettled {
                     var j = i + 1
+                    while j + 8 <= n && text.loadUnaligned(fromByteOffset: j, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { j += 8 }
                     while j < n && text[j] < 0x80 { j += 1 }
                     out.asciiRun(UnsafeRawBufferPointer(rebasing: text[i..<j]), at: i)
                     i = j
