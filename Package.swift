@@ -18,6 +18,7 @@ let package = Package(
         // Rule language: lexer, parser, diagnostics, compiler, evaluation.
         .target(name: "TriageRules", dependencies: [
             "AhoCorasick",
+            "TextNormalizer",
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["DESIGN.md"]),
         // The few ICU calls normalisation needs, behind a header free of ICU
@@ -49,7 +50,7 @@ let package = Package(
         // Benchmark harness for rule sets (release builds only; see benchmarks/README.md).
         .executableTarget(
             name: "rules-bench",
-            dependencies: ["AhoCorasick", "TriageRules"],
+            dependencies: ["AhoCorasick", "TriageRules", "TextNormalizer"],
             path: "benchmarks/rules/swift"
         ),
         // libxml2 driven from C: the page-text benchmark's floor.
@@ -61,7 +62,7 @@ let package = Package(
             path: "benchmarks/text/swift"
         ),
         .testTarget(name: "AhoCorasickTests", dependencies: ["AhoCorasick"]),
-        .testTarget(name: "TriageRulesTests", dependencies: ["TriageRules"], exclude: ["Diagnostics"]),
+        .testTarget(name: "TriageRulesTests", dependencies: ["TriageRules", "TextNormalizer"], exclude: ["Diagnostics"]),
         .testTarget(name: "TextNormalizerTests", dependencies: ["TextNormalizer"]),
         .testTarget(name: "PageTextTests", dependencies: ["PageText"]),
         // Runs the built `triage` executable; golden files in Golden/.

@@ -1,4 +1,5 @@
 import AhoCorasick
+import TextNormalizer
 
 /// A compiled rule set: immutable, `Sendable`, shared by every scan.
 ///
@@ -41,17 +42,20 @@ public struct CompiledRules: Sendable {
         // give identical literals one automaton pattern shared by all their
         // declarations.
         var groups: [MatcherKey: MatcherGroup] = [:]
+        let normalizer = TextNormalizer()
         for declared in strings where rules[declared.rule.index].status != .disabled {
             let key = MatcherKey(view: declared.view, caseInsensitive: declared.caseInsensitive)
             // Mutated in place: copying a group out and back per declaration
             // would make compilation quadratic in the number of patterns.
-            for value in declared.values where !value.isEmpty {
-                let folded = declared.caseInsensitive ? value.map(RuleChecker.asciiLower) : value
+            for value in declared.values {
+                // Literals fold the way their view's text does.
+                let folded = declared.view.fold(value, caseInsensitive: declared.caseInsensitive, normalizer: normalizer)
+                guard !folded.isEmpty else { continue }
                 groups[key, default: MatcherGroup()].add(folded, owner: declared.id)
             }
         }
         var matchers: [(key: MatcherKey, automaton: AhoCorasick, owners: [[StringID]])] = []
-        for key in groups.keys.sorted(by: { ($0.view.rawValue, $0.caseInsensitive ? 1 : 0) < ($1.view.rawValue, $1.caseInsensitive ? 1 : 0) }) {
+        for key in groups.keys.sorted(by: { ($0.view.code, $0.caseInsensitive ? 1 : 0) < ($1.view.code, $1.caseInsensitive ? 1 : 0) }) {
             let group = groups[key]!
             var builder = AhoCorasickBuilder()
             builder.matchKind = .standard

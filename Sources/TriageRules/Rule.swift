@@ -1,11 +1,44 @@
-/// Which text a pattern is matched against.
+import TextNormalizer
+
+/// Which text a pattern is matched against (see `TextNormalizer`).
 public enum TextView: String, Sendable, Hashable, CaseIterable {
-    /// The text after normalisation (case folding now; Unicode folding,
-    /// invisible-character removal and look-alike folding with the page-text
-    /// work). The default for every pattern.
+    /// The normalised text: NFKC with case folding, invisible characters
+    /// dropped, diacritics stripped, look-alike letters read as Latin. The
+    /// default for every pattern; its literals are normalised the same way.
     case normalized
     /// The text exactly as it appears on the page (`exact`).
     case raw
+    /// The normalised text with leetspeak undone: digits and symbols read as
+    /// letters, spaced-out letters joined (`leet`). Its literals go through
+    /// the same folding, so `attack` matches `4tt4ck` and `a t t a c k`.
+    case leet
+
+    /// How a compiled rule set stores the view.
+    var code: UInt8 {
+        switch self {
+        case .normalized: 0
+        case .raw: 1
+        case .leet: 2
+        }
+    }
+
+    init?(code: UInt8) {
+        switch code {
+        case 0: self = .normalized
+        case 1: self = .raw
+        case 2: self = .leet
+        default: return nil
+        }
+    }
+
+    /// A literal as the automaton for this view searches for it.
+    func fold(_ literal: [UInt8], caseInsensitive: Bool, normalizer: TextNormalizer) -> [UInt8] {
+        switch self {
+        case .raw: caseInsensitive ? literal.map(RuleChecker.asciiLower) : literal
+        case .normalized: normalizer.normalize(literal).bytes
+        case .leet: LeetView.of(normalizer.normalize(literal)).bytes
+        }
+    }
 }
 
 /// A compiled rule: metadata, its patterns and its resolved condition.

@@ -1,3 +1,5 @@
+import TextNormalizer
+
 /// Resolves names and checks every rule, collecting diagnostics.
 struct RuleChecker {
     var diagnostics = Diagnostics()
@@ -9,6 +11,8 @@ struct RuleChecker {
 
     /// Rules declared so far: qualified name → (index, span).
     private var declared: [String: (index: Int, span: SourceSpan)] = [:]
+    /// Folds literals the way the views they target are folded.
+    private let normalizer = TextNormalizer()
 
     private struct Pending {
         let syntax: RuleSyntax
@@ -193,6 +197,10 @@ struct RuleChecker {
             }
             let exact = modifiers.contains("exact")
             let caseInsensitive = !exact || modifiers.contains("nocase")
+            let view: TextView = exact ? .raw : modifiers.contains("leet") ? .leet : .normalized
+            if exact, let leet = declaration.modifiers.first(where: { $0.name == "leet" }) {
+                diagnostics.append(Diagnostic(.conflictingModifiers, "pattern `$\(declaration.name)` is both `exact` and `leet`", at: leet.span))
+            }
             for value in declaration.values {
                 if value.bytes.isEmpty {
                     diagnostics.append(Diagnostic(.emptyPattern, "pattern `$\(declaration.name)` has an empty string", at: value.span,
@@ -201,7 +209,13 @@ struct RuleChecker {
                     diagnostics.append(Diagnostic(.shortPattern, "pattern `$\(declaration.name)` is only \(value.bytes.count) byte\(value.bytes.count == 1 ? "" : "s") long",
                                                   at: value.span))
                 }
-                let key = caseInsensitive ? value.bytes.map(RuleChecker.asciiLower) : value.bytes
+                let folded = view.fold(value.bytes, caseInsensitive: caseInsensitive, normalizer: normalizer)
+                // The same text twice means the same text in the same view.
+                let key = [view.code] + folded
+                if folded.isEmpty && !value.bytes.isEmpty {
+                    diagnostics.append(Diagnostic(.emptyPattern, "pattern `$\(declaration.name)` folds to nothing in the \(view.rawValue) view",
+                                                  at: value.span, hint: "it is made only of characters normalisation removes"))
+                }
                 if let first = seenValues[key] {
                     diagnostics.append(Diagnostic(.duplicatePattern, "the same text appears twice in rule `\(syntax.name)`", at: value.span,
                                                   labels: [.init(span: first, message: "first here")]))
@@ -211,7 +225,7 @@ struct RuleChecker {
             }
             let id = StringID(strings.count)
             strings.append(DeclaredString(id: id, rule: rule, name: declaration.name, values: declaration.values.map(\.bytes),
-                                          view: exact ? .raw : .normalized, caseInsensitive: caseInsensitive,
+                                          view: view, caseInsensitive: caseInsensitive,
                                           fullword: modifiers.contains("fullword")))
             ids.append(id)
             declarations.append(declaration)

@@ -165,7 +165,7 @@ extension RuleScanner {
         // Neighbours in merged text order: the nearest `b` to any `a` is its
         // neighbour on one side, and neighbours' gaps do not overlap, so this
         // reads the text at most once.
-        let bytes = viewBytes[rules.matchers.firstIndex { ($0.key.view == .raw ? 1 : 0) == viewA }!]
+        let bytes = viewBytes[rules.matchers.firstIndex { $0.key.view.code == viewA }!]
         let first = WordBoundary.firstWordStart(bytes)
         var i = 0, j = 0
         var previous: (offset: Int, fromA: Bool)?
@@ -184,7 +184,7 @@ extension RuleScanner {
     /// view's own word table.
     func nearAcrossViews(_ xs: [Int], _ viewA: UInt8, _ ys: [Int], _ viewB: UInt8, _ words: Int) -> Bool {
         func index(_ view: UInt8) -> (Int) -> Int {
-            let m = rules.matchers.firstIndex { ($0.key.view == .raw ? 1 : 0) == view }!
+            let m = rules.matchers.firstIndex { $0.key.view.code == view }!
             let key = rules.matchers[m].key.view
             if wordStartCache[key] == nil { wordStartCache[key] = WordBoundary.wordStarts(viewBytes[m]) }
             let starts = wordStartCache[key]!

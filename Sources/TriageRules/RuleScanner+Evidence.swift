@@ -122,7 +122,7 @@ extension RuleScanner {
     }
 
     func appendSpans(of s: Int, to spans: inout [Span]) {
-        let view: TextView = tables.stringView[s] == 1 ? .raw : .normalized
+        let view = TextView(code: tables.stringView[s])!
         let patterns = ScanTables.row(tables.stringPatternStart, s)
         if patterns.count == 1 {
             // One literal: its chain is already in text order.

@@ -139,14 +139,19 @@ public final class RuleScanner {
     /// clears what the scan touched.
     func withPatternHits<R>(_ views: TextViews, _ body: () -> R) -> R {
         defer { reset() }
-        let raw = views.raw, normalized = views.normalized
-        return raw.withUnsafeBytes { rawBytes in
-            normalized.withUnsafeBytes { normalizedBytes in
-                for m in rules.matchers.indices {
-                    viewBytes[m] = rules.matchers[m].key.view == .raw ? rawBytes : normalizedBytes
-                    collect(matcher: m)
+        return views.raw.withUnsafeBytes { raw in
+            views.normalized.bytes.withUnsafeBytes { normalized in
+                views.leet.bytes.withUnsafeBytes { leet in
+                    for m in rules.matchers.indices {
+                        switch rules.matchers[m].key.view {
+                        case .raw: viewBytes[m] = raw
+                        case .normalized: viewBytes[m] = normalized
+                        case .leet: viewBytes[m] = leet
+                        }
+                        collect(matcher: m)
+                    }
+                    return withChains(from: 0, body)
                 }
-                return withChains(from: 0, body)
             }
         }
     }

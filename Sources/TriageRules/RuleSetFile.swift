@@ -34,7 +34,7 @@ import AhoCorasick
 /// starts inside the file (its fields are bounds-checked as they are read). A stale, truncated, damaged or forged file gives an
 /// error naming the file, never an out-of-bounds read.
 public enum RuleSetFile {
-    public static let formatVersion: UInt32 = 2
+    public static let formatVersion: UInt32 = 3
     static let headerSize = 128
     static let maxConditionDepth = 256
 
@@ -148,7 +148,7 @@ public enum RuleSetFile {
         put(.ruleStringStart, ruleRows.start)
         put(.ruleStringIDs, ruleRows.ids)
         put(.stringRule, contents.strings.map(\.rule.rawValue))
-        put(.stringView, contents.strings.map { UInt8($0.view == .raw ? 1 : 0) })
+        put(.stringView, contents.strings.map(\.view.code))
         put(.fullword, contents.strings.map { UInt8($0.fullword ? 1 : 0) })
         var base: [UInt32] = [0]
         for matcher in contents.matchers { base.append(base.last! + UInt32(matcher.owners.count)) }
@@ -171,7 +171,7 @@ public enum RuleSetFile {
         var matchers = ByteWriter()
         for matcher in contents.matchers {
             let size = matcher.automaton.serializedSize
-            matchers.u8(matcher.key.view == .raw ? 1 : 0)
+            matchers.u8(matcher.key.view.code)
             matchers.u8(matcher.key.caseInsensitive ? 1 : 0)
             for _ in 0..<6 { matchers.u8(0) }
             matchers.u64(UInt64(imageOffset))
@@ -302,6 +302,7 @@ public enum RuleSetFile {
         let stringCount = stringRule.count
         for rule in stringRule where Int(rule) >= ruleCount { throw LoadError.malformedRuleSet("a pattern belongs to unknown rule \(rule)") }
         let stringView = try array(.stringView, UInt8.self, count: stringCount)
+        for view in stringView where TextView(code: view) == nil { throw LoadError.malformedRuleSet("a pattern has unknown view \(view)") }
         let fullword = try array(.fullword, UInt8.self, count: stringCount)
         let ruleStringStart = try array(.ruleStringStart, UInt32.self, count: ruleCount + 1)
         let ruleStringIDs = try array(.ruleStringIDs, UInt32.self)
@@ -328,7 +329,7 @@ public enum RuleSetFile {
             let view = matcherTable[entry], ci = matcherTable[entry + 1]
             let offset = Int(clamping: matcherTable.loadUnaligned(fromByteOffset: entry + 8, as: UInt64.self))
             let length = Int(clamping: matcherTable.loadUnaligned(fromByteOffset: entry + 16, as: UInt64.self))
-            guard view <= 1, ci <= 1 else { throw LoadError.malformedRuleSet("matcher \(m) has an unknown view or case") }
+            guard let view = TextView(code: view), ci <= 1 else { throw LoadError.malformedRuleSet("matcher \(m) has an unknown view or case") }
             guard patternBase[m] <= patternBase[m + 1] else { throw LoadError.malformedRuleSet("pattern numbering goes backwards at matcher \(m)") }
             guard offset >= automataOffset, length <= fileLength, offset <= fileLength - length else {
                 throw LoadError.malformedRuleSet("embedded automaton at \(offset) (\(length) bytes) is outside the file")
@@ -338,7 +339,7 @@ public enum RuleSetFile {
             guard loaded.patternCount == expected else {
                 throw LoadError.malformedRuleSet("automaton \(m) has \(loaded.patternCount) patterns, the table \(expected)")
             }
-            matchers.append(ViewMatcher(key: MatcherKey(view: view == 1 ? .raw : .normalized, caseInsensitive: ci == 1), automaton: loaded))
+            matchers.append(ViewMatcher(key: MatcherKey(view: view, caseInsensitive: ci == 1), automaton: loaded))
         }
 
         // Cold records: each starts inside the blob. They are not walked

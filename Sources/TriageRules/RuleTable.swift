@@ -48,7 +48,7 @@ public struct StringTable: RandomAccessCollection, Sendable {
         let values = (0..<r.checkedCount()).map { _ in r.checkedData() }
         let caseInsensitive = r.checkedByte() == 1
         return DeclaredString(id: StringID(index), rule: RuleID(rawValue: tables.stringRule[index]), name: name, values: values,
-                              view: tables.stringView[index] == 1 ? .raw : .normalized, caseInsensitive: caseInsensitive,
+                              view: TextView(code: tables.stringView[index])!, caseInsensitive: caseInsensitive,
                               fullword: tables.fullword[index] != 0)
     }
 

@@ -1,3 +1,5 @@
+import TextNormalizer
+
 /// Runs every rule's embedded examples against the whole compiled rule set
 /// (so rules that name other rules are tested as they will run).
 public enum RuleTester {
@@ -14,10 +16,11 @@ public enum RuleTester {
 
     public static func run(_ rules: CompiledRules) -> [Outcome] {
         let scanner = RuleScanner(rules)
+        let normalizer = TextNormalizer()
         var outcomes: [Outcome] = []
         for rule in rules.rules {
             for example in rule.examples {
-                let views = TextViews.plain(example.text)
+                let views = TextViews(example.text, normalizer: normalizer)
                 let matched = scanner.scan(views).contains { $0.rule == rule.id }
                 let own = Set(rule.strings)
                 let evidence = scanner.patternHits(views).filter { own.contains($0.string) }

@@ -1,26 +1,41 @@
 import AhoCorasick
+import TextNormalizer
 
 /// The texts a page is matched as. Rules choose a view per pattern.
 public struct TextViews: Sendable {
     public let raw: [UInt8]
-    public let normalized: [UInt8]
+    /// `raw` normalised (`TextNormalizer`), with a map back to `raw`.
+    public let normalized: NormalizedText
+    /// `normalized` with leetspeak undone (`LeetView`), mapped back to `raw`.
+    public let leet: NormalizedText
 
-    public init(raw: [UInt8], normalized: [UInt8]) {
+    public init(raw: [UInt8], normalized: NormalizedText, leet: NormalizedText) {
         self.raw = raw
         self.normalized = normalized
+        self.leet = leet
     }
 
-    /// Views of plain text before the page-text normaliser exists: the
-    /// normalised view is the raw text with ASCII letters lower-cased, so its
-    /// offsets are the raw offsets.
-    public static func plain(_ raw: [UInt8]) -> TextViews {
-        TextViews(raw: raw, normalized: raw.map(RuleChecker.asciiLower))
+    /// Every view of `raw` (UTF-8 text), normalised by `normalizer` (one per
+    /// task: it caches how characters fold).
+    public init(_ raw: [UInt8], normalizer: TextNormalizer = TextNormalizer()) {
+        let normalized = normalizer.normalize(raw)
+        self.init(raw: raw, normalized: normalized, leet: LeetView.of(normalized))
     }
 
     public func bytes(_ view: TextView) -> [UInt8] {
         switch view {
         case .raw: raw
-        case .normalized: normalized
+        case .normalized: normalized.bytes
+        case .leet: leet.bytes
+        }
+    }
+
+    /// The bytes of `raw` behind `span` of its view.
+    public func source(of span: Span) -> Range<Int> {
+        switch span.view {
+        case .raw: span.start..<span.end
+        case .normalized: normalized.map.source(of: span.start..<span.end)
+        case .leet: leet.map.source(of: span.start..<span.end)
         }
     }
 }

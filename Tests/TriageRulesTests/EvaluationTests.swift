@@ -41,6 +41,14 @@ let conditionCases: [ConditionCase] = [
           text: "alpha x bravo", holds: true),
     .init(name: "near too far", strings: "$a = \"alpha\"\n        $b = \"bravo\"", condition: "$a near $b within 2 words",
           text: "alpha x y z bravo", holds: false),
+    .init(name: "normalised view drops invisible characters", strings: #"$a = "attack""#, condition: "$a", text: "at\u{200B}tack", holds: true),
+    .init(name: "normalised view reads look-alikes as Latin", strings: #"$a = "attack""#, condition: "$a", text: "АТТАСК", holds: true),
+    .init(name: "normalised literals fold like the text", strings: #"$a = "CAFÉ""#, condition: "$a", text: "cafe", holds: true),
+    .init(name: "normalised view keeps digits", strings: #"$a = "attack""#, condition: "$a", text: "4tt4ck", holds: false),
+    .init(name: "leet reads digits as letters", strings: #"$a = "attack" leet"#, condition: "$a", text: "4tt4ck", holds: true),
+    .init(name: "leet joins spaced-out letters", strings: #"$a = "attack" leet fullword"#, condition: "$a", text: "a.t.t.a.c.k now", holds: true),
+    .init(name: "leet literals fold like the text", strings: #"$a = "4tt4ck" leet"#, condition: "$a", text: "ATTACK", holds: true),
+    .init(name: "exact sees the raw text", strings: #"$a = "attack" exact"#, condition: "$a", text: "4tt4ck", holds: false),
     .init(name: "near either order", strings: "$a = \"alpha\"\n        $b = \"bravo\"", condition: "$a near $b within 1 words",
           text: "bravo alpha", holds: true),
 ]
@@ -50,9 +58,20 @@ struct EvaluationTests {
     func holds(_ source: String, rule: String = "r", on text: String) throws -> Bool {
         let (compiled, diagnostics) = compile(source)
         let rules = try #require(compiled, "\(DiagnosticRenderer.text(diagnostics))")
-        let hits = RuleScanner(rules).scan(.plain(Array(text.utf8)))
+        let hits = RuleScanner(rules).scan(TextViews(Array(text.utf8)))
         let id = try #require(rules.rule(named: rule)).id
         return hits.contains { $0.rule == id }
+    }
+
+    @Test func leetEvidenceMapsToTheRawText() throws {
+        let (compiled, diagnostics) = compile(ruleSource(strings: #"        $a = "attack plan" leet"#, condition: "$a"))
+        let rules = try #require(compiled, "\(DiagnosticRenderer.text(diagnostics))")
+        let text = Array("Go: 4-t-t-4-c-k  p.l.4.n tonight".utf8)
+        let views = TextViews(text)
+        let hit = try #require(RuleScanner(rules).scan(views).first)
+        let span = try #require(hit.evidence.first?.spans.first)
+        #expect(span.view == .leet)
+        #expect(String(decoding: text[views.source(of: span)], as: UTF8.self) == "4-t-t-4-c-k  p.l.4.n")
     }
 
     @Test(arguments: conditionCases)
@@ -69,15 +88,15 @@ struct EvaluationTests {
         let rules = try #require(compiled, "\(DiagnosticRenderer.text(diagnostics))")
         let scanner = RuleScanner(rules)
         let support = try #require(rules.rule(named: "main.support")).id
-        #expect(scanner.scan(.plain(Array("we stand with them".utf8))).contains { $0.rule == support })
-        #expect(!scanner.scan(.plain(Array("the court heard: we stand with them".utf8))).contains { $0.rule == support })
+        #expect(scanner.scan(TextViews(Array("we stand with them".utf8))).contains { $0.rule == support })
+        #expect(!scanner.scan(TextViews(Array("the court heard: we stand with them".utf8))).contains { $0.rule == support })
     }
 
     @Test func evidenceCarriesSpans() throws {
         let (compiled, _) = compile(ruleSource(strings: "        $a = \"attack plan\"\n        $b = \"target\"", condition: "$a and $b"))
         let rules = try #require(compiled)
         let text = "An attack plan, a target, another Attack Plan."
-        let hit = try #require(RuleScanner(rules).scan(.plain(Array(text.utf8))).first)
+        let hit = try #require(RuleScanner(rules).scan(TextViews(Array(text.utf8))).first)
         let a = try #require(hit.evidence.first { rules.strings[$0.string.index].name == "a" })
         #expect(a.count == 2)
         #expect(a.spans.map { [$0.start, $0.end] } == [[3, 14], [34, 45]])
@@ -86,13 +105,13 @@ struct EvaluationTests {
 
     @Test func shadowRulesAreReportedAsShadow() throws {
         let (compiled, _) = compile(ruleSource(strings: #"        $a = "alpha""#, condition: "$a", status: "shadow"))
-        let hits = RuleScanner(try #require(compiled)).scan(.plain(Array("alpha".utf8)))
+        let hits = RuleScanner(try #require(compiled)).scan(TextViews(Array("alpha".utf8)))
         #expect(hits.count == 1 && hits[0].shadow)
     }
 
     @Test func disabledRulesNeverMatch() throws {
         let (compiled, _) = compile(ruleSource(strings: #"        $a = "alpha""#, condition: "$a", status: "disabled"))
-        #expect(RuleScanner(try #require(compiled)).scan(.plain(Array("alpha".utf8))).isEmpty)
+        #expect(RuleScanner(try #require(compiled)).scan(TextViews(Array("alpha".utf8))).isEmpty)
     }
 
     @Test func rulesThatHoldWithoutHitsStillFire() throws {
@@ -105,7 +124,7 @@ struct EvaluationTests {
             + ruleSource("two", strings: #"        $b = "Shared Phrase""#, condition: "$b")
         let rules = try #require(compile(source).0)
         #expect(rules.patternCount == 1)
-        #expect(RuleScanner(rules).scan(.plain(Array("a shared phrase".utf8))).count == 2)
+        #expect(RuleScanner(rules).scan(TextViews(Array("a shared phrase".utf8))).count == 2)
     }
 }
 
@@ -144,13 +163,13 @@ extension EvaluationTests {
         scanner.maxSpansPerString = 3
         // `near` sees only the first two positions, so bravo sits next to the first alpha.
         let text = Array("alpha bravo alpha alpha alpha alpha".utf8)
-        let hits = scanner.scan(.plain(text))
+        let hits = scanner.scan(TextViews(text))
         let a = try #require(hits.first?.evidence.first { rules.strings[$0.string.index].name == "a" })
         #expect(a.count == 5)
         #expect(a.spans.count == 3)
         // The same scanner, reused, gives the same answer (scratch is reset).
-        #expect(scanner.scan(.plain(text)) == hits)
-        #expect(scanner.scan(.plain(Array("alpha bravo".utf8))).isEmpty)
+        #expect(scanner.scan(TextViews(text)) == hits)
+        #expect(scanner.scan(TextViews(Array("alpha bravo".utf8))).isEmpty)
     }
 }
 

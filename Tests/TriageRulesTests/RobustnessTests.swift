@@ -59,7 +59,7 @@ struct RobustnessTests {
         let (compiled, diagnostics) = compile(source)
         let rules = try #require(compiled, "\(diagnostics.items.prefix(3).map(DiagnosticRenderer.text))")
         #expect(rules.rules.count == 100_000)
-        let hits = RuleScanner(rules).scan(.plain(Array("... phrase number 99999 here ...".utf8)))
+        let hits = RuleScanner(rules).scan(TextViews(Array("... phrase number 99999 here ...".utf8)))
         #expect(hits.map(\.rule) == [try #require(rules.rule(named: "r99999")).id])
     }
 }
@@ -73,7 +73,7 @@ extension RobustnessTests {
         let rules = try #require(compiled, "\(diagnostics.items.prefix(2).map(DiagnosticRenderer.text))")
         guard case let .any(operands) = rules.rules[0].condition else { Issue.record("not flattened"); return }
         #expect(operands.count == 10_000)
-        let hits = await Task.detached { RuleScanner(rules).scan(.plain(Array("alpha".utf8))) }.value
+        let hits = await Task.detached { RuleScanner(rules).scan(TextViews(Array("alpha".utf8))) }.value
         #expect(hits.count == 1)
     }
 }

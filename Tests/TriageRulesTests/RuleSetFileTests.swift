@@ -52,7 +52,7 @@ struct RuleSetFileTests {
         #expect(loaded.patternCount == Self.compiled.patternCount)
         #expect(RuleTester.run(loaded).allSatisfy { $0.passed })
         let text = Array("The attack plan and the target list. Long live ETA. The court heard it.".utf8)
-        #expect(RuleScanner(loaded).scan(.plain(text)) == RuleScanner(Self.compiled).scan(.plain(text)))
+        #expect(RuleScanner(loaded).scan(TextViews(text)) == RuleScanner(Self.compiled).scan(TextViews(text)))
         // Deterministic: the same rules give the same bytes.
         #expect(RuleSetFile.serialize(loaded) == RuleSetFile.serialize(Self.compiled))
     }

@@ -1,4 +1,5 @@
 import Testing
+import TextNormalizer
 @testable import TriageRules
 
 /// The scanner against a naive reference that searches every literal with
@@ -92,7 +93,7 @@ struct ScannerDifferentialTests {
                 let text = randomText(&g)
                 let bytes = Array(text.utf8)
                 let expected = Reference(rules: rules, text: bytes)
-                let hits = scanner.scan(.plain(bytes))
+                let hits = scanner.scan(TextViews(bytes))
                 ruleHits += hits.count
                 #expect(hits.map(\.rule) == expected.holding, "round \(round) text \(text.debugDescription)\n\(source)")
                 for hit in hits {
@@ -104,7 +105,7 @@ struct ScannerDifferentialTests {
                             "round \(round) text \(text.debugDescription) rule r\(hit.rule.rawValue)")
                 }
                 // Without evidence: the same verdicts.
-                #expect(scanner.scan(.plain(bytes), evidence: false).map(\.rule) == expected.holding)
+                #expect(scanner.scan(TextViews(bytes), evidence: false).map(\.rule) == expected.holding)
             }
         }
         // The comparison means something: rules held, `near` was exercised.
@@ -116,12 +117,18 @@ struct ScannerDifferentialTests {
         var occurrences: [[Range<Int>]] = []
         var holding: [RuleID] = []
 
-        init(rules: CompiledRules, text: [UInt8]) {
+        init(rules: CompiledRules, text raw: [UInt8]) {
+            // Every generated pattern targets the normalised view (none is
+            // `exact`): matches, word boundaries and word numbers are all
+            // reckoned in that view, as the scanner does.
+            precondition(rules.strings.allSatisfy { $0.view == .normalized })
+            let text = TextNormalizer().normalize(raw).bytes
             let lower = text.map(RuleChecker.asciiLower)
             for s in rules.strings {
                 var found: [Range<Int>] = []
                 // Identical literals in one list are one literal.
-                let needles = Set(s.values.filter { !$0.isEmpty }.map { s.caseInsensitive ? $0.map(RuleChecker.asciiLower) : $0 })
+                // Literals are normalised as the view is.
+                let needles = Set(s.values.map { TextNormalizer().normalize($0).bytes }.filter { !$0.isEmpty })
                 for needle in needles {
                     let hay = s.caseInsensitive ? lower : text
                     guard needle.count <= hay.count else { continue }

@@ -44,7 +44,7 @@ struct ProscribedOrganisationRulesTests {
 
     func organisationHits(_ text: String) throws -> [String] {
         let rules = try #require(Self.rules)
-        return RuleScanner(rules).scan(.plain(Array(text.utf8))).map { rules.rules[$0.rule.index].name }
+        return RuleScanner(rules).scan(TextViews(Array(text.utf8))).map { rules.rules[$0.rule.index].name }
     }
 
     @Test func ordinaryEnglishDoesNotHit() throws {

@@ -5,6 +5,7 @@
 import AhoCorasick
 import Foundation
 import TriageRules
+import TextNormalizer
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 
@@ -61,19 +62,20 @@ if arguments["--load-only"] != nil {
 // normalisation is the page-text stage's cost, not this one's.
 let corpus = Array(try Data(contentsOf: URL(fileURLWithPath: corpusPath)))
 var pages: [TextViews] = []
+let normalizer = TextNormalizer()
 var start = 0
 let end = Array("</html>".utf8)
 var k = 0
 while k + end.count <= corpus.count {
     if corpus[k] == end[0] && Array(corpus[k..<(k + end.count)]) == end {
-        pages.append(.plain(Array(corpus[start..<(k + end.count)])))
+        pages.append(TextViews(Array(corpus[start..<(k + end.count)]), normalizer: normalizer))
         start = k + end.count
         k = start
     } else {
         k += 1
     }
 }
-if start < corpus.count { pages.append(.plain(Array(corpus[start...]))) }
+if start < corpus.count { pages.append(TextViews(Array(corpus[start...]), normalizer: normalizer)) }
 
 // Baseline: the same automata over the same views, every match collected
 // with the fastest API (as any consumer of matches must get them, and as the
