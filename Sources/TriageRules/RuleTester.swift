@@ -10,7 +10,10 @@ public enum RuleTester {
         public let matched: Bool
         /// The hits of the rule's own patterns on the example, whether or not
         /// its condition held (so a failing example shows what did match).
+        /// Spans are in their views; `views.source(of:)` maps them to the text.
         public let evidence: [StringHit]
+        /// The example's views, as scanned.
+        public let views: TextViews
         public var passed: Bool { matched == example.shouldMatch }
     }
 
@@ -24,7 +27,7 @@ public enum RuleTester {
                 let matched = scanner.scan(views).contains { $0.rule == rule.id }
                 let own = Set(rule.strings)
                 let evidence = scanner.patternHits(views).filter { own.contains($0.string) }
-                outcomes.append(Outcome(rule: rule, example: example, matched: matched, evidence: evidence))
+                outcomes.append(Outcome(rule: rule, example: example, matched: matched, evidence: evidence, views: views))
             }
         }
         return outcomes

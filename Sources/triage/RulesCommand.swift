@@ -103,7 +103,12 @@ struct RulesTestCommand: ParsableCommand {
             }
             for hit in outcome.evidence {
                 let name = rules.strings[hit.string.index].name
-                let spans = hit.spans.map { "\($0.start)-\($0.end) \"\(displayText(outcome.example.text[$0.start..<$0.end]))\"" }
+                // Offsets and text of the example as written, whichever view matched.
+                let spans = hit.spans.map { span in
+                    let source = outcome.views.source(of: span)
+                    let view = span.view == .normalized ? "" : " (\(span.view.rawValue))"
+                    return "\(source.lowerBound)-\(source.upperBound) \"\(displayText(outcome.example.text[source]))\"\(view)"
+                }
                 output.write("  matched: $\(name) ×\(hit.count): \(spans.joined(separator: ", "))\n")
             }
         }
