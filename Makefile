@@ -38,10 +38,13 @@ test: deps
 
 # Scans the sample pages with the sample indicator list and shows what matched.
 demo: build
-	@echo "== triage scan: sample indicators over Samples/pages (leftmost-longest, ASCII case-insensitive)"
-	$(TRIAGE) scan --patterns Samples/indicators.txt --ignore-case --match-kind leftmost-longest Samples/pages/*.html || test $$? -eq 1
+	@echo "== triage batch: the sample referrals (malformed lines are reported and skipped)"
+	$(TRIAGE) batch Samples/referrals.ndjson || test $$? -eq 1
 	@echo
-	@echo "== match counts per page"
+	@echo "== triage check: one page, explained"
+	$(TRIAGE) check Samples/pages/05-evasion-synthetic.html --source trusted-flagger
+	@echo
+	@echo "== triage scan: sample indicators over Samples/pages (match counts per page)"
 	$(TRIAGE) scan --patterns Samples/indicators.txt --ignore-case --count Samples/pages/*.html || test $$? -eq 1
 
 # Regenerates Rules/proscribed-organisations.rules from ../shared/data.

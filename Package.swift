@@ -31,11 +31,18 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // Page bytes to the text a reader sees, with offsets into the page.
         .target(name: "PageText", dependencies: ["CLibXML2", "CICUShim", "TextNormalizer"], exclude: ["DESIGN.md"]),
+        // The pipeline: referrals in, explained assessments out (scoring,
+        // evidence, duplicate cases).
+        .target(name: "TriageEngine", dependencies: [
+            "TriageRules", "PageText", "TextNormalizer",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(
             name: "triage",
             dependencies: [
                 "AhoCorasick",
                 "TriageRules",
+                "TriageEngine",
                 "PageText",
                 "TextNormalizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -65,6 +72,7 @@ let package = Package(
         .testTarget(name: "TriageRulesTests", dependencies: ["TriageRules", "TextNormalizer"], exclude: ["Diagnostics"]),
         .testTarget(name: "TextNormalizerTests", dependencies: ["TextNormalizer"]),
         .testTarget(name: "PageTextTests", dependencies: ["PageText"]),
+        .testTarget(name: "TriageEngineTests", dependencies: ["TriageEngine", "TriageRules"]),
         // Runs the built `triage` executable; golden files in Golden/.
         .testTarget(name: "TriageCLITests", dependencies: ["triage"], exclude: ["Golden"]),
     ]

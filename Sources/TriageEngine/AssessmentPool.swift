@@ -1,0 +1,86 @@
+import Foundation
+import TriageRules
+
+/// Assesses referrals on several threads, each with its own pipeline, and
+/// hands the assessments back in the order the referrals were submitted.
+///
+/// The caller bounds how many are in flight (`take` blocks until the next
+/// one in order is done), so memory stays flat however long the batch is.
+public final class AssessmentPool: @unchecked Sendable {
+    private let condition = NSCondition()
+    // Guarded by `condition`:
+    private var queue: [(Int, Referral)] = []
+    private var head = 0
+    private var done: [Int: Assessment] = [:]
+    private var closed = false
+    private var running: Int
+
+    /// Starts `jobs` threads.
+    public init(jobs: Int, rules: CompiledRules, policy: ScoringPolicy) {
+        running = max(jobs, 1)
+        for index in 0..<running {
+            let thread = Thread { [self] in
+                work(TriagePipeline(rules: rules, policy: policy))
+            }
+            thread.name = "triage-\(index)"
+            // Deep pages and rule programs stay well inside this.
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    /// Queues referral number `sequence` (numbers start at 0 and go up by one).
+    public func submit(_ sequence: Int, _ referral: Referral) {
+        condition.lock()
+        queue.append((sequence, referral))
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// The assessment of referral `sequence`, waiting for it.
+    public func take(_ sequence: Int) -> Assessment {
+        condition.lock()
+        defer { condition.unlock() }
+        while done[sequence] == nil { condition.wait() }
+        return done.removeValue(forKey: sequence)!
+    }
+
+    /// The assessment of referral `sequence` if it is done.
+    public func poll(_ sequence: Int) -> Assessment? {
+        condition.lock()
+        defer { condition.unlock() }
+        return done.removeValue(forKey: sequence)
+    }
+
+    /// No more referrals: the threads finish what is queued, then stop.
+    public func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func work(_ pipeline: TriagePipeline) {
+        while true {
+            condition.lock()
+            while head == queue.count && !closed { condition.wait() }
+            guard head < queue.count else {
+                running -= 1
+                condition.unlock()
+                return
+            }
+            let (sequence, referral) = queue[head]
+            head += 1
+            if head > 1024 && head * 2 > queue.count {
+                queue.removeFirst(head)
+                head = 0
+            }
+            condition.unlock()
+            let assessment = pipeline.assess(referral)
+            condition.lock()
+            done[sequence] = assessment
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+}

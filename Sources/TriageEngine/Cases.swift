@@ -1,0 +1,77 @@
+import Crypto
+import Foundation
+
+/// URLs as one case knows them: many reports of the same page arrive with
+/// different spellings of its address.
+public enum CanonicalURL {
+    /// Query parameters that only track who clicked where: dropped.
+    public static let trackingParameters: Set<String> = ["fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid",
+                                                         "_ga", "_gl", "ref_src"]
+
+    /// `url` with the scheme and host lower-cased, the default port, the
+    /// fragment and tracking parameters (`utm_*` and `trackingParameters`)
+    /// removed, and an empty path written `/`. Nil if it is not an absolute
+    /// http(s) URL.
+    public static func of(_ url: String) -> String? {
+        guard var components = URLComponents(string: url.trimmingCharacters(in: .whitespaces)),
+              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = components.host?.lowercased(), !host.isEmpty else { return nil }
+        components.scheme = scheme
+        components.host = host.hasSuffix(".") ? String(host.dropLast()) : host
+        if (scheme == "http" && components.port == 80) || (scheme == "https" && components.port == 443) { components.port = nil }
+        components.fragment = nil
+        if components.path.isEmpty { components.path = "/" }
+        if let items = components.queryItems {
+            let kept = items.filter { item in
+                let name = item.name.lowercased()
+                return !name.hasPrefix("utm_") && !trackingParameters.contains(name)
+            }
+            components.queryItems = kept.isEmpty ? nil : kept
+        }
+        return components.string
+    }
+}
+
+/// Folds referrals into cases: the same canonical URL, or the same content
+/// (SHA-256 of the normalised text), is the same case. In memory, for one
+/// batch; the review queue keeps them across batches.
+///
+/// A case's id is derived from the first key it was seen under, so the same
+/// input always gives the same ids. Near-duplicate detection (re-uploaded
+/// text with small edits) would add a third key here.
+public struct CaseBook: Sendable {
+    private var byKey: [String: String] = [:]
+    private var sizes: [String: Int] = [:]
+
+    public init() {}
+
+    /// Files a referral under its URL and content keys; returns its case and
+    /// how many referrals that case now has.
+    public mutating func file(canonicalURL: String?, contentFingerprint: String?) -> (id: String, size: Int)? {
+        let keys = [canonicalURL.map { "url:" + $0 }, contentFingerprint.map { "content:" + $0 }].compactMap { $0 }
+        guard let first = keys.first else { return nil }
+        var id = Self.caseID(for: first)
+        for key in keys {
+            if let known = byKey[key] {
+                id = known
+                break
+            }
+        }
+        for key in keys where byKey[key] == nil { byKey[key] = id }
+        sizes[id, default: 0] += 1
+        return (id, sizes[id]!)
+    }
+
+    /// Cases seen, and referrals filed.
+    public var caseCount: Int { sizes.count }
+    public var referralCount: Int { sizes.values.reduce(0, +) }
+
+    static func caseID(for key: String) -> String {
+        "case-" + SHA256.hash(data: Data(key.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Lower-case hex SHA-256.
+func sha256Hex(_ bytes: [UInt8]) -> String {
+    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+}

@@ -1,0 +1,49 @@
+/// A report of content someone thinks may be unlawful: what arrives, usually
+/// from a member of the public, before the engine has looked at it.
+public struct Referral: Sendable, Equatable {
+    /// Who sent it, which weighs how much a report counts (see `ScoringPolicy`).
+    public enum Source: String, Sendable, CaseIterable, Codable {
+        case `public`, trustedFlagger = "trusted-flagger", platform, `internal`
+    }
+
+    /// What was reported: page bytes pasted or saved with the referral, or
+    /// nothing (the URL is to be fetched).
+    public enum Content: Sendable, Equatable {
+        /// HTML, as the reporter saw it.
+        case html([UInt8])
+        /// Plain text.
+        case text([UInt8])
+        /// Bytes of unknown kind (a saved page, a capture): the content type,
+        /// if any, says what they are, else they are classified by content.
+        case bytes([UInt8])
+        /// A file on disk (read when the referral is assessed; resolved
+        /// against the input's folder).
+        case file(String)
+        case none
+    }
+
+    /// The reporter's id for it, unique within a batch.
+    public let id: String
+    public let url: String?
+    public let content: Content
+    /// The content's `Content-Type`, when known (charset included).
+    public let contentType: String?
+    public let source: Source
+    /// When it was reported, as given (ISO 8601 expected, kept verbatim).
+    public let reportedAt: String?
+    public let reporterNote: String?
+    /// The platform hosting the content, when the reporter named one.
+    public let platform: String?
+
+    public init(id: String, url: String? = nil, content: Content, contentType: String? = nil, source: Source = .public,
+                reportedAt: String? = nil, reporterNote: String? = nil, platform: String? = nil) {
+        self.id = id
+        self.url = url
+        self.content = content
+        self.contentType = contentType
+        self.source = source
+        self.reportedAt = reportedAt
+        self.reporterNote = reporterNote
+        self.platform = platform
+    }
+}

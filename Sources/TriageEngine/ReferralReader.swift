@@ -1,0 +1,263 @@
+import Foundation
+
+/// Reads referrals from NDJSON (one JSON object per line) or CSV (a header
+/// row naming the fields, RFC 4180 quoting), one record at a time: memory
+/// does not grow with the input. Every record comes back either as a
+/// referral or as a rejection naming the line and the reason; a bad record
+/// never stops the rest.
+///
+/// Fields (both formats): `id` (required), `url`, one of `html` / `text` /
+/// `path` (content; optional when a URL is given), `content_type`, `source`
+/// (`public`, `trusted-flagger`, `platform`, `internal`; default `public`),
+/// `reported_at`, `reporter_note`, `platform`. Other fields are ignored.
+public final class ReferralReader: Sequence, IteratorProtocol {
+    public enum Format: String, Sendable, CaseIterable {
+        case ndjson, csv
+
+        /// From a file name: `.csv` is CSV, anything else NDJSON.
+        public init(path: String) {
+            self = path.lowercased().hasSuffix(".csv") ? .csv : .ndjson
+        }
+    }
+
+    /// One record read: a referral, or why it was rejected.
+    public enum Record: Sendable {
+        case referral(Referral, line: Int)
+        case rejected(ReferralError)
+    }
+
+    /// Content larger than this (inline or on disk) is rejected.
+    public var maxContentBytes = 32 << 20
+    /// Records longer than this are rejected unread (a runaway line).
+    public var maxRecordBytes = 48 << 20
+
+    private let name: String
+    private let format: Format
+    private let folder: String
+    private var records: RecordSplitter
+    private var header: [String]?
+    private var seen: [String: Int] = [:]
+
+    /// Reads `path` (`-`: standard input). Paths in the records are resolved
+    /// against `path`'s folder.
+    public init(path: String, format: Format? = nil) throws {
+        let handle: FileHandle
+        if path == "-" {
+            handle = .standardInput
+        } else {
+            guard let opened = FileHandle(forReadingAtPath: path) else {
+                throw ReferralError(input: path, line: 0, id: nil, reason: "cannot be opened")
+            }
+            handle = opened
+        }
+        name = path == "-" ? "<stdin>" : path
+        self.format = format ?? (path == "-" ? .ndjson : Format(path: path))
+        folder = path == "-" ? "." : (path as NSString).deletingLastPathComponent
+        records = RecordSplitter(handle: handle, quoted: self.format == .csv)
+    }
+
+    /// Bytes of the input read so far (for progress).
+    public var bytesRead: Int { records.bytesRead }
+
+    public func next() -> Record? {
+        while let (bytes, line, truncated) = records.next(limit: maxRecordBytes) {
+            if truncated {
+                return .rejected(ReferralError(input: name, line: line, id: nil, reason: "record longer than \(maxRecordBytes) bytes"))
+            }
+            // Blank lines (and a CSV file's trailing newline) are not records.
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            switch format {
+            case .ndjson:
+                return record(fields: parseJSON(bytes, line: line), line: line)
+            case .csv:
+                let cells = CSV.cells(bytes)
+                guard let header else {
+                    self.header = cells.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                    if !(self.header ?? []).contains("id") {
+                        return .rejected(ReferralError(input: name, line: line, id: nil, reason: "the CSV header has no `id` column"))
+                    }
+                    continue
+                }
+                guard cells.count == header.count else {
+                    return .rejected(ReferralError(input: name, line: line, id: nil,
+                                                   reason: "\(cells.count) fields where the header has \(header.count)"))
+                }
+                var fields: [String: String] = [:]
+                for (key, value) in zip(header, cells) where !value.isEmpty { fields[key] = value }
+                return record(fields: .success(fields), line: line)
+            }
+        }
+        return nil
+    }
+
+    private func parseJSON(_ bytes: [UInt8], line: Int) -> Result<[String: String], ReferralError> {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(bytes))
+        } catch {
+            return .failure(ReferralError(input: name, line: line, id: nil, reason: "not valid JSON"))
+        }
+        guard let dictionary = object as? [String: Any] else {
+            return .failure(ReferralError(input: name, line: line, id: nil, reason: "not a JSON object"))
+        }
+        var fields: [String: String] = [:]
+        for (key, value) in dictionary {
+            switch value {
+            case let string as String: fields[key] = string
+            case is NSNull: continue
+            default:
+                guard Self.fieldNames.contains(key) else { continue }
+                let id = dictionary["id"] as? String
+                return .failure(ReferralError(input: name, line: line, id: id, reason: "`\(key)` must be a string"))
+            }
+        }
+        return .success(fields)
+    }
+
+    static let fieldNames: Set<String> = ["id", "url", "html", "text", "path", "content_type", "source", "reported_at",
+                                          "reporter_note", "platform"]
+
+    private func record(fields parsed: Result<[String: String], ReferralError>, line: Int) -> Record {
+        let fields: [String: String]
+        switch parsed {
+        case let .failure(error): return .rejected(error)
+        case let .success(value): fields = value
+        }
+        func reject(_ reason: String) -> Record {
+            .rejected(ReferralError(input: name, line: line, id: fields["id"], reason: reason))
+        }
+        guard let id = fields["id"]?.trimmingCharacters(in: .whitespaces), !id.isEmpty else { return reject("no `id`") }
+        if let first = seen[id] { return reject("duplicate id, first on line \(first)") }
+        let source: Referral.Source
+        if let given = fields["source"] {
+            guard let known = Referral.Source(rawValue: given) else {
+                return reject("unknown source `\(given)` (public, trusted-flagger, platform, internal)")
+            }
+            source = known
+        } else {
+            source = .public
+        }
+        let given = ["html", "text", "path"].filter { fields[$0] != nil }
+        guard given.count <= 1 else { return reject("more than one of html, text and path") }
+        let content: Referral.Content
+        switch given.first {
+        case "html"?, "text"?:
+            let bytes = Array(fields[given[0]]!.utf8)
+            guard bytes.count <= maxContentBytes else { return reject("content is \(bytes.count) bytes, over the limit of \(maxContentBytes)") }
+            content = given[0] == "html" ? .html(bytes) : .text(bytes)
+        case "path"?:
+            let path = fields["path"]!
+            let resolved = path.hasPrefix("/") ? path : (folder as NSString).appendingPathComponent(path)
+            guard FileManager.default.isReadableFile(atPath: resolved),
+                  let size = (try? FileManager.default.attributesOfItem(atPath: resolved))?[.size] as? Int else {
+                return reject("path `\(path)` cannot be read")
+            }
+            guard size <= maxContentBytes else { return reject("`\(path)` is \(size) bytes, over the limit of \(maxContentBytes)") }
+            content = .file(resolved)
+        default:
+            guard fields["url"] != nil else { return reject("no content (html, text or path) and no url") }
+            content = .none
+        }
+        seen[id] = line
+        return .referral(Referral(id: id, url: fields["url"], content: content, contentType: fields["content_type"], source: source,
+                                  reportedAt: fields["reported_at"], reporterNote: fields["reporter_note"], platform: fields["platform"]),
+                         line: line)
+    }
+}
+
+/// A record that could not be accepted: where, and why.
+public struct ReferralError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let input: String
+    /// The line the record starts on (1-based; 0: the input as a whole).
+    public let line: Int
+    public let id: String?
+    public let reason: String
+
+    public var description: String {
+        "\(input)\(line > 0 ? ":\(line)" : ""): \(id.map { "referral \($0): " } ?? "")\(reason)"
+    }
+}
+
+/// Splits a stream into records, one per line; with `quoted`, line breaks
+/// inside double quotes (CSV) do not end a record. Reads 64 KiB at a time.
+struct RecordSplitter {
+    private let handle: FileHandle
+    private let quoted: Bool
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var line = 1
+    private var atEnd = false
+    private(set) var bytesRead = 0
+
+    init(handle: FileHandle, quoted: Bool) {
+        self.handle = handle
+        self.quoted = quoted
+    }
+
+    /// The next record, the line it starts on, and whether it was cut at `limit`.
+    mutating func next(limit: Int) -> ([UInt8], Int, Bool)? {
+        var record: [UInt8] = []
+        var inQuotes = false
+        var truncated = false
+        let start = line
+        while true {
+            if position == buffer.count {
+                if atEnd { break }
+                let chunk = handle.readData(ofLength: 1 << 16)
+                if chunk.isEmpty {
+                    atEnd = true
+                    break
+                }
+                buffer = Array(chunk)
+                bytesRead += buffer.count
+                position = 0
+            }
+            let b = buffer[position]
+            position += 1
+            if b == 0x0A {
+                line += 1
+                if !inQuotes { return (record, start, truncated) }
+            }
+            if quoted && b == 0x22 { inQuotes.toggle() }
+            if record.count < limit { record.append(b) } else { truncated = true }
+        }
+        return record.isEmpty && !truncated ? nil : (record, start, truncated)
+    }
+}
+
+/// RFC 4180 fields of one CSV record.
+enum CSV {
+    static func cells(_ record: [UInt8]) -> [String] {
+        var cells: [String] = []
+        var cell: [UInt8] = []
+        var inQuotes = false
+        var i = 0
+        var bytes = record
+        if bytes.last == 0x0D { bytes.removeLast() }
+        while i < bytes.count {
+            let b = bytes[i]
+            if inQuotes {
+                if b == 0x22 {
+                    if i + 1 < bytes.count && bytes[i + 1] == 0x22 {
+                        cell.append(0x22)
+                        i += 1
+                    } else {
+                        inQuotes = false
+                    }
+                } else {
+                    cell.append(b)
+                }
+            } else if b == 0x22 {
+                inQuotes = true
+            } else if b == 0x2C {
+                cells.append(String(decoding: cell, as: UTF8.self))
+                cell.removeAll(keepingCapacity: true)
+            } else {
+                cell.append(b)
+            }
+            i += 1
+        }
+        cells.append(String(decoding: cell, as: UTF8.self))
+        return cells
+    }
+}

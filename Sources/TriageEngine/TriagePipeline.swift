@@ -1,0 +1,177 @@
+import Foundation
+import PageText
+import TextNormalizer
+import TriageRules
+
+/// One referral in, one explained assessment out: page text (`PageText`),
+/// its views (`TextNormalizer`), one rule scan (`RuleScanner`), the score
+/// (`Scorer`), and evidence mapped back to the page's bytes.
+///
+/// One pipeline per task: it owns a scanner and a normaliser (both reuse
+/// scratch memory between referrals). The rules and the policy are shared.
+public final class TriagePipeline {
+    public let rules: CompiledRules
+    public let scorer: Scorer
+    /// Bytes of text shown either side of a match.
+    public var snippetContext = 60
+    /// Snippets per pattern per rule (every match is still counted).
+    public var snippetsPerPattern = 3
+
+    private let extractor = PageExtractor()
+    private let normalizer = TextNormalizer()
+    private let scanner: RuleScanner
+    private let clock = ContinuousClock()
+
+    public init(rules: CompiledRules, policy: ScoringPolicy) {
+        self.rules = rules
+        scorer = Scorer(policy: policy)
+        scanner = RuleScanner(rules)
+    }
+
+    /// Assesses `referral`; the case fields are left for a `CaseBook`.
+    public func assess(_ referral: Referral) -> Assessment {
+        var notes: [String] = []
+        let canonical = referral.url.flatMap(CanonicalURL.of)
+        if referral.url != nil && canonical == nil { notes.append("the url is not an absolute http(s) address") }
+        var assessment = Assessment(
+            referral: referral.id, url: referral.url, canonicalURL: canonical, source: referral.source.rawValue, score: 0, band: .pending,
+            primaryCategory: nil, categories: [], contributions: [], hits: [], shadowHits: [], caseID: nil, caseSize: 0,
+            contentFingerprint: nil, rules: rules.fingerprint.description, policy: scorer.policy.version, contentKind: nil, charset: nil,
+            notes: notes, timings: .init(extractMicroseconds: 0, scanMicroseconds: 0))
+
+        let bytes: [UInt8], contentType: String?
+        switch referral.content {
+        case let .html(content): (bytes, contentType) = (content, referral.contentType ?? "text/html")
+        case let .text(content): (bytes, contentType) = (content, referral.contentType ?? "text/plain")
+        case let .bytes(content): (bytes, contentType) = (content, referral.contentType)
+        case let .file(path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                assessment.notes.append("content file \(path) could not be read: not assessed")
+                return assessment
+            }
+            (bytes, contentType) = (Array(data), referral.contentType)
+        case .none:
+            assessment.notes.append("no content: the url has not been fetched, so nothing was assessed")
+            return assessment
+        }
+
+        let t0 = clock.now
+        let page = extractor.extract(bytes, contentType: contentType)
+        let t1 = clock.now
+        assessment.contentKind = page.kind.description
+        assessment.charset = page.charset?.name
+        assessment.notes += page.notes
+        assessment.timings?.extractMicroseconds = Self.microseconds(t1 - t0)
+        if case .binary = page.kind {
+            assessment.notes.append("binary content is not assessed as text: a person must look at it")
+            return assessment
+        }
+        let views = TextViews(page.text, normalizer: normalizer)
+        let result = scanner.scan(views)
+        var held: [Scorer.Held] = []
+        for hit in result {
+            let rule = rules.rules[hit.rule]
+            let summary = self.hit(rule, hit.evidence, page: page, views: views)
+            if hit.shadow {
+                assessment.shadowHits.append(summary)
+            } else {
+                assessment.hits.append(summary)
+                held.append(Scorer.Held(rule: rule, matches: max(summary.matches, 1)))
+            }
+        }
+        let t2 = clock.now
+        assessment.timings?.scanMicroseconds = Self.microseconds(t2 - t1)
+        if !views.normalized.bytes.isEmpty { assessment.contentFingerprint = sha256Hex(views.normalized.bytes) }
+
+        let outcome = scorer.score(held, source: referral.source)
+        assessment.score = outcome.score
+        assessment.band = outcome.band
+        assessment.primaryCategory = outcome.primaryCategory?.rawValue
+        assessment.categories = outcome.categories.map(\.rawValue)
+        assessment.contributions = outcome.contributions
+        return assessment
+    }
+
+    private func hit(_ rule: Rule, _ evidence: Evidence, page: PageText, views: TextViews) -> Assessment.Hit {
+        var snippets: [Assessment.Snippet] = []
+        var matches = 0
+        for stringHit in evidence {
+            matches += stringHit.count
+            let name = rules.strings[stringHit.string].name
+            for span in stringHit.spans.prefix(snippetsPerPattern) {
+                snippets.append(snippet(span, pattern: name, page: page, views: views))
+            }
+        }
+        return Assessment.Hit(rule: rule.qualifiedName, category: rule.category.rawValue, severity: rule.severity, weight: rule.weight,
+                              matches: matches, evidence: snippets)
+    }
+
+    /// A match shown in the text a reader sees, located in the page's bytes.
+    private func snippet(_ span: Span, pattern: String, page: PageText, views: TextViews) -> Assessment.Snippet {
+        let text = views.source(of: span)  // in the page's text
+        let bytes = page.map.source(of: text)  // in the page as received
+        let segment = Self.segment(containing: text.lowerBound, in: page.segments)
+        let lower = Self.boundary(page.text, max(text.lowerBound - snippetContext, segment?.range.lowerBound ?? 0), forward: true)
+        let upper = Self.boundary(page.text, min(text.upperBound + snippetContext, segment?.range.upperBound ?? page.text.count), forward: false)
+        return Assessment.Snippet(
+            pattern: "$" + pattern, view: span.view.rawValue, origin: segment?.origin.rawValue ?? "body", hidden: segment?.hidden ?? false,
+            start: bytes.lowerBound, end: bytes.upperBound,
+            before: Self.display(page.text[lower..<max(lower, text.lowerBound)]),
+            match: Self.display(page.text[text]),
+            after: Self.display(page.text[min(text.upperBound, upper)..<max(upper, text.upperBound)]))
+    }
+
+    static func segment(containing offset: Int, in segments: [Segment]) -> Segment? {
+        var low = 0, high = segments.count
+        while low < high {
+            let middle = (low + high) / 2
+            if segments[middle].range.upperBound <= offset { low = middle + 1 } else { high = middle }
+        }
+        return low < segments.count && segments[low].range.contains(offset) ? segments[low] : nil
+    }
+
+    /// The nearest character boundary at or after (or before) `offset`.
+    static func boundary(_ text: [UInt8], _ offset: Int, forward: Bool) -> Int {
+        var at = min(max(offset, 0), text.count)
+        while at > 0 && at < text.count && text[at] & 0xC0 == 0x80 { at += forward ? 1 : -1 }
+        return at
+    }
+
+    /// Text for a person: each whitespace run (line breaks between blocks
+    /// included) shown as one space, and invisible characters (zero-width,
+    /// bidi controls, soft hyphens: hiding places for keywords) shown as
+    /// `<U+200B>`, so the evidence shows what the page hid.
+    static func display(_ bytes: ArraySlice<UInt8>) -> String {
+        var shown = ""
+        for scalar in collapsingWhitespace(bytes).unicodeScalars {
+            if scalar.value >= 0x80 && scalar.properties.isDefaultIgnorableCodePoint {
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                shown += "<U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + ">"
+            } else {
+                shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown
+    }
+
+    private static func collapsingWhitespace(_ bytes: ArraySlice<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var space = false
+        for b in bytes {
+            if b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D || b == 0x0C {
+                space = true
+                continue
+            }
+            if space { out.append(0x20) }
+            space = false
+            out.append(b)
+        }
+        if space { out.append(0x20) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func microseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds) * 1_000_000 + Int(duration.components.attoseconds / 1_000_000_000_000)
+    }
+}

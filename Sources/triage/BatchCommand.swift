@@ -1,0 +1,245 @@
+import ArgumentParser
+import Foundation
+import TriageEngine
+import TriageRules
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `triage batch`: a file of referrals in, assessments out, in input order.
+struct BatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch",
+        abstract: "Assess a file of referrals (NDJSON or CSV) on every core.",
+        discussion: """
+            Streams the input: memory does not grow with the number of referrals. A record that cannot
+            be accepted (invalid JSON, no id, unknown source, unreadable path, content over the size
+            limit, an id already seen) is reported on standard error with its line and skipped; the
+            batch goes on. Assessments come out in input order, each with the case it joined
+            (same canonical URL or same normalised content) and that case's size so far. A summary
+            ends the run (on standard error with --format ndjson). A progress bar with rate and ETA
+            is shown on a terminal, never in pipes or with ndjson.
+            Exit status: 0 every record assessed, 1 some records rejected, 2 the input, rules or
+            policy could not be used.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("Referrals: .ndjson (one JSON object per line) or .csv (a header row), or - for NDJSON on standard input.",
+                                 valueName: "INPUT"))
+    var input: String
+
+    @OptionGroup var options: TriageOptions
+
+    @Option(name: .long, help: "Assessments as text (a line each), json (one document) or ndjson (a line of JSON each).")
+    var format: AssessmentFormat = .text
+
+    @Option(name: .long, help: "Input format, when the file name does not tell: ndjson or csv.")
+    var inputFormat: InputFormat?
+
+    @Option(name: .long, help: "Threads to assess on (default: every core).")
+    var jobs: Int?
+
+    @Flag(name: .long, help: "Assess and summarise, but write no assessments.")
+    var dryRun = false
+
+    enum InputFormat: String, ExpressibleByArgument, CaseIterable {
+        case ndjson, csv
+    }
+
+    func validate() throws {
+        if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be within 1...256") }
+    }
+
+    func run() throws {
+        let rules = try options.loadRules(command: "batch")
+        let policy = try options.loadPolicy(command: "batch")
+        let reader: ReferralReader
+        do {
+            reader = try ReferralReader(path: input, format: inputFormat.map { ReferralReader.Format(rawValue: $0.rawValue)! })
+        } catch {
+            printError("triage batch: \(error)")
+            throw ExitCode(2)
+        }
+        let jobs = self.jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        let inputSize = input == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: input))?[.size] as? Int
+        var progress = Progress(enabled: isatty(STDERR_FILENO) == 1 && format != .ndjson, total: inputSize)
+        var summary = Summary()
+        var cases = CaseBook()
+        var output = OutputWriter()
+        if format == .json && !dryRun { output.write("{\"assessments\":[") }
+        let clock = ContinuousClock()
+        let started = clock.now
+
+        func emit(_ assessment: Assessment) {
+            var assessment = assessment
+            if let filed = cases.file(canonicalURL: assessment.canonicalURL, contentFingerprint: assessment.contentFingerprint) {
+                (assessment.caseID, assessment.caseSize) = (filed.id, filed.size)
+            }
+            if options.noTimings { assessment.timings = nil }
+            summary.add(assessment)
+            guard !dryRun else { return }
+            switch format {
+            case .ndjson: output.write(assessment.jsonLine() + "\n")
+            case .json: output.write((summary.assessed > 1 ? "," : "") + assessment.jsonLine())
+            case .text: output.write(Self.line(assessment))
+            }
+        }
+
+        // In flight at most a few per thread: the reader waits for the
+        // oldest to finish, so memory is bounded by the window, not the input.
+        let pool = AssessmentPool(jobs: jobs, rules: rules, policy: policy)
+        let window = 4 * jobs
+        var submitted = 0, emitted = 0
+        while let record = reader.next() {
+            switch record {
+            case let .rejected(error):
+                summary.rejected.append(error)
+                progress.clear()
+                printError("triage batch: rejected: \(error)")
+            case let .referral(referral, _):
+                summary.bytes += referral.contentSize
+                pool.submit(submitted, referral)
+                submitted += 1
+                while submitted - emitted >= window {
+                    emit(pool.take(emitted))
+                    emitted += 1
+                }
+                while let ready = pool.poll(emitted) {
+                    emit(ready)
+                    emitted += 1
+                }
+            }
+            progress.update(done: emitted, bytes: reader.bytesRead, since: started)
+        }
+        pool.close()
+        while emitted < submitted {
+            emit(pool.take(emitted))
+            emitted += 1
+            progress.update(done: emitted, bytes: reader.bytesRead, since: started)
+        }
+        progress.clear()
+        summary.cases = cases.caseCount
+        summary.seconds = Self.seconds(clock.now - started)
+        summary.jobs = jobs
+        switch format {
+        case .json:
+            if dryRun { output.write("{\"assessments\":[") }
+            output.write("],\"summary\":" + summary.json() + "}\n")
+        case .ndjson:
+            output.flush()
+            printError(summary.text(), newline: false)
+        case .text:
+            if !dryRun && summary.assessed > 0 { output.write("\n") }
+            output.write(summary.text())
+        }
+        output.flush()
+        if !summary.rejected.isEmpty { throw ExitCode(1) }
+    }
+
+    /// One referral in the text listing.
+    static func line(_ a: Assessment) -> String {
+        let band = a.band.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
+        let score = String(a.score)
+        var line = band + String(repeating: " ", count: max(0, 3 - score.count)) + score + "  " + a.referral
+        if let category = a.primaryCategory { line += "  " + category }
+        if let caseID = a.caseID { line += "  " + caseID + (a.caseSize > 1 ? " (\(a.caseSize))" : "") }
+        if let url = a.url { line += "  " + url }
+        return line + "\n"
+    }
+
+    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+}
+
+/// What a batch did, for its last lines.
+struct Summary {
+    var assessed = 0
+    var rejected: [ReferralError] = []
+    var bands: [Band: Int] = [:]
+    var categories: [String: Int] = [:]
+    var joined = 0
+    var cases = 0
+    var bytes = 0
+    var seconds = 0.0
+    var jobs = 1
+
+    mutating func add(_ a: Assessment) {
+        assessed += 1
+        bands[a.band, default: 0] += 1
+        for category in a.categories { categories[category, default: 0] += 1 }
+        if a.caseSize > 1 { joined += 1 }
+    }
+
+    var rate: Double { seconds > 0 ? Double(assessed) / seconds : 0 }
+    var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / 1e6 / seconds : 0 }
+
+    func text() -> String {
+        var out = "\(assessed + rejected.count) referrals read: \(assessed) assessed, \(rejected.count) rejected"
+        if !rejected.isEmpty { out += " (line\(rejected.count == 1 ? "" : "s") " + rejected.map { String($0.line) }.joined(separator: ", ") + ")" }
+        out += "\nbands: " + Band.allCases.map { "\($0.rawValue) \(bands[$0, default: 0])" }.joined(separator: "  ")
+        let hit = Category.allCases.filter { categories[$0.rawValue] != nil }
+        out += "\ncategories: " + (hit.isEmpty ? "none" : hit.map { "\($0.rawValue) \(categories[$0.rawValue]!)" }.joined(separator: ", "))
+        out += "\ncases: \(cases) (\(joined) referral\(joined == 1 ? "" : "s") joined an earlier one)"
+        out += "\nrate: " + String(format: "%.1f referrals/s, %.2f MB/s over %.2f s on %d thread%@", rate, megabytesPerSecond, seconds, jobs,
+                                   jobs == 1 ? "" : "s")
+        return out + "\n"
+    }
+
+    func json() -> String {
+        let bandCounts = Band.allCases.map { "\"\($0.rawValue)\":\(bands[$0, default: 0])" }.joined(separator: ",")
+        let categoryCounts = Category.allCases.compactMap { c in categories[c.rawValue].map { "\"\(c.rawValue)\":\($0)" } }.joined(separator: ",")
+        let rejects = rejected.map { "{\"line\":\($0.line),\"id\":\($0.id.map(JSON.quoted) ?? "null"),\"reason\":\(JSON.quoted($0.reason))}" }
+        return "{\"assessed\":\(assessed),\"rejected\":[\(rejects.joined(separator: ","))],\"bands\":{\(bandCounts)},"
+            + "\"categories\":{\(categoryCounts)},\"cases\":\(cases),\"joined\":\(joined),"
+            + String(format: "\"seconds\":%.3f,\"referrals_per_s\":%.1f,\"mb_per_s\":%.2f,\"jobs\":%d}", seconds, rate, megabytesPerSecond, jobs)
+    }
+}
+
+/// A one-line progress bar on standard error, redrawn at most ten times a second.
+struct Progress {
+    let enabled: Bool
+    let total: Int?
+    private var lastDraw: Double = -1
+
+    init(enabled: Bool, total: Int?) {
+        self.enabled = enabled
+        self.total = total
+    }
+
+    mutating func update(done: Int, bytes: Int, since start: ContinuousClock.Instant) {
+        guard enabled else { return }
+        let elapsed = BatchCommand.seconds(ContinuousClock.now - start)
+        guard elapsed - lastDraw >= 0.1 else { return }
+        lastDraw = elapsed
+        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        var line = "\r\u{1B}[K"
+        if let total, total > 0 {
+            let fraction = min(Double(bytes) / Double(total), 1)
+            let filled = Int(fraction * 30)
+            line += "[" + String(repeating: "=", count: filled) + String(repeating: " ", count: 30 - filled) + "] "
+                + String(format: "%3.0f%%  ", fraction * 100)
+            if fraction > 0.01 {
+                let remaining = elapsed / fraction - elapsed
+                line += String(format: "ETA %d:%02d  ", Int(remaining) / 60, Int(remaining) % 60)
+            }
+        }
+        line += String(format: "%d referrals  %.0f/s", done, rate)
+        printError(line, newline: false)
+    }
+
+    mutating func clear() {
+        guard enabled, lastDraw >= 0 else { return }
+        printError("\r\u{1B}[K", newline: false)
+        lastDraw = -1
+    }
+}
+
+extension Referral {
+    /// Bytes of inline content (files count when read).
+    var contentSize: Int {
+        switch content {
+        case let .html(bytes), let .text(bytes), let .bytes(bytes): bytes.count
+        case let .file(path): ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+        case .none: 0
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import TriageEngine
+
+/// `triage check`: one page or referral, fully explained.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Assess one page or referral and explain the result.",
+        discussion: """
+            FILE is a page (HTML or text) or, if it ends in .json or .ndjson, a referral (the first
+            record, in the batch input's format). The text output starts with the band and score, then
+            the lines that add up to the score, then each rule's evidence: the text around each match
+            and its byte offsets in the page.
+            Exit status: 0 assessed, 2 the input, rules or policy could not be used.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("A page or referral file, or - for a page on standard input.", valueName: "FILE"))
+    var input: String
+
+    @OptionGroup var options: TriageOptions
+
+    @Option(name: .long, help: "Output as text (for people) or json.")
+    var format: AssessmentFormat = .text
+
+    @Option(name: .long, help: ArgumentHelp("The page's Content-Type (default: worked out from the bytes).", valueName: "TYPE"))
+    var contentType: String?
+
+    @Option(name: .long, help: "The page's address, for the case it joins.")
+    var url: String?
+
+    @Option(name: .long, help: "Who reported it: public, trusted-flagger, platform or internal.")
+    var source: String = "public"
+
+    func run() throws {
+        let rules = try options.loadRules(command: "check")
+        let policy = try options.loadPolicy(command: "check")
+        let referral = try readReferral()
+        let pipeline = TriagePipeline(rules: rules, policy: policy)
+        var assessment = pipeline.assess(referral)
+        var cases = CaseBook()
+        if let filed = cases.file(canonicalURL: assessment.canonicalURL, contentFingerprint: assessment.contentFingerprint) {
+            (assessment.caseID, assessment.caseSize) = (filed.id, filed.size)
+        }
+        if options.noTimings { assessment.timings = nil }
+        var output = OutputWriter()
+        output.write(format == .text ? assessment.text() : assessment.jsonLine() + "\n")
+        output.flush()
+    }
+
+    private func readReferral() throws -> Referral {
+        guard let source = Referral.Source(rawValue: source) else {
+            printError("triage check: unknown source `\(source)` (public, trusted-flagger, platform, internal)")
+            throw ExitCode(64)
+        }
+        let lower = input.lowercased()
+        if lower.hasSuffix(".json") || lower.hasSuffix(".ndjson") {
+            let reader: ReferralReader
+            do { reader = try ReferralReader(path: input, format: .ndjson) } catch {
+                printError("triage check: \(error)")
+                throw ExitCode(2)
+            }
+            switch reader.next() {
+            case let .referral(referral, _)?: return referral
+            case let .rejected(error)?:
+                printError("triage check: \(error)")
+                throw ExitCode(2)
+            case nil:
+                printError("triage check: \(input): no referral in it")
+                throw ExitCode(2)
+            }
+        }
+        let data: Data?
+        if input == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            data = FileManager.default.contents(atPath: input)
+        }
+        guard let data else {
+            printError("triage check: \(input): cannot be read")
+            throw ExitCode(2)
+        }
+        let id = input == "-" ? "stdin" : (input as NSString).lastPathComponent
+        return Referral(id: id, url: url, content: .bytes(Array(data)), contentType: contentType, source: source)
+    }
+}
