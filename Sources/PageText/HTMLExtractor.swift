@@ -65,7 +65,7 @@ final class HTMLExtractor {
             context = nil
         }
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
-            | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOIMPLIED.rawValue | HTML_PARSE_IGNORE_ENC.rawValue | XML_PARSE_HUGE.rawValue)
+            | HTML_PARSE_NONET.rawValue | HTML_PARSE_IGNORE_ENC.rawValue | XML_PARSE_HUGE.rawValue)
         htmlCtxtUseOptions(ctxt, options)
         // Fed in chunks, so libxml2 never holds more than a chunk ahead.
         let chunk = 1 << 16

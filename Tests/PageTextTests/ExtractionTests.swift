@@ -17,6 +17,16 @@ extension PageText {
 
 @Suite("Extraction")
 struct ExtractionTests {
+    /// Pasted fragments have no <html> or <body>: every top-level element is
+    /// parsed (libxml2 stopped after the first one when told not to imply
+    /// the missing elements, and the rest lost its hidden flags).
+    @Test func fragmentsWithSeveralTopLevelElements() {
+        let page = extract("<p>one</p><p hidden>two</p><div aria-hidden=\"true\">three</div><p>four &amp; more</p>")
+        #expect(page.notes.isEmpty, "\(page.notes)")
+        #expect(page.texts(.body, hidden: false) == ["one", "four & more"])
+        #expect(page.texts(.body, hidden: true) == ["two", "three"])
+    }
+
     @Test func visibleTextBlocksAndExclusions() {
         let page = extract("""
             <html><head><title>Title here</title><style>.x{color:red}</style>

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+@testable import TriageEngine
+import TriageRules
+
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The shipped rules, compiled once for the suite.
+let shippedRules: CompiledRules = {
+    let (compiled, diagnostics) = RuleCompiler().compile(paths: RuleSources.expand([packageRoot.appendingPathComponent("Rules").path]))
+    guard let compiled else { fatalError(DiagnosticRenderer.text(diagnostics)) }
+    return compiled
+}()
+
+@Suite("Pipeline")
+struct PipelineTests {
+    static var pages: [String] {
+        let folder = packageRoot.appendingPathComponent("Samples/pages").path
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".html") }.sorted()
+            .map { folder + "/" + $0 }
+    }
+
+    /// Every snippet's byte range holds the matched text in the page as received.
+    @Test(arguments: pages)
+    func evidencePointsAtThePageBytes(_ path: String) throws {
+        let bytes = try #require(FileManager.default.contents(atPath: path)).map { $0 }
+        let assessment = TriagePipeline(rules: shippedRules, policy: .default).assess(Referral(id: "p", content: .bytes(bytes)))
+        for hit in assessment.hits + assessment.shadowHits {
+            for snippet in hit.evidence {
+                #expect(snippet.start < snippet.end && snippet.end <= bytes.count)
+                let source = String(decoding: bytes[snippet.start..<snippet.end], as: UTF8.self)
+                // The page's bytes at that range read as the match once markup
+                // and invisible characters are set aside (attribute text maps to its tag).
+                if snippet.origin == "body" || snippet.origin == "title" {
+                    // Invisible characters, written as themselves or as entities, are not part of the match.
+                    let visible = source.replacing(/&(#x200b|shy|zwj|zwnj);/.ignoresCase(), with: "").unicodeScalars
+                        .filter { !$0.properties.isDefaultIgnorableCodePoint }
+                    let match = snippet.match.replacingOccurrences(of: "<U+200B>", with: "").replacingOccurrences(of: "<U+00AD>", with: "")
+                    #expect(String(String.UnicodeScalarView(visible)).lowercased().replacingOccurrences(of: "\n", with: " ") == match.lowercased(),
+                            "\(path) \(hit.rule) \(snippet.pattern)")
+                } else {
+                    #expect(source.hasPrefix("<"), "attribute text maps to its whole tag")
+                }
+            }
+        }
+    }
+
+    @Test func theSameReferralGivesTheSameBytes() throws {
+        let pipeline = TriagePipeline(rules: shippedRules, policy: .default)
+        for path in Self.pages {
+            let referral = Referral(id: "p", url: "https://x.example/a", content: .file(path), source: .trustedFlagger)
+            var first = pipeline.assess(referral), second = TriagePipeline(rules: shippedRules, policy: .default).assess(referral)
+            first.timings = nil
+            second.timings = nil
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            #expect(try encoder.encode(first) == encoder.encode(second))
+        }
+    }
+
+    @Test func obfuscatedTextIsFoundAndExplained() throws {
+        let html = "<p>SYNTHETIC. The 4tt4ck pl4n is set; the t\u{200B}arget list is ready.</p><p hidden>join the fight</p>"
+        let a = TriagePipeline(rules: shippedRules, policy: .default).assess(Referral(id: "o", content: .html(Array(html.utf8))))
+        #expect(a.band == .p1)
+        let plan = try #require(a.hits.first { $0.rule == "example.attack-planning-phrases" })
+        #expect(plan.evidence.contains { $0.view == "leet" && $0.match == "4tt4ck pl4n" })
+        #expect(plan.evidence.contains { $0.match == "t<U+200B>arget list" })
+        #expect(a.hits.contains { $0.evidence.contains { $0.hidden && $0.match == "join the fight" } })
+        #expect(a.contributions.reduce(0) { $0 + $1.points } == a.score)
+    }
+
+    @Test func unassessableContentIsPendingWithAReason() throws {
+        let pipeline = TriagePipeline(rules: shippedRules, policy: .default)
+        let urlOnly = pipeline.assess(Referral(id: "u", url: "https://x.example/", content: .none))
+        #expect(urlOnly.band == .pending && urlOnly.notes.contains { $0.contains("not been fetched") })
+        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 0, count: 64)
+        let image = pipeline.assess(Referral(id: "i", content: .bytes(png), contentType: "text/html"))
+        #expect(image.band == .pending && image.contentKind == "binary (image/png)")
+        let missing = pipeline.assess(Referral(id: "m", content: .file("/nonexistent/page.html")))
+        #expect(missing.band == .pending && missing.notes.contains { $0.contains("could not be read") })
+    }
+
+    @Test(arguments: [
+        ("HTTPS://Example.COM:443/a?utm_source=x&b=2#frag", "https://example.com/a?b=2"),
+        ("http://example.com:80", "http://example.com/"),
+        ("http://example.com:8080/x?fbclid=1&gclid=2", "http://example.com:8080/x"),
+        ("https://example.com./p?UTM_Medium=m&id=7", "https://example.com/p?id=7"),
+        ("ftp://example.com/file", nil),
+        ("/relative/path", nil),
+        ("not a url", nil),
+    ] as [(String, String?)])
+    func canonicalURLs(_ url: String, _ expected: String?) {
+        #expect(CanonicalURL.of(url) == expected)
+    }
+
+    @Test func casesFoldByURLThenContent() {
+        var book = CaseBook()
+        let a = book.file(canonicalURL: "https://x.example/1", contentFingerprint: "aaa")
+        let b = book.file(canonicalURL: "https://x.example/1", contentFingerprint: nil)
+        let c = book.file(canonicalURL: "https://y.example/other-copy", contentFingerprint: "aaa")
+        let d = book.file(canonicalURL: nil, contentFingerprint: "bbb")
+        #expect(a?.id == b?.id && b?.id == c?.id && c?.size == 3)
+        #expect(d?.id != a?.id && d?.size == 1)
+        #expect(book.file(canonicalURL: nil, contentFingerprint: nil) == nil)
+        #expect(book.caseCount == 2 && book.referralCount == 4)
+        // The same input gives the same case ids.
+        var again = CaseBook()
+        #expect(again.file(canonicalURL: "https://x.example/1", contentFingerprint: "aaa")?.id == a?.id)
+    }
+}
