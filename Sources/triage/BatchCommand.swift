@@ -124,13 +124,13 @@ struct BatchCommand: ParsableCommand {
         switch format {
         case .json:
             if dryRun { output.write("{\"assessments\":[") }
-            output.write("],\"summary\":" + summary.json() + "}\n")
+            output.write("],\"summary\":" + summary.json(timings: !options.noTimings) + "}\n")
         case .ndjson:
             output.flush()
-            printError(summary.text(), newline: false)
+            printError(summary.text(timings: !options.noTimings), newline: false)
         case .text:
             if !dryRun && summary.assessed > 0 { output.write("\n") }
-            output.write(summary.text())
+            output.write(summary.text(timings: !options.noTimings))
         }
         output.flush()
         if !summary.rejected.isEmpty { throw ExitCode(1) }
@@ -172,25 +172,29 @@ struct Summary {
     var rate: Double { seconds > 0 ? Double(assessed) / seconds : 0 }
     var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / 1e6 / seconds : 0 }
 
-    func text() -> String {
+    /// The summary for a person; `timings: false` leaves out the rate line
+    /// (the one part that differs between runs).
+    func text(timings: Bool = true) -> String {
         var out = "\(assessed + rejected.count) referrals read: \(assessed) assessed, \(rejected.count) rejected"
         if !rejected.isEmpty { out += " (line\(rejected.count == 1 ? "" : "s") " + rejected.map { String($0.line) }.joined(separator: ", ") + ")" }
         out += "\nbands: " + Band.allCases.map { "\($0.rawValue) \(bands[$0, default: 0])" }.joined(separator: "  ")
         let hit = Category.allCases.filter { categories[$0.rawValue] != nil }
         out += "\ncategories: " + (hit.isEmpty ? "none" : hit.map { "\($0.rawValue) \(categories[$0.rawValue]!)" }.joined(separator: ", "))
         out += "\ncases: \(cases) (\(joined) referral\(joined == 1 ? "" : "s") joined an earlier one)"
+        guard timings else { return out + "\n" }
         out += "\nrate: " + String(format: "%.1f referrals/s, %.2f MB/s over %.2f s on %d thread%@", rate, megabytesPerSecond, seconds, jobs,
                                    jobs == 1 ? "" : "s")
         return out + "\n"
     }
 
-    func json() -> String {
+    func json(timings: Bool = true) -> String {
         let bandCounts = Band.allCases.map { "\"\($0.rawValue)\":\(bands[$0, default: 0])" }.joined(separator: ",")
         let categoryCounts = Category.allCases.compactMap { c in categories[c.rawValue].map { "\"\(c.rawValue)\":\($0)" } }.joined(separator: ",")
         let rejects = rejected.map { "{\"line\":\($0.line),\"id\":\($0.id.map(JSON.quoted) ?? "null"),\"reason\":\(JSON.quoted($0.reason))}" }
         return "{\"assessed\":\(assessed),\"rejected\":[\(rejects.joined(separator: ","))],\"bands\":{\(bandCounts)},"
-            + "\"categories\":{\(categoryCounts)},\"cases\":\(cases),\"joined\":\(joined),"
-            + String(format: "\"seconds\":%.3f,\"referrals_per_s\":%.1f,\"mb_per_s\":%.2f,\"jobs\":%d}", seconds, rate, megabytesPerSecond, jobs)
+            + "\"categories\":{\(categoryCounts)},\"cases\":\(cases),\"joined\":\(joined)"
+            + (timings ? String(format: ",\"seconds\":%.3f,\"referrals_per_s\":%.1f,\"mb_per_s\":%.2f,\"jobs\":%d", seconds, rate,
+                                megabytesPerSecond, jobs) : "") + "}"
     }
 }
 

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+@Suite("triage check and batch")
+struct TriageCommandTests {
+    @Test func helpIsDocumented() throws {
+        for command in ["check", "batch"] {
+            let result = try TriageProcess.run([command, "--help"])
+            #expect(result.status == 0)
+            try expectGolden(result.stdout, "\(command)-help.txt")
+        }
+    }
+
+    /// Every sample page, explained: the golden files are what an officer reads.
+    @Test func checkEverySamplePage() throws {
+        var all = ""
+        for page in ScanCommandTests.pageFiles {
+            let result = try TriageProcess.run(["check", page, "--no-timings"])
+            #expect(result.status == 0, "\(page): \(result.stderr)")
+            all += "== \(page)\n" + result.stdout
+        }
+        try expectGolden(all, "check-samples.txt")
+    }
+
+    @Test func checkAsJSONIsOneDeterministicObject() throws {
+        let args = ["check", "Samples/pages/05-evasion-synthetic.html", "--format", "json", "--no-timings", "--url", "https://x.example/p"]
+        let first = try TriageProcess.run(args), second = try TriageProcess.run(args)
+        #expect(first.status == 0 && first.stdout == second.stdout)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        #expect(object["band"] as? String == "P1")
+        let contributions = try #require(object["contributions"] as? [[String: Any]])
+        #expect(contributions.reduce(0) { $0 + ($1["points"] as? Int ?? 0) } == object["score"] as? Int)
+        #expect(object["canonical_url"] as? String == "https://x.example/p")
+    }
+
+    @Test func checkReadsAReferralFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("triage-check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("referral.json")
+        try #"{"id":"one","text":"SYNTHETIC: join our ranks","source":"trusted-flagger"}"#.write(to: file, atomically: true, encoding: .utf8)
+        let result = try TriageProcess.run(["check", file.path, "--no-timings"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("P3  score 39  recruitment"), "\(result.stdout)")
+        #expect(result.stdout.contains("referral one  source trusted-flagger"))
+    }
+
+    @Test func batchListsSummarisesAndReportsBadLines() throws {
+        let result = try TriageProcess.run(["batch", "Samples/referrals.ndjson", "--no-timings"])
+        #expect(result.status == 1, "rejected lines make the exit status 1")
+        try expectGolden(result.stdout, "batch-samples.txt")
+        try expectGolden(result.stderr, "batch-samples-rejected.txt")
+    }
+
+    @Test func batchAsNDJSONKeepsTheSummaryOffStandardOutput() throws {
+        let result = try TriageProcess.run(["batch", "Samples/referrals.ndjson", "--format", "ndjson", "--no-timings"])
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.count == 15)
+        for line in lines { #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any]) }
+        #expect(result.stderr.contains("15 assessed, 5 rejected"))
+        try expectGolden(result.stdout, "batch-samples.ndjson")
+    }
+
+    @Test func oneThreadOrTwoGiveTheSameOutput() throws {
+        let one = try TriageProcess.run(["batch", "Samples/referrals.ndjson", "--format", "ndjson", "--no-timings", "--jobs", "1"])
+        let two = try TriageProcess.run(["batch", "Samples/referrals.ndjson", "--format", "ndjson", "--no-timings", "--jobs", "2"])
+        #expect(one.stdout == two.stdout && !one.stdout.isEmpty)
+    }
+
+    @Test func batchReadsCSV() throws {
+        let result = try TriageProcess.run(["batch", "Samples/referrals.csv", "--no-timings"])
+        #expect(result.status == 1)
+        try expectGolden(result.stdout, "batch-csv.txt")
+        #expect(result.stderr.contains("referrals.csv:7: referral C-0005: unknown source `nobody`"))
+    }
+
+    @Test func dryRunWritesOnlyTheSummary() throws {
+        let result = try TriageProcess.run(["batch", "Samples/referrals.ndjson", "--dry-run", "--no-timings"])
+        #expect(result.stdout.hasPrefix("20 referrals read: 15 assessed, 5 rejected"))
+    }
+
+    @Test func unusableRulesOrPolicyExitTwo() throws {
+        let rules = try TriageProcess.run(["check", "Samples/pages/04-benign.html", "--rules", "Samples/indicators.txt"])
+        #expect(rules.status == 2)
+        let policy = try TriageProcess.run(["batch", "Samples/referrals.ndjson", "--policy", "/nonexistent/policy.json"])
+        #expect(policy.status == 2 && policy.stderr.contains("/nonexistent/policy.json: cannot be read"))
+        let input = try TriageProcess.run(["batch", "/nonexistent/referrals.ndjson"])
+        #expect(input.status == 2 && input.stderr.contains("/nonexistent/referrals.ndjson: cannot be opened"))
+    }
+}
