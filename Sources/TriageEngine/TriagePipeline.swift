@@ -111,14 +111,19 @@ public final class TriagePipeline {
         let text = views.source(of: span)  // in the page's text
         let bytes = page.map.source(of: text)  // in the page as received
         let segment = Self.segment(containing: text.lowerBound, in: page.segments)
-        let lower = Self.boundary(page.text, max(text.lowerBound - snippetContext, segment?.range.lowerBound ?? 0), forward: true)
-        let upper = Self.boundary(page.text, min(text.upperBound + snippetContext, segment?.range.upperBound ?? page.text.count), forward: false)
+        let first = segment?.range.lowerBound ?? 0, last = segment?.range.upperBound ?? page.text.count
+        // Context within the segment, cut at a space where it is cut at all.
+        var lower = Self.boundary(page.text, max(text.lowerBound - snippetContext, first), forward: true)
+        var upper = Self.boundary(page.text, min(text.upperBound + snippetContext, last), forward: false)
+        let cutBefore = lower > first, cutAfter = upper < last
+        if cutBefore, let space = page.text[lower..<text.lowerBound].firstIndex(of: 0x20) { lower = space + 1 }
+        if cutAfter, let space = page.text[text.upperBound..<upper].lastIndex(of: 0x20) { upper = space }
         return Assessment.Snippet(
             pattern: "$" + pattern, view: span.view.rawValue, origin: segment?.origin.rawValue ?? "body", hidden: segment?.hidden ?? false,
             start: bytes.lowerBound, end: bytes.upperBound,
-            before: Self.display(page.text[lower..<max(lower, text.lowerBound)]),
+            before: (cutBefore ? "…" : "") + Self.display(page.text[lower..<max(lower, text.lowerBound)]),
             match: Self.display(page.text[text]),
-            after: Self.display(page.text[min(text.upperBound, upper)..<max(upper, text.upperBound)]))
+            after: Self.display(page.text[min(text.upperBound, upper)..<max(upper, text.upperBound)]) + (cutAfter ? "…" : ""))
     }
 
     static func segment(containing offset: Int, in segments: [Segment]) -> Segment? {
