@@ -55,9 +55,9 @@ struct TriageCommandTests {
     @Test func batchAsNDJSONKeepsTheSummaryOffStandardOutput() throws {
         let result = try TriageProcess.run(["batch", "Samples/referrals.ndjson", "--format", "ndjson", "--no-timings"])
         let lines = result.stdout.split(separator: "\n")
-        #expect(lines.count == 15)
+        #expect(lines.count == 42)
         for line in lines { #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any]) }
-        #expect(result.stderr.contains("15 assessed, 5 rejected"))
+        #expect(result.stderr.contains("42 assessed, 7 rejected"))
         try expectGolden(result.stdout, "batch-samples.ndjson")
     }
 
@@ -76,7 +76,7 @@ struct TriageCommandTests {
 
     @Test func dryRunWritesOnlyTheSummary() throws {
         let result = try TriageProcess.run(["batch", "Samples/referrals.ndjson", "--dry-run", "--no-timings"])
-        #expect(result.stdout.hasPrefix("20 referrals read: 15 assessed, 5 rejected"))
+        #expect(result.stdout.hasPrefix("49 referrals read: 42 assessed, 7 rejected"))
     }
 
     @Test func unusableRulesOrPolicyExitTwo() throws {
