@@ -8,7 +8,7 @@ BENCH_DEPS   := wamerican libhyperscan-dev librust-aho-corasick-dev cargo python
 BENCH_PIP    := ahocorasick-rs pyahocorasick
 TRIAGE       := .build/debug/triage
 
-.PHONY: deps bench-deps build release test demo bench-matcher bench-rules bench-text rules clean
+.PHONY: deps bench-deps build release test demo bench-matcher bench-rules bench-text bench-triage rules clean
 
 # Installs missing Debian packages (as root, or with sudo when available).
 define apt_install
@@ -63,6 +63,11 @@ bench-text: bench-deps
 	@python3 -c "import lxml, selectolax, resiliparse" 2>/dev/null || pip install -q lxml selectolax resiliparse
 	$(SWIFT) build -c release --product text-bench
 	python3 benchmarks/text/run.py
+
+bench-triage: bench-deps
+	$(SWIFT) build -c release --product triage
+	$(SWIFT) build -c release --product text-bench
+	python3 benchmarks/triage/run.py
 
 clean:
 	rm -rf .build benchmarks/matcher/rust/target
