@@ -105,6 +105,7 @@ for run in 0..<runs {
     best.tree = min(best.tree, seconds(totals.tree))
 }
 func percentiles(_ values: [Double]) -> (p50: Double, p99: Double) {
+    guard !values.isEmpty else { return (0, 0) }  // a tool left out with --only
     let sorted = values.sorted()
     return (sorted[sorted.count / 2] * 1000, sorted[sorted.count * 99 / 100] * 1000)
 }
@@ -112,12 +113,14 @@ let ours = percentiles(latencies.ours), floor = percentiles(latencies.floor), tr
 var usage = rusage()
 getrusage(RUSAGE_SELF.rawValue, &usage)
 let mb = Double(corpus.count) / 1e6
+/// MB/s, or 0 for a tool left out with --only (JSON has no infinity).
+func rate(_ seconds: Double) -> Double { seconds > 0 && seconds.isFinite ? mb / seconds : 0 }
 print("""
     {"pages":\(pages.count),"bytes":\(corpus.count),"passes":\(runs),"text_bytes":\(textBytes),"floor_text_bytes":\(floorTextBytes),\
     "normalized_bytes":\(normalizedBytes),"leet_bytes":\(leetBytes),"hidden_parts":\(hiddenParts),\
-    "extract_s":\(best.extract),"extract_mb_s":\(mb / best.extract),"full_s":\(best.full),"full_mb_s":\(mb / best.full),\
+    "extract_s":\(best.extract.isFinite ? best.extract : 0),"extract_mb_s":\(rate(best.extract)),"full_s":\(best.full),"full_mb_s":\(rate(best.full)),\
     "p50_ms":\(ours.p50),"p99_ms":\(ours.p99),\
-    "floor_s":\(best.floor),"floor_mb_s":\(mb / best.floor),"floor_p50_ms":\(floor.p50),"floor_p99_ms":\(floor.p99),\
-    "tree_s":\(best.tree),"tree_mb_s":\(mb / best.tree),"tree_p50_ms":\(tree.p50),"tree_p99_ms":\(tree.p99),\
+    "floor_s":\(best.floor),"floor_mb_s":\(rate(best.floor)),"floor_p50_ms":\(floor.p50),"floor_p99_ms":\(floor.p99),\
+    "tree_s":\(best.tree),"tree_mb_s":\(rate(best.tree)),"tree_p50_ms":\(tree.p50),"tree_p99_ms":\(tree.p99),\
     "max_rss_mb":\(Double(usage.ru_maxrss) / 1024),"largest_output_ratio":\(largestRatio)}
     """)
