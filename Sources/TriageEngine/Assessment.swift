@@ -43,6 +43,8 @@ public struct Assessment: Sendable, Codable, Equatable {
     public var policy: String
     /// `html`, `text` or `binary (type)`; nil if there was no content.
     public var contentKind: String?
+    /// Bytes of content read (nil if there was none).
+    public var pageBytes: Int?
     public var charset: String?
     /// Limits reached, fallbacks taken, content not assessed.
     public var notes: [String]
@@ -53,7 +55,8 @@ public struct Assessment: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case referral, url, canonicalURL = "canonical_url", source, score, band, primaryCategory = "primary_category"
         case categories, contributions, hits, shadowHits = "shadow_hits", caseID = "case", caseSize = "case_size"
-        case contentFingerprint = "content_fingerprint", rules, policy, contentKind = "content_kind", charset, notes, timings
+        case contentFingerprint = "content_fingerprint", rules, policy, contentKind = "content_kind", pageBytes = "page_bytes", charset
+        case notes, timings
     }
 
     /// One line of the explanation.

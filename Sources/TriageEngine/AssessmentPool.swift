@@ -7,12 +7,17 @@ import TriageRules
 /// The caller bounds how many are in flight (`take` blocks until the next
 /// one in order is done), so memory stays flat however long the batch is.
 public final class AssessmentPool: @unchecked Sendable {
+    /// Guards everything below; `work` is signalled when a referral is
+    /// queued or the pool closes, `finished` when an assessment is done (two
+    /// conditions, so a finished assessment wakes only the reader of results).
     private let condition = NSCondition()
+    private let finished = NSCondition()
     // Guarded by `condition`:
     private var queue: [(Int, Referral)] = []
     private var head = 0
-    private var done: [Int: Assessment] = [:]
     private var closed = false
+    // Guarded by `finished`:
+    private var done: [Int: Assessment] = [:]
     private var running: Int
 
     /// Starts `jobs` threads.
@@ -39,16 +44,16 @@ public final class AssessmentPool: @unchecked Sendable {
 
     /// The assessment of referral `sequence`, waiting for it.
     public func take(_ sequence: Int) -> Assessment {
-        condition.lock()
-        defer { condition.unlock() }
-        while done[sequence] == nil { condition.wait() }
+        finished.lock()
+        defer { finished.unlock() }
+        while done[sequence] == nil { finished.wait() }
         return done.removeValue(forKey: sequence)!
     }
 
     /// The assessment of referral `sequence` if it is done.
     public func poll(_ sequence: Int) -> Assessment? {
-        condition.lock()
-        defer { condition.unlock() }
+        finished.lock()
+        defer { finished.unlock() }
         return done.removeValue(forKey: sequence)
     }
 
@@ -77,10 +82,10 @@ public final class AssessmentPool: @unchecked Sendable {
             }
             condition.unlock()
             let assessment = pipeline.assess(referral)
-            condition.lock()
+            finished.lock()
             done[sequence] = assessment
-            condition.broadcast()
-            condition.unlock()
+            finished.signal()
+            finished.unlock()
         }
     }
 }

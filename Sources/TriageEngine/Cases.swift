@@ -50,13 +50,14 @@ public struct CaseBook: Sendable {
     public mutating func file(canonicalURL: String?, contentFingerprint: String?) -> (id: String, size: Int)? {
         let keys = [canonicalURL.map { "url:" + $0 }, contentFingerprint.map { "content:" + $0 }].compactMap { $0 }
         guard let first = keys.first else { return nil }
-        var id = Self.caseID(for: first)
+        var found: String?
         for key in keys {
             if let known = byKey[key] {
-                id = known
+                found = known
                 break
             }
         }
+        let id = found ?? Self.caseID(for: first)
         for key in keys where byKey[key] == nil { byKey[key] = id }
         sizes[id, default: 0] += 1
         return (id, sizes[id]!)
@@ -67,11 +68,22 @@ public struct CaseBook: Sendable {
     public var referralCount: Int { sizes.values.reduce(0, +) }
 
     static func caseID(for key: String) -> String {
-        "case-" + SHA256.hash(data: Data(key.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        "case-" + hex(SHA256.hash(data: Array(key.utf8)).prefix(8))
     }
 }
 
 /// Lower-case hex SHA-256.
 func sha256Hex(_ bytes: [UInt8]) -> String {
-    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    hex(SHA256.hash(data: bytes))
+}
+
+/// Lower-case hex of `bytes`.
+func hex(_ bytes: some Sequence<UInt8>) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    for b in bytes {
+        out.append(digits[Int(b >> 4)])
+        out.append(digits[Int(b & 15)])
+    }
+    return String(decoding: out, as: UTF8.self)
 }

@@ -148,10 +148,12 @@ public final class ReferralReader: Sequence, IteratorProtocol {
         case "path"?:
             let path = fields["path"]!
             let resolved = path.hasPrefix("/") ? path : (folder as NSString).appendingPathComponent(path)
-            guard FileManager.default.isReadableFile(atPath: resolved),
-                  let size = (try? FileManager.default.attributesOfItem(atPath: resolved))?[.size] as? Int else {
+            // One stat: a regular file we may read, and its size.
+            var info = stat()
+            guard stat(resolved, &info) == 0, info.st_mode & S_IFMT == S_IFREG, access(resolved, R_OK) == 0 else {
                 return reject("path `\(path)` cannot be read")
             }
+            let size = Int(info.st_size)
             guard size <= maxContentBytes else { return reject("`\(path)` is \(size) bytes, over the limit of \(maxContentBytes)") }
             content = .file(resolved)
         default:

@@ -36,7 +36,8 @@ public final class TriagePipeline {
         var assessment = Assessment(
             referral: referral.id, url: referral.url, canonicalURL: canonical, source: referral.source.rawValue, score: 0, band: .pending,
             primaryCategory: nil, categories: [], contributions: [], hits: [], shadowHits: [], caseID: nil, caseSize: 0,
-            contentFingerprint: nil, rules: rules.fingerprint.description, policy: scorer.policy.version, contentKind: nil, charset: nil,
+            contentFingerprint: nil, rules: rules.fingerprint.description, policy: scorer.policy.version, contentKind: nil, pageBytes: nil,
+            charset: nil,
             notes: notes, timings: .init(extractMicroseconds: 0, scanMicroseconds: 0))
 
         let bytes: [UInt8], contentType: String?
@@ -55,6 +56,7 @@ public final class TriagePipeline {
             return assessment
         }
 
+        assessment.pageBytes = bytes.count
         let t0 = clock.now
         let page = extractor.extract(bytes, contentType: contentType)
         let t1 = clock.now

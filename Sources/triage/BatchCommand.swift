@@ -97,7 +97,6 @@ struct BatchCommand: ParsableCommand {
                 progress.clear()
                 printError("triage batch: rejected: \(error)")
             case let .referral(referral, _):
-                summary.bytes += referral.contentSize
                 pool.submit(submitted, referral)
                 submitted += 1
                 while submitted - emitted >= window {
@@ -164,6 +163,7 @@ struct Summary {
 
     mutating func add(_ a: Assessment) {
         assessed += 1
+        bytes += a.pageBytes ?? 0
         bands[a.band, default: 0] += 1
         for category in a.categories { categories[category, default: 0] += 1 }
         if a.caseSize > 1 { joined += 1 }
@@ -237,13 +237,3 @@ struct Progress {
     }
 }
 
-extension Referral {
-    /// Bytes of inline content (files count when read).
-    var contentSize: Int {
-        switch content {
-        case let .html(bytes), let .text(bytes), let .bytes(bytes): bytes.count
-        case let .file(path): ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
-        case .none: 0
-        }
-    }
-}

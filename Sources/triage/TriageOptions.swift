@@ -49,12 +49,7 @@ enum AssessmentFormat: String, ExpressibleByArgument, CaseIterable {
 
 extension Assessment {
     /// One line of JSON with sorted keys: the same assessment, the same bytes.
-    func jsonLine() -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding plain value types cannot fail.
-        return String(decoding: (try? encoder.encode(self)) ?? Data("{}".utf8), as: UTF8.self)
-    }
+    func jsonLine() -> String { json() }
 
     /// For a person: band and score first, then the reasons, then the evidence.
     func text() -> String {

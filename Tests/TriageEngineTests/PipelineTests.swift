@@ -54,9 +54,21 @@ struct PipelineTests {
             var first = pipeline.assess(referral), second = TriagePipeline(rules: shippedRules, policy: .default).assess(referral)
             first.timings = nil
             second.timings = nil
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            #expect(try encoder.encode(first) == encoder.encode(second))
+            #expect(first.json() == second.json())
+        }
+    }
+
+    /// The hand-written JSON is what Foundation's encoder writes with sorted keys.
+    @Test func jsonMatchesFoundationsEncoder() throws {
+        let pipeline = TriagePipeline(rules: shippedRules, policy: .default)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for path in Self.pages {
+            var assessment = pipeline.assess(Referral(id: "p \"quoted\"", url: "https://x.example/a?b=1", content: .file(path)))
+            (assessment.caseID, assessment.caseSize) = ("case-1", 2)
+            #expect(assessment.json() == String(decoding: try encoder.encode(assessment), as: UTF8.self), "\(path)")
+            assessment.timings = nil
+            #expect(assessment.json() == String(decoding: try encoder.encode(assessment), as: UTF8.self), "\(path)")
         }
     }
 
