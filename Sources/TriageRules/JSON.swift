@@ -4,6 +4,8 @@ public enum JSON {
     /// `value` as a JSON string literal (RFC 8259): quotes, backslashes and
     /// control characters escaped; everything else as UTF-8.
     public static func quoted(_ value: String) -> String {
+        // Most strings need no escape: copied whole.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + value + "\"" }
         var out = "\""
         out.reserveCapacity(value.utf8.count + 2)
         for scalar in value.unicodeScalars {
