@@ -44,6 +44,7 @@ def batch(referrals, rules, cores):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--skip-100k", action="store_true")
+    ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     folder = os.path.join(DATA, "triage")
     if not os.path.exists(os.path.join(folder, "referrals-100k.ndjson")):
@@ -58,9 +59,18 @@ def main():
     ten = os.path.join(folder, "referrals-10k.ndjson")
     rows = []
     for label, rules in [("example rules (106 rules)", compiled_example), ("10k patterns (1,000 rules)", large)]:
+        # One and two cores alternately, best of each: this machine's speed
+        # drifts by tens of per cent between runs, so the ratio is only
+        # meaningful between runs made close together.
+        best = {}
+        for round_ in range(args.rounds):
+            for jobs in (1, 2):
+                print(f"bench-triage: {label}, {jobs} core(s), round {round_ + 1} of {args.rounds}", file=sys.stderr, flush=True)
+                result = batch(ten, rules, jobs)
+                if jobs not in best or result[0] > best[jobs][0]:
+                    best[jobs] = result
         for jobs in (1, 2):
-            print(f"bench-triage: {label}, {jobs} core(s)", file=sys.stderr, flush=True)
-            rows.append((label, jobs, "10,000") + batch(ten, rules, jobs))
+            rows.append((label, jobs, "10,000") + best[jobs])
     memory = []
     for size in ["1k", "10k"] + ([] if args.skip_100k else ["100k"]):
         print(f"bench-triage: memory, {size} referrals", file=sys.stderr, flush=True)
@@ -76,7 +86,8 @@ def main():
              f"Command: `make bench-triage` (python3 benchmarks/triage/run.py {' '.join(sys.argv[1:])}). Release build.",
              "Referrals from benchmarks/triage/gen_referrals.py: 2,391 real Debian documentation pages and 600 synthetic",
              "indicator pages (plain and obfuscated), referenced by path, one in eight a URL-variant duplicate.",
-             "`triage batch --format ndjson` to /dev/null; MB/s of page content; peak RSS of the whole process.", "",
+             "`triage batch --format ndjson` to /dev/null; MB/s of page content; peak RSS of the whole process.",
+             f"One and two cores ran alternately, {args.rounds} rounds, best of each.", "",
              "Cores are pinned with taskset; `--jobs` equals the cores, and the thread that reads referrals and writes",
              "assessments shares them.", "",
              "| rules | cores | referrals | referrals/s | MB/s | seconds | peak RSS MiB | bands |", "|---|---|---|---|---|---|---|---|"]
@@ -89,8 +100,8 @@ def main():
     for label in one:
         ratio = one[label][4] / extract
         scale = two[label][4] / one[label][4]
-        lines.append(f"- {label}: one core {one[label][4]:.1f} MB/s = {ratio:.2f}x extraction alone (target 0.6x: "
-                     f"{'met' if ratio >= 0.6 else 'NOT met'}); two cores {scale:.2f}x one (target 1.8x: {'met' if scale >= 1.8 else 'NOT met'}).")
+        lines.append(f"- {label}: one core {one[label][4]:.1f} MB/s = {ratio:.3f}x extraction alone (target 0.6x: "
+                     f"{'met' if ratio >= 0.6 else 'NOT met'}); two cores {scale:.3f}x one (target 1.8x: {'met' if scale >= 1.8 else 'NOT met'}).")
     if len(memory) >= 3:
         growth = memory[-1][4] / memory[0][4]
         lines.append(f"- Peak memory from 1,000 to 100,000 referrals: {memory[0][4]:.0f} -> {memory[-1][4]:.0f} MiB ({growth:.2f}x).")
