@@ -68,11 +68,13 @@ let package = Package(
             dependencies: ["PageText", "TextNormalizer", "SAXFloor"],
             path: "benchmarks/text/swift"
         ),
-        .testTarget(name: "AhoCorasickTests", dependencies: ["AhoCorasick"]),
-        .testTarget(name: "TriageRulesTests", dependencies: ["TriageRules", "TextNormalizer"], exclude: ["Diagnostics"]),
-        .testTarget(name: "TextNormalizerTests", dependencies: ["TextNormalizer"]),
-        .testTarget(name: "PageTextTests", dependencies: ["PageText"]),
-        .testTarget(name: "TriageEngineTests", dependencies: ["TriageEngine", "TriageRules"]),
+        // What the test targets share: a seeded generator for randomized tests.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "AhoCorasickTests", dependencies: ["AhoCorasick", "TestSupport"]),
+        .testTarget(name: "TriageRulesTests", dependencies: ["TriageRules", "TextNormalizer", "TestSupport"], exclude: ["Diagnostics"]),
+        .testTarget(name: "TextNormalizerTests", dependencies: ["TextNormalizer", "TestSupport"]),
+        .testTarget(name: "PageTextTests", dependencies: ["PageText", "TestSupport"]),
+        .testTarget(name: "TriageEngineTests", dependencies: ["TriageEngine", "TriageRules", "TestSupport"]),
         // Runs the built `triage` executable; golden files in Golden/.
         .testTarget(name: "TriageCLITests", dependencies: ["triage"], exclude: ["Golden"]),
     ]

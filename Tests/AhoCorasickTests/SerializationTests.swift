@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import AhoCorasick
 #if canImport(Glibc)
 import Glibc
@@ -113,7 +114,7 @@ struct SerializationTests {
     /// Large automata check their NFA states in parallel parts; whatever the
     /// split, the same images are accepted and the same damage rejected.
     @Test func parallelValidationAgreesWithSequential() throws {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom(seed: 20261124)  // seeded: a failure replays
         let patterns = (0..<3000).map { i in "p\(i)-" + String((0..<(i % 7 + 2)).map { _ in "abcdefgh".randomElement(using: &rng)! }) }
         let bytes = try AhoCorasickBuilder.make(.standard, .contiguousNFA).build(patterns).serialized()
         func outcome(_ image: [UInt8], parts: Int) -> String {

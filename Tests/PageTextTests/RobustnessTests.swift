@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import PageText
 
 /// Hostile pages: each must give a result, keep later text, and stay
@@ -64,7 +65,7 @@ struct HostilePageTests {
     }
 
     @Test func randomBytesNeverCrash() {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom(seed: 20261124)  // seeded: a failure replays
         let alphabet = Array("<>/=\"' abcpdiv!-&;#x\u{0}\n".utf8) + [0xC3, 0xA9, 0xFF, 0xE2, 0x80]
         for round in 0..<300 {
             let count = Int.random(in: 0...2000, using: &rng)
@@ -83,7 +84,7 @@ struct HostilePageTests {
     }
 
     @Test func equalsSignsAreCountedExactly() {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom(seed: 20261124)  // seeded: a failure replays
         for size in [0, 1, 15, 16, 17, 255, 4096, 4096 * 17 + 3] {
             let bytes = (0..<size).map { _ in Bool.random(using: &rng) ? UInt8(0x3D) : UInt8.random(in: 0...255, using: &rng) }
             #expect(AttributeGuard.count(of: 0x3D, in: bytes) == bytes.filter { $0 == 0x3D }.count, "size \(size)")

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import TextNormalizer
 
 /// One row: input, expected normalised view, expected leet view.
@@ -118,7 +119,7 @@ struct NormalizationTests {
     }
 
     @Test func invalidUTF8IsDeterministic() {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom(seed: 20261124)  // seeded: a failure replays
         let normalizer = TextNormalizer()
         for _ in 0..<200 {
             let bytes = (0..<Int.random(in: 0...200, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }

@@ -1,17 +1,6 @@
 import Testing
+import TestSupport
 @testable import TextNormalizer
-
-/// A small deterministic generator (SplitMix64), so a failing seed replays.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Builds a run-length map and, beside it, the plain per-byte ranges it
 /// must read back as.
@@ -19,7 +8,7 @@ private struct Reference {
     var map = SourceMap()
     var ranges: [Range<Int>] = []
 
-    mutating func randomAppend(_ rng: inout SplitMix, source: inout Int) {
+    mutating func randomAppend(_ rng: inout SeededRandom, source: inout Int) {
         switch Int.random(in: 0..<6, using: &rng) {
         case 0:  // a copied run
             let length = Int.random(in: 0...20, using: &rng)
@@ -53,7 +42,7 @@ private struct Reference {
 @Suite("Source maps")
 struct SourceMapTests {
     @Test func runsReadBackAsPerByteRanges() {
-        var rng = SplitMix(state: 1)
+        var rng = SeededRandom(seed: 1)
         for _ in 0..<300 {
             var reference = Reference()
             var source = 0
@@ -73,7 +62,7 @@ struct SourceMapTests {
     }
 
     @Test func composingMatchesComposingByteByByte() {
-        var rng = SplitMix(state: 2)
+        var rng = SeededRandom(seed: 2)
         for _ in 0..<300 {
             var inner = Reference(), outer = Reference()
             var source = 0
@@ -157,7 +146,7 @@ struct LeetViewTests {
     }
 
     @Test func matchesTheByteByByteRules() {
-        var rng = SplitMix(state: 3)
+        var rng = SeededRandom(seed: 3)
         let alphabet = Array("abcxyz 0123456789@$|+.-_*/!?,Ee\n".utf8) + [0xC3, 0xA9]
         for round in 0..<2000 {
             let length = Int.random(in: 0...(round < 1000 ? 24 : 200), using: &rng)

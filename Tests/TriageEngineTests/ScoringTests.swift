@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import TriageEngine
 import TriageRules
@@ -53,11 +54,8 @@ struct ScoringTests {
         let compiled = try compiledRules(Self.rules)
         let scorer = Scorer(policy: .default)
         var seen = Set<Band>()
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int(state >> 33) % bound
-        }
+        var random = SeededRandom(seed: 20261124)
+        func next(_ bound: Int) -> Int { Int.random(in: 0..<bound, using: &random) }
         for round in 0..<2000 {
             var held: [Scorer.Held] = []
             // Every subset of the nine rules (512) several times, with random match counts.

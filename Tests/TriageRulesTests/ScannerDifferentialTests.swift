@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import TextNormalizer
 @testable import TriageRules
 
@@ -9,16 +10,7 @@ import TextNormalizer
 /// Checks which rules hold, every hit's counts, and its evidence spans.
 @Suite("Scanner against a naive reference")
 struct ScannerDifferentialTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias Generator = SeededRandom
 
     static let words = ["al", "alpha", "Alpha", "beta", "betamax", "gam", "gamma", "ALPHA", "delta", "é", "x"]
     static let separators = [" ", " ", " ", ".", "\n", "--", ", ", "é"]
@@ -54,7 +46,7 @@ struct ScannerDifferentialTests {
     }
 
     @Test func randomRuleSetsAgreeWithTheReference() throws {
-        var g = Generator(state: 20261124)
+        var g = Generator(seed: 20261124)
         var ruleHits = 0, nearRules = 0
         for round in 0..<60 {
             // A rule set.
