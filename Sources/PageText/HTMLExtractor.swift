@@ -279,8 +279,17 @@ final class HTMLExtractor {
             if b != 0x20 && b != 0x09 && b != 0x0A && b != 0x0D { compact.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b) }
             k += 1
         }
-        let text = String(decoding: compact, as: UTF8.self)
-        return text.contains("display:none") || text.contains("visibility:hidden")
+        return contains(compact, Self.displayNone) || contains(compact, Self.visibilityHidden)
+    }
+
+    private static let displayNone = Array("display:none".utf8), visibilityHidden = Array("visibility:hidden".utf8)
+
+    private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard haystack.count >= needle.count else { return false }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            if haystack[start..<(start + needle.count)].elementsEqual(needle) { return true }
+        }
+        return false
     }
 
     /// `<meta>` names whose content readers (and search engines) see.

@@ -14,10 +14,15 @@ enum MetaPrescan {
             return true
         }
         while i < n {
+            // Only a `<` can start what the prescan looks for.
+            guard bytes[i] == 0x3C else {
+                i += 1
+                continue
+            }
             if starts("<!--", at: i) {
                 // Skip the comment.
                 var j = i + 4
-                while j < n && !starts("-->", at: j) { j += 1 }
+                while j < n && !(bytes[j] == 0x2D && starts("-->", at: j)) { j += 1 }
                 i = j + 3
                 continue
             }
