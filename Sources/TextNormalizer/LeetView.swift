@@ -28,31 +28,14 @@ public enum LeetView {
 
     @inline(__always) static func isLetter(_ b: UInt8) -> Bool { (b >= 0x61 && b <= 0x7A) }
 
-    private static let high: UInt64 = 0x8080_8080_8080_8080
-    private static let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+    /// Letters (`a`...`z`) among the eight bytes of `x` (see `SWAR`).
+    @inline(__always) static func letterMask(_ x: UInt64) -> UInt64 { SWAR.rangeMask(x, 0x61, 0x7A) }
 
-    /// Bit 7 of each byte of `x` (little-endian) set where the byte is in
-    /// `from...to`, for ASCII bounds: the byte's low seven bits plus a bias
-    /// carry into bit 7 exactly from the bound up, never into the next byte.
-    @inline(__always) private static func rangeMask(_ x: UInt64, _ from: UInt8, _ to: UInt8) -> UInt64 {
-        let low = x & low7
-        let atLeastFrom = low &+ UInt64(0x80 - from) &* 0x0101_0101_0101_0101
-        let aboveTo = low &+ UInt64(0x80 - to - 1) &* 0x0101_0101_0101_0101
-        return atLeastFrom & ~aboveTo & ~x & high
-    }
-
-    /// Bit 7 of each byte of `x` set where the byte equals `b`.
-    @inline(__always) private static func equalMask(_ x: UInt64, _ b: UInt8) -> UInt64 {
-        let t = x ^ (UInt64(b) &* 0x0101_0101_0101_0101)
-        return ~((t & low7) &+ low7 | t) & high
-    }
-
-    /// Letters (`a`...`z`) among the eight bytes of `x`.
-    @inline(__always) static func letterMask(_ x: UInt64) -> UInt64 { rangeMask(x, 0x61, 0x7A) }
-
-    /// Bytes of `x` the leet view reads as letters.
+    /// Bytes of `x` the leet view may read as letters: every digit (a
+    /// superset: `2` and `6` stay digits) and `@ $ | +`.
     @inline(__always) static func substitutionMask(_ x: UInt64) -> UInt64 {
-        rangeMask(x, 0x30, 0x39) | equalMask(x, 0x40) | equalMask(x, 0x24) | equalMask(x, 0x7C) | equalMask(x, 0x2B)
+        SWAR.rangeMask(x, 0x30, 0x39) | SWAR.equalMask(x, 0x40) | SWAR.equalMask(x, 0x24) | SWAR.equalMask(x, 0x7C)
+            | SWAR.equalMask(x, 0x2B)
     }
     @inline(__always) static func isSeparator(_ b: UInt8) -> Bool {
         b == 0x20 || b == 0x2E || b == 0x2D || b == 0x5F || b == 0x2A || b == 0x2F

@@ -217,27 +217,23 @@ struct WordFolder {
 
     /// Lower-cases ASCII `run` into `out` until a byte that is dropped;
     /// returns how many bytes it wrote (`run.count` if none is dropped).
-    /// Eight bytes at a time: a byte gets 0x20 added where it is `A`...`Z`,
-    /// found by adding 0x3F (carries into bit 7 from `A` up) and 0x25 (from
-    /// `[` up) to every byte at once; bytes are ASCII, so nothing carries
-    /// between bytes.
+    /// Eight bytes at a time (see `SWAR`): 0x20 is added where a byte is
+    /// `A`...`Z`.
     @inline(__always)
     static func lowercaseClean(_ run: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         let n = run.count
         guard n > 0, let source = run.baseAddress, let target = out.baseAddress else { return 0 }
-        let high: UInt64 = 0x8080_8080_8080_8080
         var i = 0
         while i + 8 <= n {
             let x = source.loadUnaligned(fromByteOffset: i, as: UInt64.self)
             // Bytes below 0x20 (line feeds mostly): check them one by one.
-            if ~(x &+ 0x6060_6060_6060_6060) & high != 0 {
+            if SWAR.rangeMask(x, 0x00, 0x1F) != 0 {
                 for k in i..<(i + 8) where isDropped(run[k]) {
                     for j in i..<k { target[j] = run[j] &+ (run[j] &- 0x41 < 26 ? 0x20 : 0) }
                     return k
                 }
             }
-            let upper = (x &+ 0x3F3F_3F3F_3F3F_3F3F) & ~(x &+ 0x2525_2525_2525_2525) & high
-            UnsafeMutableRawPointer(target).storeBytes(of: x | (upper >> 2), toByteOffset: i, as: UInt64.self)
+            UnsafeMutableRawPointer(target).storeBytes(of: x | (SWAR.rangeMask(x, 0x41, 0x5A) >> 2), toByteOffset: i, as: UInt64.self)
             i += 8
         }
         while i < n {

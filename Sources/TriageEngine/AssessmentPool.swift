@@ -18,12 +18,10 @@ public final class AssessmentPool: @unchecked Sendable {
     private var closed = false
     // Guarded by `finished`:
     private var done: [Int: Assessment] = [:]
-    private var running: Int
 
     /// Starts `jobs` threads.
     public init(jobs: Int, rules: CompiledRules, policy: ScoringPolicy) {
-        running = max(jobs, 1)
-        for index in 0..<running {
+        for index in 0..<max(jobs, 1) {
             let thread = Thread { [self] in
                 work(TriagePipeline(rules: rules, policy: policy))
             }
@@ -70,7 +68,6 @@ public final class AssessmentPool: @unchecked Sendable {
             condition.lock()
             while head == queue.count && !closed { condition.wait() }
             guard head < queue.count else {
-                running -= 1
                 condition.unlock()
                 return
             }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TriageRules
 
 /// URLs as one case knows them: many reports of the same page arrive with
 /// different spellings of its address.
@@ -68,22 +69,11 @@ public struct CaseBook: Sendable {
     public var referralCount: Int { sizes.values.reduce(0, +) }
 
     static func caseID(for key: String) -> String {
-        "case-" + hex(SHA256.hash(data: Array(key.utf8)).prefix(8))
+        "case-" + Fingerprint(bytes: Array(SHA256.hash(data: Array(key.utf8)).prefix(8))).hex
     }
 }
 
 /// Lower-case hex SHA-256.
 func sha256Hex(_ bytes: [UInt8]) -> String {
-    hex(SHA256.hash(data: bytes))
-}
-
-/// Lower-case hex of `bytes`.
-func hex(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    for b in bytes {
-        out.append(digits[Int(b >> 4)])
-        out.append(digits[Int(b & 15)])
-    }
-    return String(decoding: out, as: UTF8.self)
+    Fingerprint(bytes: Array(SHA256.hash(data: bytes))).hex
 }

@@ -220,6 +220,15 @@ struct RecordSplitter {
                 bytesRead += buffer.count
                 position = 0
             }
+            if !quoted && !truncated {
+                // NDJSON: the rest of the line in one copy.
+                let end = buffer[position...].firstIndex(of: 0x0A) ?? buffer.count
+                let take = min(end - position, limit - record.count)
+                record.append(contentsOf: buffer[position..<(position + take)])
+                truncated = take < end - position
+                position = end
+                if end == buffer.count { continue }
+            }
             let b = buffer[position]
             position += 1
             if b == 0x0A {

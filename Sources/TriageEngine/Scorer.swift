@@ -101,28 +101,21 @@ public struct Scorer: Sendable {
 
     /// `1 + d + … + dⁿ⁻¹`: how many times n matches of one rule count.
     func repeatFactor(_ matches: Int) -> Double {
-        let d = policy.repeatDecay
-        guard matches > 1, d > 0 else { return 1 }
-        return (1 - pow(d, Double(min(matches, 64)))) / (1 - d)
+        var factor = 0.0, term = 1.0
+        for _ in 0..<min(matches, 64) {
+            factor += term
+            term *= policy.repeatDecay
+        }
+        return max(factor, 1)
     }
 
     static func round(_ value: Double) -> Int { Int(value.rounded(.toNearestOrAwayFromZero)) }
 
-    /// A multiplier as people write it: `1.5`, `2`, `1.25`.
+    /// A multiplier as people write it, to two places: `1.5`, `2`, `1.25`.
     static func format(_ value: Double) -> String {
         let hundredths = Int((value * 100).rounded())
-        if hundredths % 100 == 0 { return "\(hundredths / 100)" }
-        if hundredths % 10 == 0 { return "\(hundredths / 100).\(hundredths % 100 / 10)" }
-        return "\(hundredths / 100).\(String(format2: hundredths % 100))"
+        var text = "\(hundredths / 100)." + String(String(hundredths % 100 + 100).dropFirst())
+        while text.hasSuffix("0") { text.removeLast() }
+        return text.hasSuffix(".") ? String(text.dropLast()) : text
     }
-}
-
-private func pow(_ base: Double, _ exponent: Double) -> Double {
-    var result = 1.0
-    for _ in 0..<Int(exponent) { result *= base }
-    return result
-}
-
-private extension String {
-    init(format2 value: Int) { self = value < 10 ? "0\(value)" : "\(value)" }
 }

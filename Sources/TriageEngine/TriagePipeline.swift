@@ -21,6 +21,11 @@ public final class TriagePipeline {
     private let normalizer = TextNormalizer()
     private let scanner: RuleScanner
     private let clock = ContinuousClock()
+    /// Rules and pattern names decoded once per pipeline: a compiled rule
+    /// set decodes them from its records on every access (condition tree and
+    /// examples included), and a batch sees the same rules hit again and again.
+    private var decodedRules: [Int: Rule] = [:]
+    private var patternNames: [Int: String] = [:]
 
     public init(rules: CompiledRules, policy: ScoringPolicy) {
         self.rules = rules
@@ -72,7 +77,7 @@ public final class TriagePipeline {
         let result = scanner.scan(views)
         var held: [Scorer.Held] = []
         for hit in result {
-            let rule = rules.rules[hit.rule]
+            let rule = decodedRule(hit.rule)
             let summary = self.hit(rule, hit.evidence, page: page, views: views)
             if hit.shadow {
                 assessment.shadowHits.append(summary)
@@ -99,13 +104,27 @@ public final class TriagePipeline {
         var matches = 0
         for stringHit in evidence {
             matches += stringHit.count
-            let name = rules.strings[stringHit.string].name
+            let name = patternName(stringHit.string)
             for span in stringHit.spans.prefix(snippetsPerPattern) {
                 snippets.append(snippet(span, pattern: name, page: page, views: views))
             }
         }
         return Assessment.Hit(rule: rule.qualifiedName, category: rule.category.rawValue, severity: rule.severity, weight: rule.weight,
                               matches: matches, evidence: snippets)
+    }
+
+    private func decodedRule(_ id: RuleID) -> Rule {
+        if let known = decodedRules[id.index] { return known }
+        let rule = rules.rules[id]
+        decodedRules[id.index] = rule
+        return rule
+    }
+
+    private func patternName(_ id: StringID) -> String {
+        if let known = patternNames[id.index] { return known }
+        let name = rules.strings[id].name
+        patternNames[id.index] = name
+        return name
     }
 
     /// A match shown in the text a reader sees, located in the page's bytes.

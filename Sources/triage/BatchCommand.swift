@@ -79,8 +79,8 @@ struct BatchCommand: ParsableCommand {
             summary.add(assessment)
             guard !dryRun else { return }
             switch format {
-            case .ndjson: output.write(assessment.jsonLine() + "\n")
-            case .json: output.write((summary.assessed > 1 ? "," : "") + assessment.jsonLine())
+            case .ndjson: output.write(assessment.json() + "\n")
+            case .json: output.write((summary.assessed > 1 ? "," : "") + assessment.json())
             case .text: output.write(Self.line(assessment))
             }
         }

@@ -45,7 +45,7 @@ struct CheckCommand: ParsableCommand {
         }
         if options.noTimings { assessment.timings = nil }
         var output = OutputWriter()
-        output.write(format == .text ? assessment.text() : assessment.jsonLine() + "\n")
+        output.write(format == .text ? assessment.text() : assessment.json() + "\n")
         output.flush()
     }
 

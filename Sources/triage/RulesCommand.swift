@@ -23,16 +23,26 @@ struct RuleSourceOptions: ParsableArguments {
     }
 
     /// Whether the one path given is a compiled rule set rather than sources.
-    var isCompiledFile: Bool { paths.count == 1 && RuleSetFile.isCompiledRuleSet(path: paths[0]) }
+    var isCompiledFile: Bool { Self.isCompiledFile(paths) }
+
+    static func isCompiledFile(_ paths: [String]) -> Bool { paths.count == 1 && RuleSetFile.isCompiledRuleSet(path: paths[0]) }
 
     /// Loads a compiled rule set (no diagnostics) or compiles the sources;
     /// the caller prints the diagnostics in its own format.
     /// A compiled file that cannot be loaded is reported and exits with 1.
     func compile() throws -> (CompiledRules?, Diagnostics) {
-        if isCompiledFile {
+        try Self.compile(paths, warningsAsErrors: warningsAsErrors, command: "rules", exitCode: 1)
+    }
+
+    /// How every command reads rules given as paths: one compiled file, or
+    /// sources compiled in memory. A compiled file that cannot be loaded is
+    /// reported as `triage COMMAND: …` and exits with `exitCode`.
+    static func compile(_ paths: [String], warningsAsErrors: Bool = false, command: String, exitCode: Int32) throws
+        -> (CompiledRules?, Diagnostics) {
+        if isCompiledFile(paths) {
             do { return (try RuleSetFile.load(path: paths[0]), Diagnostics()) } catch {
-                printError("triage rules: \(error)")
-                throw ExitCode(1)
+                printError("triage \(command): \(error)")
+                throw ExitCode(exitCode)
             }
         }
         var (rules, diagnostics) = RuleCompiler().compile(paths: RuleSources.expand(paths))

@@ -18,13 +18,7 @@ struct TriageOptions: ParsableArguments {
 
     /// The rule set, or exit 2 with its diagnostics.
     func loadRules(command: String) throws -> CompiledRules {
-        if rules.count == 1 && RuleSetFile.isCompiledRuleSet(path: rules[0]) {
-            do { return try RuleSetFile.load(path: rules[0]) } catch {
-                printError("triage \(command): \(error)")
-                throw ExitCode(2)
-            }
-        }
-        let (compiled, diagnostics) = RuleCompiler().compile(paths: RuleSources.expand(rules))
+        let (compiled, diagnostics) = try RuleSourceOptions.compile(rules, command: command, exitCode: 2)
         guard let compiled else {
             printError(DiagnosticRenderer.text(diagnostics), newline: false)
             printError("triage \(command): the rules in \(rules.joined(separator: ", ")) have errors")
@@ -48,9 +42,6 @@ enum AssessmentFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension Assessment {
-    /// One line of JSON with sorted keys: the same assessment, the same bytes.
-    func jsonLine() -> String { json() }
-
     /// For a person: band and score first, then the reasons, then the evidence.
     func text() -> String {
         var out = "\(band.rawValue)  score \(score)"
