@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Pure Swift multi-pattern matcher: no Foundation, no dependencies.
@@ -37,12 +38,20 @@ let package = Package(
             "TriageRules", "PageText", "TextNormalizer",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The review queue on SQLite (GRDB): cases, decisions, evidence and
+        // a hash-chained audit log.
+        .target(name: "TriageStore", dependencies: [
+            "TriageEngine", "TriageRules",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], exclude: ["DESIGN.md"]),
         .executableTarget(
             name: "triage",
             dependencies: [
                 "AhoCorasick",
                 "TriageRules",
                 "TriageEngine",
+                "TriageStore",
                 "PageText",
                 "TextNormalizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -75,6 +84,7 @@ let package = Package(
         .testTarget(name: "TextNormalizerTests", dependencies: ["TextNormalizer", "TestSupport"]),
         .testTarget(name: "PageTextTests", dependencies: ["PageText", "TestSupport"]),
         .testTarget(name: "TriageEngineTests", dependencies: ["TriageEngine", "TriageRules", "TestSupport"]),
+        .testTarget(name: "TriageStoreTests", dependencies: ["TriageStore", "TriageEngine", "TestSupport"]),
         // Runs the built `triage` executable; golden files in Golden/.
         .testTarget(name: "TriageCLITests", dependencies: ["triage"], exclude: ["Golden"]),
     ]

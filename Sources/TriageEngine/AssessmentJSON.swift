@@ -79,12 +79,14 @@ extension Assessment.Snippet {
 
 /// Members added in key order; nil values are left out, as `JSONEncoder`
 /// leaves out nil optionals.
-struct JSONObject {
+public struct JSONObject {
     private var members: [String] = []
 
-    mutating func add(_ key: String, raw value: String) { members.append(JSON.quoted(key) + ":" + value) }
-    mutating func add(_ key: String, string value: String?) { if let value { add(key, raw: JSON.quoted(value)) } }
-    mutating func add(_ key: String, int value: Int?) { if let value { add(key, raw: String(value)) } }
+    public init() {}
 
-    var text: String { "{" + members.joined(separator: ",") + "}" }
+    public mutating func add(_ key: String, raw value: String) { members.append(JSON.quoted(key) + ":" + value) }
+    public mutating func add(_ key: String, string value: String?) { if let value { add(key, raw: JSON.quoted(value)) } }
+    public mutating func add(_ key: String, int value: Int?) { if let value { add(key, raw: String(value)) } }
+
+    public var text: String { "{" + members.joined(separator: ",") + "}" }
 }

@@ -49,7 +49,7 @@ public struct CaseBook: Sendable {
     /// Files a referral under its URL and content keys; returns its case and
     /// how many referrals that case now has.
     public mutating func file(canonicalURL: String?, contentFingerprint: String?) -> (id: String, size: Int)? {
-        let keys = [canonicalURL.map { "url:" + $0 }, contentFingerprint.map { "content:" + $0 }].compactMap { $0 }
+        let keys = Self.keys(canonicalURL: canonicalURL, contentFingerprint: contentFingerprint)
         guard let first = keys.first else { return nil }
         var found: String?
         for key in keys {
@@ -68,12 +68,19 @@ public struct CaseBook: Sendable {
     public var caseCount: Int { sizes.count }
     public var referralCount: Int { sizes.values.reduce(0, +) }
 
-    static func caseID(for key: String) -> String {
+    /// The keys a referral is filed under, URL first: `url:<canonical URL>`,
+    /// `content:<fingerprint>`.
+    public static func keys(canonicalURL: String?, contentFingerprint: String?) -> [String] {
+        [canonicalURL.map { "url:" + $0 }, contentFingerprint.map { "content:" + $0 }].compactMap { $0 }
+    }
+
+    /// A case's id, from the first key it was filed under.
+    public static func caseID(for key: String) -> String {
         "case-" + Fingerprint(bytes: Array(SHA256.hash(data: Array(key.utf8)).prefix(8))).hex
     }
 }
 
 /// Lower-case hex SHA-256.
-func sha256Hex(_ bytes: [UInt8]) -> String {
+public func sha256Hex(_ bytes: [UInt8]) -> String {
     Fingerprint(bytes: Array(SHA256.hash(data: bytes))).hex
 }

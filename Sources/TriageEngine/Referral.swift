@@ -1,3 +1,5 @@
+import Foundation
+
 /// A report of content someone thinks may be unlawful: what arrives, usually
 /// from a member of the public, before the engine has looked at it.
 public struct Referral: Sendable, Equatable {
@@ -45,5 +47,20 @@ public struct Referral: Sendable, Equatable {
         self.reportedAt = reportedAt
         self.reporterNote = reporterNote
         self.platform = platform
+    }
+}
+
+extension Referral {
+    /// The bytes to assess (and to keep as evidence) and their content type:
+    /// inline content as given, a file's bytes as read now. Nil when there is
+    /// no content (`.none`) or the file cannot be read.
+    public func readContent() -> (bytes: [UInt8], contentType: String?)? {
+        switch content {
+        case let .html(bytes): return (bytes, contentType ?? "text/html")
+        case let .text(bytes): return (bytes, contentType ?? "text/plain")
+        case let .bytes(bytes): return (bytes, contentType)
+        case let .file(path): return FileManager.default.contents(atPath: path).map { (Array($0), contentType) }
+        case .none: return nil
+        }
     }
 }

@@ -45,22 +45,14 @@ public final class TriagePipeline {
             charset: nil,
             notes: notes, timings: .init(extractMicroseconds: 0, scanMicroseconds: 0))
 
-        let bytes: [UInt8], contentType: String?
-        switch referral.content {
-        case let .html(content): (bytes, contentType) = (content, referral.contentType ?? "text/html")
-        case let .text(content): (bytes, contentType) = (content, referral.contentType ?? "text/plain")
-        case let .bytes(content): (bytes, contentType) = (content, referral.contentType)
-        case let .file(path):
-            guard let data = FileManager.default.contents(atPath: path) else {
+        guard let (bytes, contentType) = referral.readContent() else {
+            if case let .file(path) = referral.content {
                 assessment.notes.append("content file \(path) could not be read: not assessed")
-                return assessment
+            } else {
+                assessment.notes.append("no content: the url has not been fetched, so nothing was assessed")
             }
-            (bytes, contentType) = (Array(data), referral.contentType)
-        case .none:
-            assessment.notes.append("no content: the url has not been fetched, so nothing was assessed")
             return assessment
         }
-
         assessment.pageBytes = bytes.count
         let t0 = clock.now
         let page = extractor.extract(bytes, contentType: contentType)

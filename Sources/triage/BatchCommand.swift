@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TriageEngine
 import TriageRules
+import TriageStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,8 +20,12 @@ struct BatchCommand: ParsableCommand {
             (same canonical URL or same normalised content) and that case's size so far. A summary
             ends the run (on standard error with --format ndjson). A progress bar with rate and ETA
             is shown on a terminal, never in pipes or with ndjson.
-            Exit status: 0 every record assessed, 1 some records rejected, 2 the input, rules or
-            policy could not be used.
+            With --db, assessments go into the review queue (see `triage queue`), in transactions of
+            up to 256: a line is printed only once its referral is committed, and running the same
+            input again adds nothing. A referral id already queued with other content is reported as
+            a conflict and not merged. Cases and their sizes are then the queue's, across batches.
+            Exit status: 0 every record assessed, 1 some records rejected (or in conflict with the
+            queue), 2 the input, rules, policy or queue could not be used.
             """
     )
 
@@ -39,8 +44,11 @@ struct BatchCommand: ParsableCommand {
     @Option(name: .long, help: "Threads to assess on (default: every core).")
     var jobs: Int?
 
-    @Flag(name: .long, help: "Assess and summarise, but write no assessments.")
+    @Flag(name: .long, help: "Assess and summarise, but write no assessments (and queue nothing).")
     var dryRun = false
+
+    @Option(name: .long, help: ArgumentHelp("Queue the assessments in this review queue (created if missing).", valueName: "PATH"))
+    var db: String?
 
     enum InputFormat: String, ExpressibleByArgument, CaseIterable {
         case ndjson, csv
@@ -66,16 +74,12 @@ struct BatchCommand: ParsableCommand {
         var summary = Summary()
         var cases = CaseBook()
         var output = OutputWriter()
+        var intake = try db.flatMap { dryRun ? nil : try QueueIntake(path: $0) }
         if format == .json && !dryRun { output.write("{\"assessments\":[") }
         let clock = ContinuousClock()
         let started = clock.now
 
-        func emit(_ assessment: Assessment) {
-            var assessment = assessment
-            if let filed = cases.file(canonicalURL: assessment.canonicalURL, contentFingerprint: assessment.contentFingerprint) {
-                (assessment.caseID, assessment.caseSize) = (filed.id, filed.size)
-            }
-            if options.noTimings { assessment.timings = nil }
+        func write(_ assessment: Assessment) {
             summary.add(assessment)
             guard !dryRun else { return }
             switch format {
@@ -83,6 +87,40 @@ struct BatchCommand: ParsableCommand {
             case .json: output.write((summary.assessed > 1 ? "," : "") + assessment.json())
             case .text: output.write(Self.line(assessment))
             }
+        }
+
+        func commit() throws {
+            guard var queue = intake else { return }
+            for outcome in try queue.commit() {
+                switch outcome {
+                case let .written(assessment): write(assessment)
+                case let .alreadyQueued(assessment):
+                    summary.alreadyQueued += 1
+                    write(assessment)
+                case let .conflict(id, reason):
+                    summary.conflicts.append(id)
+                    progress.clear()
+                    printError("triage batch: conflict: \(reason)")
+                }
+            }
+            if format != .json { output.flush() }
+            intake = queue
+        }
+
+        var inFlight: [Int: Referral] = [:]
+        func emit(_ sequence: Int, _ assessment: Assessment) throws {
+            var assessment = assessment
+            if options.noTimings { assessment.timings = nil }
+            let referral = inFlight.removeValue(forKey: sequence)!
+            if intake != nil {
+                intake!.add(referral, assessment)
+                if intake!.isFull { try commit() }
+                return
+            }
+            if let filed = cases.file(canonicalURL: assessment.canonicalURL, contentFingerprint: assessment.contentFingerprint) {
+                (assessment.caseID, assessment.caseSize) = (filed.id, filed.size)
+            }
+            write(assessment)
         }
 
         // In flight at most a few per thread: the reader waits for the
@@ -97,14 +135,15 @@ struct BatchCommand: ParsableCommand {
                 progress.clear()
                 printError("triage batch: rejected: \(error)")
             case let .referral(referral, _):
+                inFlight[submitted] = referral
                 pool.submit(submitted, referral)
                 submitted += 1
                 while submitted - emitted >= window {
-                    emit(pool.take(emitted))
+                    try emit(emitted, pool.take(emitted))
                     emitted += 1
                 }
                 while let ready = pool.poll(emitted) {
-                    emit(ready)
+                    try emit(emitted, ready)
                     emitted += 1
                 }
             }
@@ -112,12 +151,14 @@ struct BatchCommand: ParsableCommand {
         }
         pool.close()
         while emitted < submitted {
-            emit(pool.take(emitted))
+            try emit(emitted, pool.take(emitted))
             emitted += 1
             progress.update(done: emitted, bytes: reader.bytesRead, since: started)
         }
+        try commit()
         progress.clear()
-        summary.cases = cases.caseCount
+        summary.cases = intake?.casesTouched ?? cases.caseCount
+        summary.queue = intake?.path
         summary.seconds = Self.seconds(clock.now - started)
         summary.jobs = jobs
         switch format {
@@ -132,7 +173,7 @@ struct BatchCommand: ParsableCommand {
             output.write(summary.text(timings: !options.noTimings))
         }
         output.flush()
-        if !summary.rejected.isEmpty { throw ExitCode(1) }
+        if !summary.rejected.isEmpty || !summary.conflicts.isEmpty { throw ExitCode(1) }
     }
 
     /// One referral in the text listing.
@@ -160,6 +201,10 @@ struct Summary {
     var bytes = 0
     var seconds = 0.0
     var jobs = 1
+    /// With --db: the queue, referrals it already held, and ids in conflict.
+    var queue: String?
+    var alreadyQueued = 0
+    var conflicts: [String] = []
 
     mutating func add(_ a: Assessment) {
         assessed += 1
@@ -181,6 +226,9 @@ struct Summary {
         let hit = Category.allCases.filter { categories[$0.rawValue] != nil }
         out += "\ncategories: " + (hit.isEmpty ? "none" : hit.map { "\($0.rawValue) \(categories[$0.rawValue]!)" }.joined(separator: ", "))
         out += "\ncases: \(cases) (\(joined) referral\(joined == 1 ? "" : "s") joined an earlier one)"
+        if let queue {
+            out += "\nqueue: \(queue): \(assessed - alreadyQueued) queued, \(alreadyQueued) already queued, \(conflicts.count) in conflict"
+        }
         guard timings else { return out + "\n" }
         out += "\nrate: " + String(format: "%.1f referrals/s, %.2f MB/s over %.2f s on %d thread%@", rate, megabytesPerSecond, seconds, jobs,
                                    jobs == 1 ? "" : "s")
@@ -193,6 +241,8 @@ struct Summary {
         let rejects = rejected.map { "{\"line\":\($0.line),\"id\":\($0.id.map(JSON.quoted) ?? "null"),\"reason\":\(JSON.quoted($0.reason))}" }
         return "{\"assessed\":\(assessed),\"rejected\":[\(rejects.joined(separator: ","))],\"bands\":{\(bandCounts)},"
             + "\"categories\":{\(categoryCounts)},\"cases\":\(cases),\"joined\":\(joined)"
+            + (queue.map { ",\"queue\":{\"path\":\(JSON.quoted($0)),\"queued\":\(assessed - alreadyQueued),\"already_queued\":\(alreadyQueued),"
+                + "\"conflicts\":[\(conflicts.map(JSON.quoted).joined(separator: ","))]}" } ?? "")
             + (timings ? String(format: ",\"seconds\":%.3f,\"referrals_per_s\":%.1f,\"mb_per_s\":%.2f,\"jobs\":%d", seconds, rate,
                                 megabytesPerSecond, jobs) : "") + "}"
     }

@@ -1,0 +1,99 @@
+import Foundation
+import Crypto
+import GRDB
+
+/// One change to the queue, as the audit log records it.
+public struct AuditEntry: Sendable, Equatable, Codable {
+    public var seq: Int64
+    /// Milliseconds since 1970 (UTC).
+    public var at: Int64
+    /// Who: an officer's name, or `batch:<user>` / `system` for the engine.
+    public var actor: String
+    /// What: `opened`, `referral-added`, `claimed`, `released`, `lease-expired`,
+    /// `decided`, `reopened`, `noted`, `purged`, `service-levels`.
+    public var action: String
+    public var caseID: String?
+    public var referralID: String?
+    public var fromState: String?
+    public var toState: String?
+    public var reason: String?
+    /// The rule-set fingerprint the case was assessed with.
+    public var rules: String?
+
+    /// The bytes the hash covers: every field, each length-prefixed (absent
+    /// fields written `-`), so no two different entries encode the same.
+    var canonicalBytes: [UInt8] {
+        var out: [UInt8] = []
+        func field(_ value: String?) {
+            guard let value else {
+                out.append(UInt8(ascii: "-"))
+                return
+            }
+            out += Array(String(value.utf8.count).utf8)
+            out.append(UInt8(ascii: ":"))
+            out += Array(value.utf8)
+        }
+        field(String(seq))
+        field(String(at))
+        field(actor)
+        field(action)
+        field(caseID)
+        field(referralID)
+        field(fromState)
+        field(toState)
+        field(reason)
+        field(rules)
+        return out
+    }
+
+    /// SHA-256 of the previous entry's hash and this entry's bytes.
+    func hash(after previous: [UInt8]) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(data: previous)
+        hasher.update(data: canonicalBytes)
+        return Array(hasher.finalize())
+    }
+
+    /// The hash before the first entry.
+    static let genesis = [UInt8](repeating: 0, count: 32)
+}
+
+/// Appends entries within one transaction: reads the chain's head once,
+/// then extends it in memory.
+struct AuditWriter {
+    private var seq: Int64
+    private var head: [UInt8]
+    private let at: Int64
+
+    init(_ db: Database, at: Int64) throws {
+        if let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1") {
+            seq = row[0]
+            head = Array((row[1] as Data?) ?? Data())
+        } else {
+            seq = 0
+            head = AuditEntry.genesis
+        }
+        self.at = at
+    }
+
+    mutating func append(_ db: Database, actor: String, action: String, caseID: String? = nil, referralID: String? = nil,
+                         from: String? = nil, to: String? = nil, reason: String? = nil, rules: String? = nil) throws {
+        seq += 1
+        let entry = AuditEntry(seq: seq, at: at, actor: actor, action: action, caseID: caseID, referralID: referralID, fromState: from,
+                               toState: to, reason: reason, rules: rules)
+        head = entry.hash(after: head)
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO audit (seq, at, actor, action, case_id, referral_id, from_state, to_state, reason, rules, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [seq, at, actor, action, caseID, referralID, from, to, reason, rules, Data(head)])
+    }
+}
+
+extension AuditEntry {
+    init(row: Row) {
+        self.init(seq: row["seq"], at: row["at"], actor: row["actor"], action: row["action"], caseID: row["case_id"],
+                  referralID: row["referral_id"], fromState: row["from_state"], toState: row["to_state"], reason: row["reason"],
+                  rules: row["rules"])
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import GRDB
+import TriageEngine
+
+extension SQLiteQueue {
+    /// Files `items` in one transaction (see `ReviewQueue.enqueue`). The
+    /// assessment stored with each referral carries the case it joined and
+    /// the case's size then.
+    ///
+    /// A new referral more urgent than its case was when decided reopens the
+    /// case: an NFA decision on a page must not hide a later P1 report of it.
+    public func enqueue(_ items: [Intake], actor: String) throws -> [IntakeOutcome] {
+        let now = clock()
+        return try write { db in
+            var audit = try AuditWriter(db, at: now)
+            return try items.map { try file($0, db, &audit, actor: actor, now: now) }
+        }
+    }
+
+    private func file(_ item: Intake, _ db: Database, _ audit: inout AuditWriter, actor: String, now: Int64) throws -> IntakeOutcome {
+        let referral = item.referral
+        var assessment = item.assessment
+        let contentHash = item.content.map(sha256Hex)
+
+        if let known = try Row.fetchOne(db.cachedStatement(sql: "SELECT case_id, content_sha256, url FROM referrals WHERE id = ?"),
+                                        arguments: [referral.id]) {
+            let knownHash: String? = known["content_sha256"], knownURL: String? = known["url"]
+            if knownHash == contentHash && knownURL == referral.url { return .alreadyQueued(caseID: known["case_id"]) }
+            let what = knownHash != contentHash ? "different content" : "a different url"
+            return .conflict("referral \(referral.id) is already queued (case \(known["case_id"] as String)) with \(what): not merged")
+        }
+
+        var keys = CaseBook.keys(canonicalURL: assessment.canonicalURL, contentFingerprint: assessment.contentFingerprint)
+        if keys.isEmpty { keys = ["referral:" + referral.id] }
+        var caseID: String?
+        for key in keys {
+            caseID = try String.fetchOne(db.cachedStatement(sql: "SELECT case_id FROM case_keys WHERE key = ?"), arguments: [key])
+            if caseID != nil { break }
+        }
+        let opened = caseID == nil
+        let id = caseID ?? CaseBook.caseID(for: keys[0])
+        let size: Int
+        if opened {
+            size = 1
+            try db.cachedStatement(sql: """
+                INSERT INTO cases (id, state, band, band_rank, score, primary_category, referral_count, url, rules, opened_at, updated_at)
+                VALUES (?, 'new', ?, ?, ?, ?, 1, ?, ?, ?, ?)
+                """).execute(arguments: [id, assessment.band.rawValue, assessment.band.rank, assessment.score, assessment.primaryCategory,
+                                         assessment.canonicalURL ?? assessment.url, assessment.rules, now, now])
+            try audit.append(db, actor: actor, action: "opened", caseID: id, referralID: referral.id, to: CaseState.new.rawValue,
+                             reason: "\(assessment.band.rawValue) score \(assessment.score)", rules: assessment.rules)
+        } else {
+            let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT state, band_rank, score, referral_count, decided_band_rank FROM cases WHERE id = ?
+                """), arguments: [id])!
+            let rank: Int = row["band_rank"], score: Int = row["score"], state: String = row["state"]
+            size = row["referral_count"] + 1
+            let moreUrgent = assessment.band.rank < rank || (assessment.band.rank == rank && assessment.score > score)
+            try db.cachedStatement(sql: """
+                UPDATE cases SET referral_count = ?, updated_at = ?, rules = ?,
+                    band = CASE WHEN ? THEN ? ELSE band END, band_rank = CASE WHEN ? THEN ? ELSE band_rank END,
+                    score = max(score, ?), primary_category = CASE WHEN ? THEN ? ELSE primary_category END
+                WHERE id = ?
+                """).execute(arguments: [size, now, assessment.rules, moreUrgent, assessment.band.rawValue, moreUrgent, assessment.band.rank,
+                                         assessment.score, moreUrgent, assessment.primaryCategory, id])
+            try audit.append(db, actor: actor, action: "referral-added", caseID: id, referralID: referral.id,
+                             reason: "\(assessment.band.rawValue) score \(assessment.score); case now \(size) referrals", rules: assessment.rules)
+            if state == CaseState.decided.rawValue, let decidedRank: Int = row["decided_band_rank"], assessment.band.rank < decidedRank {
+                try db.cachedStatement(sql: """
+                    UPDATE cases SET state = 'new', officer = NULL, lease_until = NULL, decision = NULL, duplicate_of = NULL,
+                        decided_at = NULL, decided_by = NULL, decided_band_rank = NULL
+                    WHERE id = ?
+                    """).execute(arguments: [id])
+                try audit.append(db, actor: "system", action: "reopened", caseID: id, referralID: referral.id, from: state,
+                                 to: CaseState.new.rawValue,
+                                 reason: "referral \(referral.id) is \(assessment.band.rawValue), more urgent than the case when it was decided "
+                                     + "(\(Band(rank: decidedRank).rawValue))", rules: assessment.rules)
+            }
+        }
+        for key in keys {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO case_keys (key, case_id) VALUES (?, ?)").execute(arguments: [key, id])
+        }
+
+        assessment.caseID = id
+        assessment.caseSize = size
+        try db.cachedStatement(sql: """
+            INSERT INTO referrals (id, case_id, received_at, url, source, reported_at, reporter_note, platform, content_sha256,
+                                   band, score, rules, policy, assessment)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [referral.id, id, now, referral.url, referral.source.rawValue, referral.reportedAt, referral.reporterNote,
+                                     referral.platform, contentHash, assessment.band.rawValue, assessment.score, assessment.rules,
+                                     assessment.policy, assessment.json()])
+        for hit in assessment.hits {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO referral_rules (referral_id, rule, category) VALUES (?, ?, ?)")
+                .execute(arguments: [referral.id, hit.rule, hit.category])
+        }
+        if let content = item.content, let contentHash {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO evidence (sha256, size, bytes) VALUES (?, ?, ?)")
+                .execute(arguments: [contentHash, content.count, Data(content)])
+            let previous = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM captures WHERE case_id = ?"), arguments: [id])
+            try db.cachedStatement(sql: """
+                INSERT INTO captures (case_id, referral_id, sha256, size, content_type, captured_at, previous_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [id, referral.id, contentHash, content.count, item.contentType, now, previous])
+        }
+        return .queued(caseID: id, caseSize: size, opened: opened)
+    }
+}

@@ -1,0 +1,120 @@
+import Crypto
+import Foundation
+import GRDB
+import TriageEngine
+import TriageRules
+
+/// What `verify` found: how much it checked, the chain's head (record it
+/// elsewhere: entries cut off the end of the log are only detectable against
+/// a head kept outside the file), and the first break, if any.
+public struct VerifyReport: Sendable, Equatable {
+    public var auditEntries = 0
+    public var evidenceFiles = 0
+    public var captures = 0
+    /// Hex SHA-256 of the newest audit entry.
+    public var head = ""
+    /// The first entry whose hash does not follow from the one before it.
+    public var auditBreak: String?
+    /// The first evidence whose bytes do not hash to their name, or a capture whose evidence is missing.
+    public var evidenceBreak: String?
+
+    public var isIntact: Bool { auditBreak == nil && evidenceBreak == nil }
+}
+
+extension SQLiteQueue {
+    /// Recomputes the audit chain from the first entry and every evidence
+    /// hash, in one read transaction (a consistent snapshot).
+    public func verify() throws -> VerifyReport {
+        try read { db in
+            var report = VerifyReport()
+            var previous = AuditEntry.genesis
+            var expectedSeq: Int64 = 1
+            let entries = try Row.fetchCursor(db, sql: "SELECT * FROM audit ORDER BY seq")
+            while let row = try entries.next() {
+                let entry = AuditEntry(row: row)
+                let stored = Array((row["hash"] as Data?) ?? Data())
+                report.auditEntries += 1
+                if report.auditBreak == nil {
+                    if entry.seq != expectedSeq {
+                        report.auditBreak = "audit entry \(expectedSeq) is missing (the next is \(entry.seq))"
+                    } else if entry.hash(after: previous) != stored {
+                        report.auditBreak = "audit entry \(entry.seq) (\(entry.action)\(entry.caseID.map { " " + $0 } ?? ""), "
+                            + "\(Self.timestamp(entry.at))) does not match its hash: it or an entry before it was changed"
+                    }
+                }
+                previous = stored
+                expectedSeq = entry.seq + 1
+            }
+            report.head = Fingerprint(bytes: previous).hex
+
+            let evidence = try Row.fetchCursor(db, sql: "SELECT sha256, size, bytes FROM evidence ORDER BY sha256")
+            while let row = try evidence.next() {
+                report.evidenceFiles += 1
+                let name: String = row["sha256"]
+                let bytes = (row["bytes"] as Data?) ?? Data()
+                if report.evidenceBreak == nil && sha256Hex(Array(bytes)) != name {
+                    report.evidenceBreak = "evidence \(name) does not hash to its name: its bytes were changed"
+                }
+            }
+            let captures = try Row.fetchCursor(db, sql: """
+                SELECT c.id, c.case_id, c.sha256, c.purged_at, e.sha256 IS NOT NULL AS present
+                FROM captures c LEFT JOIN evidence e ON e.sha256 = c.sha256 ORDER BY c.id
+                """)
+            while let row = try captures.next() {
+                report.captures += 1
+                let purged: Int64? = row["purged_at"], present: Bool = row["present"]
+                if report.evidenceBreak == nil && purged == nil && !present {
+                    report.evidenceBreak = "capture \(row["id"] as Int64) of case \(row["case_id"] as String) has no evidence "
+                        + "\(row["sha256"] as String), and no purge removed it"
+                }
+            }
+            return report
+        }
+    }
+
+    public struct PurgeReport: Sendable, Equatable {
+        public var cases = 0
+        public var captures = 0
+        public var bytes = 0
+    }
+
+    /// Retention: removes the evidence of cases closed with no further action
+    /// more than `days` ago. Referrals, assessments, decisions and the audit
+    /// trail stay; each purge is an audit entry.
+    public func purge(olderThanDays days: Int, officer: String) throws -> PurgeReport {
+        try Self.requireName(officer, "officer")
+        guard days >= 0 else { throw QueueError(.invalidArgument, "--older-than must be 0 days or more") }
+        let now = clock()
+        let cutoff = now - Int64(days) * 86_400_000
+        return try write { db in
+            var report = PurgeReport()
+            var audit = try AuditWriter(db, at: now)
+            let cases = try Row.fetchAll(db, sql: """
+                SELECT c.id, c.rules, count(p.id) AS captures FROM cases c JOIN captures p ON p.case_id = c.id AND p.purged_at IS NULL
+                WHERE c.state = 'decided' AND c.decision = 'no-further-action' AND c.decided_at <= ?
+                GROUP BY c.id ORDER BY c.id
+                """, arguments: [cutoff])
+            for row in cases {
+                let id: String = row["id"], count: Int = row["captures"]
+                let hashes = try String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM captures WHERE case_id = ? AND purged_at IS NULL",
+                                                 arguments: [id])
+                try db.execute(sql: "UPDATE captures SET purged_at = ? WHERE case_id = ? AND purged_at IS NULL", arguments: [now, id])
+                for hash in hashes {
+                    // Shared bytes stay while another case still holds them.
+                    let held = try Bool.fetchOne(db, sql: "SELECT 1 FROM captures WHERE sha256 = ? AND purged_at IS NULL LIMIT 1",
+                                                 arguments: [hash]) ?? false
+                    if !held {
+                        report.bytes += try Int.fetchOne(db, sql: "SELECT size FROM evidence WHERE sha256 = ?", arguments: [hash]) ?? 0
+                        try db.execute(sql: "DELETE FROM evidence WHERE sha256 = ?", arguments: [hash])
+                    }
+                }
+                report.cases += 1
+                report.captures += count
+                try audit.append(db, actor: officer, action: "purged", caseID: id,
+                                 reason: "retention: evidence of a no-further-action case decided over \(days) days ago removed "
+                                     + "(\(count) capture\(count == 1 ? "" : "s"))", rules: row["rules"])
+            }
+            return report
+        }
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import GRDB
+import TriageEngine
+
+/// A case with everything an officer reviews: its referrals and their
+/// assessments, the captured bytes, notes and its history.
+public struct CaseDetail: Sendable {
+    public struct Referral: Sendable {
+        public var id: String
+        public var receivedAt: Int64
+        public var reporterNote: String?
+        public var assessment: Assessment
+    }
+
+    public struct Capture: Sendable, Equatable {
+        public var id: Int64
+        public var referralID: String
+        public var sha256: String
+        public var size: Int
+        public var contentType: String?
+        public var capturedAt: Int64
+        public var previousID: Int64?
+        public var purgedAt: Int64?
+    }
+
+    public struct Note: Sendable, Equatable {
+        public var officer: String
+        public var at: Int64
+        public var text: String
+    }
+
+    public var queueCase: QueueCase
+    public var referrals: [Referral]
+    public var captures: [Capture]
+    public var notes: [Note]
+    public var history: [AuditEntry]
+}
+
+/// The queue at a glance, and how the rules fare against officers' decisions.
+public struct QueueStats: Sendable {
+    /// Age buckets of open cases, from when they were opened.
+    public static let ageBuckets: [(label: String, upTo: Int64?)] = [
+        ("<1h", 3_600_000), ("1-24h", 86_400_000), ("1-7d", 7 * 86_400_000), (">7d", nil),
+    ]
+
+    public struct RuleLine: Sendable, Equatable {
+        public var rule: String
+        public var category: String
+        public var referrals: Int
+        public var cases: Int
+        /// Decided cases the rule hit that were referred or escalated.
+        public var actedOn: Int
+        /// Decided cases the rule hit that were closed with no further action.
+        public var noFurtherAction: Int
+        /// actedOn / (actedOn + noFurtherAction); nil before any such decision.
+        public var precision: Double? {
+            actedOn + noFurtherAction == 0 ? nil : Double(actedOn) / Double(actedOn + noFurtherAction)
+        }
+    }
+
+    public var cases = 0
+    public var referrals = 0
+    /// Open cases (new or in review) per band, per age bucket.
+    public var open: [Band: [Int]] = [:]
+    public var overdue: [Band: Int] = [:]
+    public var inReview = 0
+    public var decisions: [Decision: Int] = [:]
+    public var rules: [RuleLine] = []
+}
+
+extension SQLiteQueue {
+    /// Cases in queue order (band, score, age), by default the open ones.
+    public func list(states: [CaseState] = [.new, .inReview], band: Band? = nil, limit: Int = 50) throws -> [QueueCase] {
+        let now = clock()
+        return try read { db in
+            let levels = try Self.serviceLevels(db)
+            var sql = "SELECT * FROM cases WHERE state IN (\(states.map { "'\($0.rawValue)'" }.joined(separator: ",")))"
+            var arguments: StatementArguments = []
+            if let band {
+                sql += " AND band_rank = ?"
+                arguments += [band.rank]
+            }
+            sql += " ORDER BY band_rank, score DESC, opened_at, id LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { QueueCase(row: $0, levels: levels, now: now) }
+        }
+    }
+
+    /// A case by its id, or the case of a referral id.
+    public func show(_ id: String) throws -> CaseDetail {
+        let now = clock()
+        return try read { db in
+            let caseID = try String.fetchOne(db, sql: "SELECT id FROM cases WHERE id = ?", arguments: [id])
+                ?? String.fetchOne(db, sql: "SELECT case_id FROM referrals WHERE id = ?", arguments: [id])
+            guard let caseID else { throw QueueError(.unknownCase, "no case or referral \(id) in \(name)") }
+            let queueCase = try fetchCase(caseID, db, now: now)
+            let decoder = JSONDecoder()
+            let referrals = try Row.fetchAll(db, sql: """
+                SELECT id, received_at, reporter_note, assessment FROM referrals WHERE case_id = ? ORDER BY received_at, rowid
+                """, arguments: [caseID]).map { row in
+                let json: String = row["assessment"]
+                let assessment: Assessment
+                do { assessment = try decoder.decode(Assessment.self, from: Data(json.utf8)) } catch {
+                    throw QueueError(.database, "\(name): the stored assessment of referral \(row["id"] as String) cannot be read: \(error)")
+                }
+                return CaseDetail.Referral(id: row["id"], receivedAt: row["received_at"], reporterNote: row["reporter_note"], assessment: assessment)
+            }
+            let captures = try Row.fetchAll(db, sql: "SELECT * FROM captures WHERE case_id = ? ORDER BY id", arguments: [caseID]).map {
+                CaseDetail.Capture(id: $0["id"], referralID: $0["referral_id"], sha256: $0["sha256"], size: $0["size"],
+                                   contentType: $0["content_type"], capturedAt: $0["captured_at"], previousID: $0["previous_id"],
+                                   purgedAt: $0["purged_at"])
+            }
+            let notes = try Row.fetchAll(db, sql: "SELECT officer, at, text FROM notes WHERE case_id = ? ORDER BY id", arguments: [caseID]).map {
+                CaseDetail.Note(officer: $0["officer"], at: $0["at"], text: $0["text"])
+            }
+            let history = try Row.fetchAll(db, sql: "SELECT * FROM audit WHERE case_id = ? ORDER BY seq", arguments: [caseID])
+                .map(AuditEntry.init(row:))
+            return CaseDetail(queueCase: queueCase, referrals: referrals, captures: captures, notes: notes, history: history)
+        }
+    }
+
+    /// The bytes of a capture, if still held (purged evidence is gone).
+    public func evidence(sha256: String) throws -> [UInt8]? {
+        try read { db in
+            try Data.fetchOne(db, sql: "SELECT bytes FROM evidence WHERE sha256 = ?", arguments: [sha256]).map { Array($0) }
+        }
+    }
+
+    public func stats() throws -> QueueStats {
+        let now = clock()
+        return try read { db in
+            let levels = try Self.serviceLevels(db)
+            var stats = QueueStats()
+            stats.cases = try Int.fetchOne(db, sql: "SELECT count(*) FROM cases") ?? 0
+            stats.referrals = try Int.fetchOne(db, sql: "SELECT count(*) FROM referrals") ?? 0
+            let open = try Row.fetchCursor(db, sql: """
+                SELECT band, state, opened_at FROM cases WHERE state IN ('new', 'in-review')
+                """)
+            while let row = try open.next() {
+                let band = Band(rawValue: row["band"]) ?? .pending
+                let opened: Int64 = row["opened_at"]
+                let age = now - opened
+                let bucket = QueueStats.ageBuckets.firstIndex { $0.upTo.map { age < $0 } ?? true }!
+                stats.open[band, default: Array(repeating: 0, count: QueueStats.ageBuckets.count)][bucket] += 1
+                if levels.isOverdue(band: band, openedAt: opened, now: now) { stats.overdue[band, default: 0] += 1 }
+                if row["state"] == CaseState.inReview.rawValue { stats.inReview += 1 }
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT decision, count(*) AS n FROM cases WHERE state = 'decided' GROUP BY decision") {
+                if let decision = Decision(rawValue: row["decision"] ?? "") { stats.decisions[decision] = row["n"] }
+            }
+            stats.rules = try Row.fetchAll(db, sql: """
+                SELECT rr.rule, rr.category, count(*) AS referrals, count(DISTINCT r.case_id) AS cases,
+                    count(DISTINCT CASE WHEN c.decision IN ('refer-to-platform', 'escalate-to-investigation') THEN c.id END) AS acted,
+                    count(DISTINCT CASE WHEN c.decision = 'no-further-action' THEN c.id END) AS nfa
+                FROM referral_rules rr JOIN referrals r ON r.id = rr.referral_id JOIN cases c ON c.id = r.case_id
+                GROUP BY rr.rule ORDER BY referrals DESC, rr.rule
+                """).map {
+                QueueStats.RuleLine(rule: $0["rule"], category: $0["category"], referrals: $0["referrals"], cases: $0["cases"],
+                                    actedOn: $0["acted"], noFurtherAction: $0["nfa"])
+            }
+            return stats
+        }
+    }
+
+    /// A case for a case-management system: the case, its decision and the
+    /// reason given, changed at or after `since` (ms), in case order.
+    public struct ExportRow: Sendable, Equatable {
+        public var queueCase: QueueCase
+        public var reason: String?
+        public var rules: String
+    }
+
+    public func export(since: Int64? = nil, _ body: (ExportRow) throws -> Void) throws {
+        let now = clock()
+        try read { db in
+            let levels = try Self.serviceLevels(db)
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT c.*, (SELECT reason FROM audit a WHERE a.case_id = c.id AND a.action = 'decided' ORDER BY seq DESC LIMIT 1) AS reason
+                FROM cases c WHERE c.updated_at >= ? ORDER BY c.opened_at, c.id
+                """, arguments: [since ?? 0])
+            while let row = try rows.next() {
+                let state: String = row["state"]
+                try body(ExportRow(queueCase: QueueCase(row: row, levels: levels, now: now), reason: state == "decided" ? row["reason"] : nil,
+                                   rules: row["rules"]))
+            }
+        }
+    }
+
+    /// Counts for a transparency report: referrals received, cases opened,
+    /// decisions by type, and cases by band and primary category, for
+    /// cases opened at or after `since`.
+    public func aggregate(since: Int64? = nil) throws -> [(group: String, key: String, count: Int)] {
+        try read { db in
+            let since = since ?? 0
+            var out: [(String, String, Int)] = []
+            out.append(("referrals", "received", try Int.fetchOne(db, sql: "SELECT count(*) FROM referrals WHERE received_at >= ?",
+                                                                   arguments: [since]) ?? 0))
+            out.append(("cases", "opened", try Int.fetchOne(db, sql: "SELECT count(*) FROM cases WHERE opened_at >= ?", arguments: [since]) ?? 0))
+            for (group, sql) in [
+                ("state", "SELECT state, count(*) FROM cases WHERE opened_at >= ? GROUP BY state ORDER BY state"),
+                ("decision", "SELECT decision, count(*) FROM cases WHERE opened_at >= ? AND decision IS NOT NULL GROUP BY decision ORDER BY decision"),
+                ("band", "SELECT band, count(*) FROM cases WHERE opened_at >= ? GROUP BY band ORDER BY band_rank"),
+                ("category", "SELECT coalesce(primary_category, 'none'), count(*) FROM cases WHERE opened_at >= ? GROUP BY 1 ORDER BY 1"),
+            ] {
+                for row in try Row.fetchAll(db, sql: sql, arguments: [since]) { out.append((group, row[0], row[1])) }
+            }
+            return out
+        }
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import GRDB
+import TriageEngine
+
+/// The review queue in one SQLite file: cases, referrals with their
+/// assessments, evidence, notes and a hash-chained audit log.
+///
+/// Durability: the file is in WAL mode with `synchronous=FULL` on every
+/// connection (GRDB's pool sets NORMAL on its writer when it turns WAL on, so
+/// it is set again and checked after opening), and a busy timeout, so several
+/// processes (a batch, officers claiming) share it safely. Every change is
+/// one IMMEDIATE transaction that also appends its audit entries: a change
+/// and its record commit together or not at all.
+public final class SQLiteQueue: ReviewQueue, @unchecked Sendable {
+    /// The file, or nil for an in-memory queue (tests).
+    public let path: String?
+    let writer: any DatabaseWriter
+    /// Milliseconds since 1970; injected so tests can move time.
+    let clock: @Sendable () -> Int64
+
+    public static let systemClock: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+
+    /// How long a writer waits for another process's transaction.
+    public static let busyTimeout: TimeInterval = 10
+
+    /// Opens the queue at `path`, creating it (and its folder) if missing,
+    /// and migrating it to this build's schema.
+    public init(path: String, clock: @escaping @Sendable () -> Int64 = SQLiteQueue.systemClock) throws {
+        self.path = path
+        self.clock = clock
+        try Self.checkHeader(path)
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent.isEmpty
+                                                ? "." : (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.prepareDatabase { db in try Self.makeDurable(db) }
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            // The pool's writer turned WAL on after `prepareDatabase`, and
+            // with it synchronous=NORMAL: set FULL again, and check.
+            try pool.writeWithoutTransaction { db in try Self.makeDurable(db) }
+            writer = pool
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+            throw QueueError(.notAQueue, "\(path) is not a triage queue: not an SQLite database")
+        } catch let error as QueueError {
+            throw error
+        } catch {
+            throw QueueError(.database, "\(path): \(error)")
+        }
+        try prepareSchema()
+    }
+
+    /// A queue in memory, gone when the value is (tests).
+    public init(inMemory clock: @escaping @Sendable () -> Int64 = SQLiteQueue.systemClock) throws {
+        path = nil
+        self.clock = clock
+        writer = try DatabaseQueue()
+        try prepareSchema()
+    }
+
+    /// The documented default: `$TRIAGE_DB`, else
+    /// `$XDG_DATA_HOME/triage/queue.sqlite`, else
+    /// `~/.local/share/triage/queue.sqlite`.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let path = environment["TRIAGE_DB"], !path.isEmpty { return path }
+        let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
+        return data + "/triage/queue.sqlite"
+    }
+
+    var name: String { path ?? "the in-memory queue" }
+
+    // MARK: - Opening
+
+    /// A file that exists and is not empty must be SQLite (its first 16 bytes
+    /// say so) before SQLite is let near it.
+    private static func checkHeader(_ path: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 16)) ?? Data()
+        if !head.isEmpty && head != Data("SQLite format 3\0".utf8) {
+            throw QueueError(.notAQueue, "\(path) is not a triage queue: not an SQLite database")
+        }
+    }
+
+    private static func makeDurable(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA synchronous = FULL")
+        let level = try Int.fetchOne(db, sql: "PRAGMA synchronous")
+        guard level == 2 else {
+            throw QueueError(.notDurable, "\(db.description): synchronous is \(level.map(String.init) ?? "unknown"), not FULL (2)")
+        }
+    }
+
+    /// Claims a new file as ours, refuses another program's database or a
+    /// newer schema, and runs the migrations this file has not had.
+    private func prepareSchema() throws {
+        let migrator = QueueSchema.migrator()
+        try mapErrors {
+            try writer.writeWithoutTransaction { db in
+                let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+                let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'") ?? 0
+                if applicationID != QueueSchema.applicationID {
+                    guard applicationID == 0 && tables == 0 else {
+                        throw QueueError(.notAQueue, "\(self.name) is not a triage queue: it is another program's SQLite database")
+                    }
+                    try db.execute(sql: "PRAGMA application_id = \(QueueSchema.applicationID)")
+                }
+                if try migrator.hasBeenSuperseded(db) {
+                    let applied = try migrator.appliedIdentifiers(db).count
+                    throw QueueError(.newerSchema, "\(self.name) was written by a newer triage (schema version \(applied); "
+                                         + "this build knows up to \(QueueSchema.version)): use that version")
+                }
+            }
+            try migrator.migrate(writer)
+            try writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA user_version = \(QueueSchema.version)")
+            }
+        }
+    }
+
+    // MARK: - Transactions
+
+    /// `body` in one IMMEDIATE transaction: the write lock is taken first, so
+    /// two processes never both read a case as free and then both take it.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        try mapErrors {
+            try writer.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try mapErrors { try writer.read { db in try body(db) } }
+    }
+
+    func mapErrors<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as QueueError { throw error } catch let error as DatabaseError {
+            if error.resultCode == .SQLITE_NOTADB {
+                throw QueueError(.notAQueue, "\(name) is not a triage queue: not an SQLite database")
+            }
+            throw QueueError(.database, "\(name): \(error.message ?? "\(error)")")
+        }
+    }
+
+    /// `PRAGMA synchronous` on the writer and on a reader connection (2 is FULL).
+    public func synchronousLevels() throws -> (writer: Int, reader: Int) {
+        let w = try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        let r = try writer.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+        return (w, r)
+    }
+
+    public func journalMode() throws -> String {
+        try writer.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+}
+
+extension Band {
+    /// Position in the queue's order: P1 first, PENDING last.
+    var rank: Int { Band.allCases.firstIndex(of: self)! }
+    init(rank: Int) { self = Band.allCases[min(max(rank, 0), Band.allCases.count - 1)] }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import TriageEngine
+import TriageStore
+
+/// `triage queue decide`: an officer's decision on a case they hold.
+struct QueueDecideCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decide",
+        abstract: "Decide a case you hold: refer-to-platform, escalate-to-investigation, no-further-action or duplicate-of.",
+        discussion: "The decision, the reason, who and when, and the rule set the case was assessed with go into the audit log."
+    )
+
+    @OptionGroup var queue: QueueOptions
+
+    @Argument(help: ArgumentHelp("The case id.", valueName: "ID"))
+    var id: String
+
+    @Option(name: .long, help: "refer-to-platform, escalate-to-investigation, no-further-action or duplicate-of.")
+    var decision: Decision
+
+    @Option(name: .long, help: "Why (required, recorded).")
+    var reason: String
+
+    @Option(name: .long, help: "Who decides (must hold the case).")
+    var officer: String
+
+    @Option(name: .long, help: ArgumentHelp("The case this one duplicates (with --decision duplicate-of).", valueName: "CASE"))
+    var duplicateOf: String?
+
+    func run() throws {
+        let sqlite = try queue.open(command: "queue decide")
+        let decided = try queueAction("queue decide") {
+            try sqlite.decide(id, decision: decision, reason: reason, officer: officer, duplicateOf: duplicateOf)
+        }
+        print("\(decided.id) decided: \(decision.rawValue)" + (duplicateOf.map { " \($0)" } ?? "") + " by \(officer)")
+    }
+}
+
+/// `triage queue reopen`: a decided case back to the queue.
+struct QueueReopenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reopen", abstract: "Return a decided case to the queue, with a reason.")
+
+    @OptionGroup var queue: QueueOptions
+
+    @Argument(help: ArgumentHelp("The case id.", valueName: "ID"))
+    var id: String
+
+    @Option(name: .long, help: "Why (required, recorded).")
+    var reason: String
+
+    @Option(name: .long, help: "Who reopens it.")
+    var officer: String
+
+    func run() throws {
+        let sqlite = try queue.open(command: "queue reopen")
+        let reopened = try queueAction("queue reopen") { try sqlite.reopen(id, reason: reason, officer: officer) }
+        print("\(reopened.id) reopened: back in the queue as \(reopened.band.rawValue)")
+    }
+}
+
+/// `triage queue note`: a note on any case.
+struct QueueNoteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "note", abstract: "Add a note to a case (any state).")
+
+    @OptionGroup var queue: QueueOptions
+
+    @Argument(help: ArgumentHelp("The case id.", valueName: "ID"))
+    var id: String
+
+    @Argument(help: "The note.")
+    var text: String
+
+    @Option(name: .long, help: "Who writes it.")
+    var officer: String
+
+    func run() throws {
+        let sqlite = try queue.open(command: "queue note")
+        try queueAction("queue note") { try sqlite.note(id, text: text, officer: officer) }
+        print("note added to \(id)")
+    }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import TriageEngine
+import TriageRules
+import TriageStore
+
+/// `triage queue export`: cases and decisions for a case-management system,
+/// or aggregate counts for a transparency report.
+struct QueueExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export cases and decisions (csv or ndjson), or aggregate counts with --aggregate.",
+        discussion: """
+            Cases changed at or after --since (a date, 2026-11-01, or a time, 2026-11-01T09:00:00Z), in the
+            order they were opened. With --aggregate: referrals received and cases opened since then, by
+            state, decision, band and primary category.
+            """
+    )
+
+    @OptionGroup var queue: QueueOptions
+
+    @Option(name: .long, help: "csv or ndjson.")
+    var format: Format = .csv
+
+    @Option(name: .long, help: ArgumentHelp("Only cases changed (with --aggregate: opened) at or after this date or time (UTC).", valueName: "DATE"))
+    var since: String?
+
+    @Flag(name: .long, help: "Counts for a transparency report instead of cases.")
+    var aggregate = false
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case csv, ndjson
+    }
+
+    func validate() throws {
+        if let since, Self.parse(since) == nil { throw ValidationError("--since \(since): expected a date (YYYY-MM-DD) or an ISO 8601 time") }
+    }
+
+    static func parse(_ text: String) -> Int64? {
+        let formatter = ISO8601DateFormatter()
+        let date = formatter.date(from: text) ?? formatter.date(from: text + "T00:00:00Z")
+        return date.map { Int64($0.timeIntervalSince1970 * 1000) }
+    }
+
+    func run() throws {
+        let sqlite = try queue.open(command: "queue export")
+        let cutoff = since.flatMap(Self.parse)
+        var output = OutputWriter()
+        if aggregate {
+            let counts = try queueAction("queue export") { try sqlite.aggregate(since: cutoff) }
+            if format == .csv { output.write("group,key,count\n") }
+            for (group, key, count) in counts {
+                output.write(format == .csv ? "\(Self.csv(group)),\(Self.csv(key)),\(count)\n"
+                             : "{\"count\":\(count),\"group\":\(JSON.quoted(group)),\"key\":\(JSON.quoted(key))}\n")
+            }
+        } else {
+            if format == .csv {
+                output.write("case,state,band,score,primary_category,referrals,url,opened_at,decision,duplicate_of,decided_at,decided_by,reason,rules\n")
+            }
+            try queueAction("queue export") {
+                try sqlite.export(since: cutoff) { row in
+                    let c = row.queueCase
+                    if format == .ndjson {
+                        var object = JSONObject()
+                        object.add("case", raw: c.json)
+                        object.add("reason", string: row.reason)
+                        object.add("rules", string: row.rules)
+                        output.write(object.text + "\n")
+                    } else {
+                        let fields: [String?] = [c.id, c.state.rawValue, c.band.rawValue, String(c.score), c.primaryCategory, String(c.referrals),
+                                                 c.url, SQLiteQueue.timestamp(c.openedAt), c.decision?.rawValue, c.duplicateOf,
+                                                 c.decidedAt.map(SQLiteQueue.timestamp), c.decidedBy, row.reason, row.rules]
+                        output.write(fields.map { Self.csv($0 ?? "") }.joined(separator: ",") + "\n")
+                    }
+                }
+            }
+        }
+        output.flush()
+    }
+
+    /// RFC 4180: quoted when it holds a comma, quote or line break; a
+    /// leading = + - @ is prefixed with ' so a spreadsheet shows it as text.
+    static func csv(_ field: String) -> String {
+        var field = field
+        if let first = field.first, "=+-@".contains(first) { field = "'" + field }
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

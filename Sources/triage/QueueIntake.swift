@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import TriageEngine
+import TriageStore
+
+/// `batch --db`: assessments gathered into transactions for the queue. A
+/// transaction holds up to 256 referrals or half a second of them, so a
+/// slow batch still commits (and reports) steadily.
+struct QueueIntake {
+    enum Outcome {
+        /// Committed: the assessment with the queue's case and case size.
+        case written(Assessment)
+        /// The queue already held this referral with the same content.
+        case alreadyQueued(Assessment)
+        case conflict(id: String, reason: String)
+    }
+
+    let path: String
+    private let queue: SQLiteQueue
+    private let actor: String
+    private var pending: [Intake] = []
+    private var firstPending: ContinuousClock.Instant?
+    private var cases: Set<String> = []
+
+    init(path: String) throws {
+        self.path = path
+        do { queue = try SQLiteQueue(path: path) } catch {
+            printError("triage batch: \(error)")
+            throw ExitCode(2)
+        }
+        actor = "batch:" + NSUserName()
+    }
+
+    /// Cases this batch filed referrals into.
+    var casesTouched: Int { cases.count }
+
+    var isFull: Bool {
+        pending.count >= 256 || firstPending.map { ContinuousClock.now - $0 > .milliseconds(500) } ?? false
+    }
+
+    mutating func add(_ referral: Referral, _ assessment: Assessment) {
+        let content = assessment.pageBytes == nil ? nil : referral.readContent()
+        pending.append(Intake(referral: referral, assessment: assessment, content: content?.bytes, contentType: content?.contentType))
+        if firstPending == nil { firstPending = .now }
+    }
+
+    /// Writes what is pending in one transaction; exits 2 if the queue
+    /// cannot take it (what was committed before stays).
+    mutating func commit() throws -> [Outcome] {
+        guard !pending.isEmpty else { return [] }
+        let outcomes: [IntakeOutcome]
+        do { outcomes = try queue.enqueue(pending, actor: actor) } catch {
+            printError("triage batch: \(error)")
+            throw ExitCode(2)
+        }
+        defer {
+            pending.removeAll(keepingCapacity: true)
+            firstPending = nil
+        }
+        return zip(pending, outcomes).map { item, outcome in
+            var assessment = item.assessment
+            switch outcome {
+            case let .queued(caseID, caseSize, _):
+                (assessment.caseID, assessment.caseSize) = (caseID, caseSize)
+                cases.insert(caseID)
+                return .written(assessment)
+            case let .alreadyQueued(caseID):
+                assessment.caseID = caseID
+                cases.insert(caseID)
+                return .alreadyQueued(assessment)
+            case let .conflict(reason):
+                return .conflict(id: item.referral.id, reason: reason)
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import TriageEngine
+import TriageStore
+
+/// `triage queue stats`: the queue at a glance, and how each rule fares.
+struct QueueStatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Open cases by band and age, decisions by type, and per-rule hits and precision.",
+        discussion: """
+            A rule's precision is, of the decided cases it hit, the share referred to a platform or
+            escalated rather than closed with no further action ("-" before any such decision).
+            """
+    )
+
+    @OptionGroup var queue: QueueOptions
+
+    @Option(name: .long, help: "text or json.")
+    var format: QueueFormat = .text
+
+    func run() throws {
+        let sqlite = try queue.open(command: "queue stats")
+        let stats = try queueAction("queue stats") { try sqlite.stats() }
+        var output = OutputWriter()
+        output.write(format == .json ? Self.json(stats) + "\n" : Self.text(stats))
+        output.flush()
+    }
+
+    static func text(_ stats: QueueStats) -> String {
+        let open = stats.open.values.reduce(0) { $0 + $1.reduce(0, +) }
+        var out = "\(stats.cases) cases, \(stats.referrals) referrals; \(open) open (\(stats.inReview) in review)\n"
+        out += "\nopen by band and age:\n  band     " + QueueStats.ageBuckets.map { $0.label.padding(toLength: 7, withPad: " ", startingAt: 0) }
+            .joined() + "overdue\n"
+        for band in Band.allCases {
+            guard let counts = stats.open[band] else { continue }
+            out += "  " + band.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
+                + counts.map { String($0).padding(toLength: 7, withPad: " ", startingAt: 0) }.joined() + "\(stats.overdue[band, default: 0])\n"
+        }
+        out += "\ndecisions:" + (stats.decisions.isEmpty ? " none" : "") + "\n"
+        for decision in Decision.allCases { if let n = stats.decisions[decision] { out += "  \(decision.rawValue)  \(n)\n" } }
+        out += "\nrules (referrals, cases, decided acted-on/no-further-action, precision):\n"
+        if stats.rules.isEmpty { out += "  none hit\n" }
+        for line in stats.rules {
+            let precision = line.precision.map { String(format: "%.0f%%", $0 * 100) } ?? "-"
+            out += "  \(line.rule)  \(line.category)  \(line.referrals)  \(line.cases)  \(line.actedOn)/\(line.noFurtherAction)  \(precision)\n"
+        }
+        return out
+    }
+
+    static func json(_ stats: QueueStats) -> String {
+        var out = JSONObject()
+        out.add("cases", int: stats.cases)
+        var decisions = JSONObject()
+        for decision in Decision.allCases { decisions.add(decision.rawValue, int: stats.decisions[decision, default: 0]) }
+        out.add("decisions", raw: decisions.text)
+        out.add("in_review", int: stats.inReview)
+        var open = JSONObject()
+        for band in Band.allCases {
+            guard let counts = stats.open[band] else { continue }
+            var buckets = JSONObject()
+            for (bucket, n) in zip(QueueStats.ageBuckets, counts) { buckets.add(bucket.label, int: n) }
+            buckets.add("overdue", int: stats.overdue[band, default: 0])
+            open.add(band.rawValue, raw: buckets.text)
+        }
+        out.add("open", raw: open.text)
+        out.add("referrals", int: stats.referrals)
+        out.add("rules", raw: "[" + stats.rules.map { line in
+            var rule = JSONObject()
+            rule.add("acted_on", int: line.actedOn)
+            rule.add("cases", int: line.cases)
+            rule.add("category", string: line.category)
+            rule.add("no_further_action", int: line.noFurtherAction)
+            rule.add("precision", raw: line.precision.map { String(format: "%.4f", $0) } ?? "null")
+            rule.add("referrals", int: line.referrals)
+            rule.add("rule", string: line.rule)
+            return rule.text
+        }.joined(separator: ",") + "]")
+        return out.text
+    }
+}
