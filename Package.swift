@@ -84,7 +84,9 @@ let package = Package(
         .testTarget(name: "TextNormalizerTests", dependencies: ["TextNormalizer", "TestSupport"]),
         .testTarget(name: "PageTextTests", dependencies: ["PageText", "TestSupport"]),
         .testTarget(name: "TriageEngineTests", dependencies: ["TriageEngine", "TriageRules", "TestSupport"]),
-        .testTarget(name: "TriageStoreTests", dependencies: ["TriageStore", "TriageEngine", "TestSupport"]),
+        .testTarget(name: "TriageStoreTests", dependencies: [
+            "TriageStore", "TriageEngine", "TriageRules", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         // Runs the built `triage` executable; golden files in Golden/.
         .testTarget(name: "TriageCLITests", dependencies: ["triage"], exclude: ["Golden"]),
     ]

@@ -1,0 +1,154 @@
+import Foundation
+import GRDB
+import Testing
+import TriageEngine
+@testable import TriageStore
+
+@Suite("Queue integrity: audit chain, evidence, retention, files")
+struct IntegrityTests {
+    let clock = TestClock()
+
+    /// A file queue with a decided case, a note and evidence.
+    func populatedQueue() throws -> (SQLiteQueue, String) {
+        let path = Fixture.temporaryPath()
+        let queue = try SQLiteQueue(path: path, clock: clock.read)
+        _ = try queue.enqueue([Fixture.intake("R1", Fixture.p1Text), Fixture.intake("R2", Fixture.recruitText)], actor: "test")
+        let claimed = try #require(try queue.claimNext(officer: "alice", lease: .seconds(600), band: nil))
+        _ = try queue.decide(claimed.id, decision: .referToPlatform, reason: "unlawful", officer: "alice")
+        try queue.note(claimed.id, text: "done", officer: "alice")
+        return (queue, path)
+    }
+
+    /// Changes the file behind the queue's back, as someone with the file would.
+    func tamper(_ path: String, _ sql: String) throws {
+        let db = try DatabaseQueue(path: path)
+        try db.writeWithoutTransaction { db in
+            try db.execute(sql: "DROP TRIGGER IF EXISTS audit_no_update; DROP TRIGGER IF EXISTS audit_no_delete; DROP TRIGGER IF EXISTS evidence_no_update")
+            try db.execute(sql: sql)
+        }
+    }
+
+    @Test func anUntouchedQueueVerifies() throws {
+        let (queue, _) = try populatedQueue()
+        let report = try queue.verify()
+        #expect(report.isIntact)
+        #expect(report.auditEntries == 5 && report.evidenceFiles == 2 && report.captures == 2)
+        #expect(report.head.count == 64)
+    }
+
+    @Test func theAuditLogRefusesChangesThroughSQL() throws {
+        let (queue, path) = try populatedQueue()
+        _ = queue
+        let db = try DatabaseQueue(path: path)
+        #expect(throws: DatabaseError.self) { try db.write { try $0.execute(sql: "UPDATE audit SET reason = 'x' WHERE seq = 1") } }
+        #expect(throws: DatabaseError.self) { try db.write { try $0.execute(sql: "DELETE FROM audit WHERE seq = 1") } }
+    }
+
+    @Test(arguments: [
+        ("UPDATE audit SET reason = 'benign' WHERE seq = 4", "audit entry 4"),
+        ("UPDATE audit SET actor = 'mallory' WHERE seq = 3", "audit entry 3"),
+        ("UPDATE audit SET at = at + 1 WHERE seq = 1", "audit entry 1"),
+        ("DELETE FROM audit WHERE seq = 2", "audit entry 2 is missing"),
+    ])
+    func aTamperedAuditRowIsReported(_ sql: String, _ expected: String) throws {
+        let (queue, path) = try populatedQueue()
+        try tamper(path, sql)
+        let report = try queue.verify()
+        #expect(!report.isIntact)
+        #expect(report.auditBreak?.hasPrefix(expected) == true, "\(report.auditBreak ?? "no break")")
+    }
+
+    @Test func tamperedOrMissingEvidenceIsReported() throws {
+        let (queue, path) = try populatedQueue()
+        let hash = try #require(try queue.show("R1").captures.first?.sha256)
+        try tamper(path, "UPDATE evidence SET bytes = X'00' WHERE sha256 = '\(hash)'")
+        #expect(try queue.verify().evidenceBreak?.contains(hash) == true)
+
+        let (other, otherPath) = try populatedQueue()
+        try tamper(otherPath, "DELETE FROM evidence WHERE sha256 = '\(hash)'")
+        let report = try other.verify()
+        #expect(report.evidenceBreak?.contains("has no evidence") == true && report.auditBreak == nil)
+    }
+
+    @Test func purgeRemovesOldNoFurtherActionEvidenceAndRecordsIt() throws {
+        let queue = try SQLiteQueue(inMemory: clock.read)
+        _ = try queue.enqueue([Fixture.intake("R1", Fixture.benignText), Fixture.intake("R2", Fixture.brandText),
+                               Fixture.intake("R3", Fixture.p1Text)], actor: "test")
+        var nfa: [String] = []
+        for decision in [Decision.referToPlatform, .noFurtherAction, .noFurtherAction] {
+            let claimed = try #require(try queue.claimNext(officer: "alice", lease: .seconds(600), band: nil))
+            _ = try queue.decide(claimed.id, decision: decision, reason: "test", officer: "alice")
+            if decision == .noFurtherAction { nfa.append(claimed.id) }
+        }
+        #expect(try queue.purge(olderThanDays: 30, officer: "records") == .init())
+        clock.advance(days: 31)
+        let report = try queue.purge(olderThanDays: 30, officer: "records")
+        #expect(report.cases == 2 && report.captures == 2 && report.bytes > 0)
+        for id in nfa {
+            let detail = try queue.show(id)
+            #expect(detail.captures.allSatisfy { $0.purgedAt != nil })
+            #expect(try queue.evidence(sha256: detail.captures[0].sha256) == nil)
+            #expect(detail.history.last?.action == "purged" && detail.history.last?.actor == "records")
+            #expect(!detail.referrals.isEmpty)  // the assessment stays
+        }
+        #expect(try queue.verify().isIntact)
+        // Nothing left to purge.
+        #expect(try queue.purge(olderThanDays: 30, officer: "records").cases == 0)
+    }
+
+    @Test func fileQueuesAreWALWithSynchronousFullOnEveryConnection() throws {
+        let (queue, path) = try populatedQueue()
+        #expect(try queue.journalMode() == "wal")
+        let levels = try queue.synchronousLevels()
+        #expect(levels.writer == 2 && levels.reader == 2)
+        // Reopened, the same holds.
+        let again = try SQLiteQueue(path: path)
+        #expect(try again.synchronousLevels() == (2, 2))
+    }
+
+    @Test func filesThatAreNotOursAreRefused() throws {
+        let text = Fixture.temporaryPath("notes.txt")
+        try "not a database".write(toFile: text, atomically: true, encoding: .utf8)
+        let notSQLite = try #require(throws: QueueError.self) { try SQLiteQueue(path: text) }
+        #expect(notSQLite.kind == .notAQueue && notSQLite.message.contains(text))
+
+        let other = Fixture.temporaryPath("other.sqlite")
+        try DatabaseQueue(path: other).write { try $0.execute(sql: "CREATE TABLE accounts (id INTEGER)") }
+        let foreign = try #require(throws: QueueError.self) { try SQLiteQueue(path: other) }
+        #expect(foreign.kind == .notAQueue && foreign.message.contains("another program"))
+    }
+
+    @Test func aNewerSchemaIsRefused() throws {
+        let (queue, path) = try populatedQueue()
+        _ = queue
+        try DatabaseQueue(path: path).write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')") }
+        let error = try #require(throws: QueueError.self) { try SQLiteQueue(path: path) }
+        #expect(error.kind == .newerSchema && error.message.contains("newer triage"))
+    }
+
+    /// Every earlier schema version migrates to the same schema a new queue
+    /// has, and keeps its rows.
+    @Test(arguments: 0..<QueueSchema.version)
+    func migratesFromEveryEarlierVersion(_ version: Int) throws {
+        func schema(_ path: String) throws -> [String] {
+            try DatabaseQueue(path: path).read { db in
+                try String.fetchAll(db, sql: "SELECT type || ' ' || name || ': ' || coalesce(sql, '') FROM sqlite_master ORDER BY name")
+            }
+        }
+        let fresh = Fixture.temporaryPath()
+        _ = try SQLiteQueue(path: fresh)
+
+        let old = Fixture.temporaryPath()
+        let db = try DatabaseQueue(path: old)
+        try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA application_id = \(QueueSchema.applicationID)") }
+        try QueueSchema.migrator(upTo: version).migrate(db)
+        let cases = version > 0 ? try db.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM cases") } : nil
+        try db.close()
+
+        let migrated = try SQLiteQueue(path: old)
+        #expect(try schema(old) == schema(fresh))
+        if let cases { #expect(try migrated.stats().cases == cases) }
+        _ = try migrated.enqueue([Fixture.intake("R1", Fixture.p1Text)], actor: "test")
+        #expect(try migrated.verify().isIntact)
+    }
+}
