@@ -36,16 +36,21 @@ release: deps
 test: deps
 	$(SWIFT) test
 
-# Scans the sample pages with the sample indicator list and shows what matched.
+# The main job on Samples/: the sample referrals triaged into a new review
+# queue in a temporary folder, the queue's summary and top cases, one page
+# explained, and a scan of the sample pages.
 demo: build
-	@echo "== triage batch: the sample referrals (malformed lines are reported and skipped)"
-	$(TRIAGE) batch Samples/referrals.ndjson || test $$? -eq 1
-	@echo
-	@echo "== triage check: one page, explained"
-	$(TRIAGE) check Samples/pages/05-evasion-synthetic.html --source trusted-flagger
-	@echo
-	@echo "== triage scan: sample indicators over Samples/pages (match counts per page)"
-	$(TRIAGE) scan --patterns Samples/indicators.txt --ignore-case --count Samples/pages/*.html || test $$? -eq 1
+	@set -e; dir=$$(mktemp -d); db=$$dir/queue.sqlite; \
+	echo "== triage batch: the sample referrals into a new review queue, $$db (malformed lines are reported and skipped)"; \
+	$(TRIAGE) batch Samples/referrals.ndjson --db $$db || test $$? -eq 1; \
+	echo; echo "== triage queue stats"; $(TRIAGE) queue stats --db $$db; \
+	echo; echo "== triage queue list: the top cases, in the order officers claim them"; $(TRIAGE) queue list --db $$db --limit 12; \
+	echo; echo "== triage queue verify: the audit chain and evidence hashes"; $(TRIAGE) queue verify --db $$db; \
+	echo; echo "== triage check: one page, explained"; \
+	$(TRIAGE) check Samples/pages/05-evasion-synthetic.html --source trusted-flagger; \
+	echo; echo "== triage scan: sample indicators over Samples/pages (match counts per page)"; \
+	$(TRIAGE) scan --patterns Samples/indicators.txt --ignore-case --count Samples/pages/*.html || test $$? -eq 1; \
+	echo; echo "The queue stays in $$dir: try  $(TRIAGE) queue claim --db $$db --officer you"
 
 # Regenerates Rules/proscribed-organisations.rules from ../shared/data.
 rules:

@@ -88,6 +88,6 @@ let package = Package(
             "TriageStore", "TriageEngine", "TriageRules", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Runs the built `triage` executable; golden files in Golden/.
-        .testTarget(name: "TriageCLITests", dependencies: ["triage"], exclude: ["Golden"]),
+        .testTarget(name: "TriageCLITests", dependencies: ["triage", "TriageStore", "TestSupport"], exclude: ["Golden"]),
     ]
 )

@@ -39,11 +39,18 @@ struct QueueStatsCommand: ParsableCommand {
         }
         out += "\ndecisions:" + (stats.decisions.isEmpty ? " none" : "") + "\n"
         for decision in Decision.allCases { if let n = stats.decisions[decision] { out += "  \(decision.rawValue)  \(n)\n" } }
-        out += "\nrules (referrals, cases, decided acted-on/no-further-action, precision):\n"
-        if stats.rules.isEmpty { out += "  none hit\n" }
+        out += "\nrules:" + (stats.rules.isEmpty ? " none hit" : "") + "\n"
+        guard !stats.rules.isEmpty else { return out }
+        let ruleWidth = stats.rules.map(\.rule.count).max()! + 2, categoryWidth = stats.rules.map(\.category.count).max()! + 2
+        func row(_ rule: String, _ category: String, _ counts: [String]) -> String {
+            "  " + rule.padding(toLength: ruleWidth, withPad: " ", startingAt: 0) + category.padding(toLength: categoryWidth, withPad: " ", startingAt: 0)
+                + counts.map { String(repeating: " ", count: max(0, 10 - $0.count)) + $0 }.joined() + "\n"
+        }
+        out += row("RULE", "CATEGORY", ["REFERRALS", "CASES", "ACTED ON", "NFA", "PRECISION"])
         for line in stats.rules {
             let precision = line.precision.map { String(format: "%.0f%%", $0 * 100) } ?? "-"
-            out += "  \(line.rule)  \(line.category)  \(line.referrals)  \(line.cases)  \(line.actedOn)/\(line.noFurtherAction)  \(precision)\n"
+            out += row(line.rule, line.category, [String(line.referrals), String(line.cases), String(line.actedOn), String(line.noFurtherAction),
+                                                  precision])
         }
         return out
     }
