@@ -38,10 +38,12 @@ let package = Package(
             "TriageRules", "PageText", "TextNormalizer",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // zlib, imported by TriageStore only (stored assessments are compressed).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The review queue on SQLite (GRDB): cases, decisions, evidence and
         // a hash-chained audit log.
         .target(name: "TriageStore", dependencies: [
-            "TriageEngine", "TriageRules",
+            "TriageEngine", "TriageRules", "CZlib",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["DESIGN.md"]),
@@ -76,6 +78,12 @@ let package = Package(
             name: "text-bench",
             dependencies: ["PageText", "TextNormalizer", "SAXFloor"],
             path: "benchmarks/text/swift"
+        ),
+        // Benchmark harness for the review queue (release builds only; see benchmarks/README.md).
+        .executableTarget(
+            name: "queue-bench",
+            dependencies: ["TriageStore", "TriageEngine", "TriageRules"],
+            path: "benchmarks/queue/swift"
         ),
         // What the test targets share: a seeded generator for randomized tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -15,6 +15,12 @@ enum QueueSchema {
                 key TEXT PRIMARY KEY,
                 value TEXT NOT NULL
             );
+            -- Rule sets by the fingerprint of their sources: cases and
+            -- referrals name theirs by number.
+            CREATE TABLE rule_sets (
+                id INTEGER PRIMARY KEY,
+                fingerprint TEXT NOT NULL UNIQUE
+            );
             -- One row per case. band_rank orders bands (P1 = 0); state is
             -- new, in-review (officer and lease_until set) or decided.
             CREATE TABLE cases (
@@ -26,7 +32,7 @@ enum QueueSchema {
                 primary_category TEXT,
                 referral_count INTEGER NOT NULL,
                 url TEXT,
-                rules TEXT NOT NULL,
+                rule_set INTEGER NOT NULL REFERENCES rule_sets (id),
                 opened_at INTEGER NOT NULL,
                 updated_at INTEGER NOT NULL,
                 officer TEXT,
@@ -40,7 +46,6 @@ enum QueueSchema {
             -- Claiming reads this index in order: the first new case is the next one.
             CREATE INDEX cases_order ON cases (state, band_rank, score DESC, opened_at, id);
             CREATE INDEX cases_leases ON cases (lease_until) WHERE state = 'in-review';
-            CREATE INDEX cases_updated ON cases (updated_at);
             -- 'url:<canonical url>' or 'content:<sha-256 of the normalised text>'.
             CREATE TABLE case_keys (
                 key TEXT PRIMARY KEY,
@@ -58,9 +63,10 @@ enum QueueSchema {
                 content_sha256 TEXT,
                 band TEXT NOT NULL,
                 score INTEGER NOT NULL,
-                rules TEXT NOT NULL,
+                rule_set INTEGER NOT NULL REFERENCES rule_sets (id),
                 policy TEXT NOT NULL,
-                assessment TEXT NOT NULL
+                -- The assessment's JSON, zlib-compressed (see Deflate).
+                assessment BLOB NOT NULL
             );
             CREATE INDEX referrals_case ON referrals (case_id);
             -- Active rules that held, for per-rule counts and precision.

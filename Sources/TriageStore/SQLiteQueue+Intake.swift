@@ -13,11 +13,24 @@ extension SQLiteQueue {
         let now = clock()
         return try write { db in
             var audit = try AuditWriter(db, at: now)
-            return try items.map { try file($0, db, &audit, actor: actor, now: now) }
+            var ruleSets: [String: Int64] = [:]
+            return try items.map { item in
+                let fingerprint = item.assessment.rules
+                let ruleSet = try ruleSets[fingerprint] ?? Self.ruleSet(fingerprint, db)
+                ruleSets[fingerprint] = ruleSet
+                return try file(item, ruleSet: ruleSet, db, &audit, actor: actor, now: now)
+            }
         }
     }
 
-    private func file(_ item: Intake, _ db: Database, _ audit: inout AuditWriter, actor: String, now: Int64) throws -> IntakeOutcome {
+    /// The number of a rule set, added on first use.
+    static func ruleSet(_ fingerprint: String, _ db: Database) throws -> Int64 {
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM rule_sets WHERE fingerprint = ?", arguments: [fingerprint]) { return id }
+        try db.execute(sql: "INSERT INTO rule_sets (fingerprint) VALUES (?)", arguments: [fingerprint])
+        return db.lastInsertedRowID
+    }
+
+    private func file(_ item: Intake, ruleSet: Int64, _ db: Database, _ audit: inout AuditWriter, actor: String, now: Int64) throws -> IntakeOutcome {
         let referral = item.referral
         var assessment = item.assessment
         let contentHash = item.content.map(sha256Hex)
@@ -43,10 +56,10 @@ extension SQLiteQueue {
         if opened {
             size = 1
             try db.cachedStatement(sql: """
-                INSERT INTO cases (id, state, band, band_rank, score, primary_category, referral_count, url, rules, opened_at, updated_at)
+                INSERT INTO cases (id, state, band, band_rank, score, primary_category, referral_count, url, rule_set, opened_at, updated_at)
                 VALUES (?, 'new', ?, ?, ?, ?, 1, ?, ?, ?, ?)
                 """).execute(arguments: [id, assessment.band.rawValue, assessment.band.rank, assessment.score, assessment.primaryCategory,
-                                         assessment.canonicalURL ?? assessment.url, assessment.rules, now, now])
+                                         assessment.canonicalURL ?? assessment.url, ruleSet, now, now])
             try audit.append(db, actor: actor, action: "opened", caseID: id, referralID: referral.id, to: CaseState.new.rawValue,
                              reason: "\(assessment.band.rawValue) score \(assessment.score)", rules: assessment.rules)
         } else {
@@ -57,11 +70,11 @@ extension SQLiteQueue {
             size = row["referral_count"] + 1
             let moreUrgent = assessment.band.rank < rank || (assessment.band.rank == rank && assessment.score > score)
             try db.cachedStatement(sql: """
-                UPDATE cases SET referral_count = ?, updated_at = ?, rules = ?,
+                UPDATE cases SET referral_count = ?, updated_at = ?, rule_set = ?,
                     band = CASE WHEN ? THEN ? ELSE band END, band_rank = CASE WHEN ? THEN ? ELSE band_rank END,
                     score = max(score, ?), primary_category = CASE WHEN ? THEN ? ELSE primary_category END
                 WHERE id = ?
-                """).execute(arguments: [size, now, assessment.rules, moreUrgent, assessment.band.rawValue, moreUrgent, assessment.band.rank,
+                """).execute(arguments: [size, now, ruleSet, moreUrgent, assessment.band.rawValue, moreUrgent, assessment.band.rank,
                                          assessment.score, moreUrgent, assessment.primaryCategory, id])
             try audit.append(db, actor: actor, action: "referral-added", caseID: id, referralID: referral.id,
                              reason: "\(assessment.band.rawValue) score \(assessment.score); case now \(size) referrals", rules: assessment.rules)
@@ -85,11 +98,11 @@ extension SQLiteQueue {
         assessment.caseSize = size
         try db.cachedStatement(sql: """
             INSERT INTO referrals (id, case_id, received_at, url, source, reported_at, reporter_note, platform, content_sha256,
-                                   band, score, rules, policy, assessment)
+                                   band, score, rule_set, policy, assessment)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [referral.id, id, now, referral.url, referral.source.rawValue, referral.reportedAt, referral.reporterNote,
-                                     referral.platform, contentHash, assessment.band.rawValue, assessment.score, assessment.rules,
-                                     assessment.policy, assessment.json()])
+                                     referral.platform, contentHash, assessment.band.rawValue, assessment.score, ruleSet,
+                                     assessment.policy, Data(Deflate.compress(Array(assessment.json().utf8)))])
         for hit in assessment.hits {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO referral_rules (referral_id, rule, category) VALUES (?, ?, ?)")
                 .execute(arguments: [referral.id, hit.rule, hit.category])

@@ -90,7 +90,7 @@ extension SQLiteQueue {
             var report = PurgeReport()
             var audit = try AuditWriter(db, at: now)
             let cases = try Row.fetchAll(db, sql: """
-                SELECT c.id, c.rules, count(p.id) AS captures FROM cases c JOIN captures p ON p.case_id = c.id AND p.purged_at IS NULL
+                SELECT c.id, (SELECT fingerprint FROM rule_sets WHERE id = c.rule_set) AS rules, count(p.id) AS captures FROM cases c JOIN captures p ON p.case_id = c.id AND p.purged_at IS NULL
                 WHERE c.state = 'decided' AND c.decision = 'no-further-action' AND c.decided_at <= ?
                 GROUP BY c.id ORDER BY c.id
                 """, arguments: [cutoff])

@@ -98,9 +98,9 @@ extension SQLiteQueue {
             let referrals = try Row.fetchAll(db, sql: """
                 SELECT id, received_at, reporter_note, assessment FROM referrals WHERE case_id = ? ORDER BY received_at, rowid
                 """, arguments: [caseID]).map { row in
-                let json: String = row["assessment"]
+                let stored: Data = row["assessment"]
                 let assessment: Assessment
-                do { assessment = try decoder.decode(Assessment.self, from: Data(json.utf8)) } catch {
+                do { assessment = try decoder.decode(Assessment.self, from: Data(Deflate.decompress(Array(stored)))) } catch {
                     throw QueueError(.database, "\(name): the stored assessment of referral \(row["id"] as String) cannot be read: \(error)")
                 }
                 return CaseDetail.Referral(id: row["id"], receivedAt: row["received_at"], reporterNote: row["reporter_note"], assessment: assessment)
@@ -175,7 +175,7 @@ extension SQLiteQueue {
         try read { db in
             let levels = try Self.serviceLevels(db)
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT c.*, (SELECT reason FROM audit a WHERE a.case_id = c.id AND a.action = 'decided' ORDER BY seq DESC LIMIT 1) AS reason
+                SELECT c.*, (SELECT fingerprint FROM rule_sets WHERE id = c.rule_set) AS rules, (SELECT reason FROM audit a WHERE a.case_id = c.id AND a.action = 'decided' ORDER BY seq DESC LIMIT 1) AS reason
                 FROM cases c WHERE c.updated_at >= ? ORDER BY c.opened_at, c.id
                 """, arguments: [since ?? 0])
             while let row = try rows.next() {

@@ -76,7 +76,8 @@ extension SQLiteQueue {
     /// Returns cases whose lease ended to the queue, each with an audit entry.
     private func expireLeases(_ db: Database, _ audit: inout AuditWriter, now: Int64) throws {
         let expired = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT id, officer, rules FROM cases WHERE state = 'in-review' AND lease_until <= ?
+            SELECT id, officer, (SELECT fingerprint FROM rule_sets WHERE id = rule_set) AS rules
+            FROM cases WHERE state = 'in-review' AND lease_until <= ?
             """), arguments: [now])
         for row in expired {
             let id: String = row["id"], officer: String? = row["officer"]
@@ -185,7 +186,7 @@ extension SQLiteQueue {
     }
 
     func rules(of caseID: String, _ db: Database) throws -> String? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT rules FROM cases WHERE id = ?"), arguments: [caseID])
+        try String.fetchOne(db.cachedStatement(sql: "SELECT fingerprint FROM rule_sets JOIN cases ON cases.rule_set = rule_sets.id WHERE cases.id = ?"), arguments: [caseID])
     }
 
     /// Refuses unless `officer` holds `caseID` under a lease that has not ended.

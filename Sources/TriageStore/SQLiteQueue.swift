@@ -165,3 +165,15 @@ extension Band {
     var rank: Int { Band.allCases.firstIndex(of: self)! }
     init(rank: Int) { self = Band.allCases[min(max(rank, 0), Band.allCases.count - 1)] }
 }
+
+extension SQLiteQueue {
+    /// Moves the write-ahead log into the database file (for measuring its size).
+    public func checkpoint() throws {
+        try mapErrors { try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") } }
+    }
+
+    /// Bytes of evidence stored (page bytes, each once).
+    public func evidenceBytes() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT coalesce(sum(size), 0) FROM evidence") ?? 0 }
+    }
+}
