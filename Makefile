@@ -8,7 +8,7 @@ BENCH_DEPS   := wamerican libhyperscan-dev librust-aho-corasick-dev cargo python
 BENCH_PIP    := ahocorasick-rs pyahocorasick
 TRIAGE       := .build/debug/triage
 
-.PHONY: deps bench-deps build release test demo bench-matcher bench-rules bench-text bench-triage rules clean
+.PHONY: deps bench-deps build release test demo bench-matcher bench-rules bench-text bench-triage bench-queue rules clean
 
 # Installs missing Debian packages (as root, or with sudo when available).
 define apt_install
@@ -73,6 +73,11 @@ bench-triage: bench-deps
 	$(SWIFT) build -c release --product triage
 	$(SWIFT) build -c release --product text-bench
 	python3 benchmarks/triage/run.py
+
+# The review queue: enqueue rate, claim/decide latency and size at a million cases.
+bench-queue: deps
+	$(SWIFT) build -c release --product queue-bench
+	python3 benchmarks/queue/run.py
 
 clean:
 	rm -rf .build benchmarks/matcher/rust/target

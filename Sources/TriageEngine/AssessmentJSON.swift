@@ -5,88 +5,146 @@ import TriageRules
 /// line. A batch writes one per referral, and Foundation's encoder cost a
 /// tenth of a core at a thousand referrals a second.
 extension Assessment {
-    public func json() -> String {
+    public func json() -> String { String(decoding: jsonBytes(), as: UTF8.self) }
+
+    /// The JSON as UTF-8 bytes (what the queue stores).
+    public func jsonBytes() -> [UInt8] {
         var out = JSONObject()
         out.add("band", string: band.rawValue)
         out.add("canonical_url", string: canonicalURL)
         out.add("case", string: caseID)
         out.add("case_size", int: caseSize)
-        out.add("categories", raw: "[" + categories.map(JSON.quoted).joined(separator: ",") + "]")
+        out.add("categories", strings: categories)
         out.add("charset", string: charset)
         out.add("content_fingerprint", string: contentFingerprint)
         out.add("content_kind", string: contentKind)
-        out.add("contributions", raw: "[" + contributions.map(\.json).joined(separator: ",") + "]")
-        out.add("hits", raw: "[" + hits.map(\.json).joined(separator: ",") + "]")
-        out.add("notes", raw: "[" + notes.map(JSON.quoted).joined(separator: ",") + "]")
+        out.add("contributions", objects: contributions.map(\.object))
+        out.add("hits", objects: hits.map(\.object))
+        out.add("notes", strings: notes)
         out.add("page_bytes", int: pageBytes)
         out.add("policy", string: policy)
         out.add("primary_category", string: primaryCategory)
         out.add("referral", string: referral)
         out.add("rules", string: rules)
         out.add("score", int: score)
-        out.add("shadow_hits", raw: "[" + shadowHits.map(\.json).joined(separator: ",") + "]")
+        out.add("shadow_hits", objects: shadowHits.map(\.object))
         out.add("source", string: source)
         if let timings {
             var t = JSONObject()
             t.add("extract_us", int: timings.extractMicroseconds)
             t.add("scan_us", int: timings.scanMicroseconds)
-            out.add("timings", raw: t.text)
+            out.add("timings", object: t)
         }
         out.add("url", string: url)
-        return out.text
+        return out.bytes
     }
 }
 
 extension Assessment.Contribution {
-    var json: String {
+    var object: JSONObject {
         var out = JSONObject()
         out.add("kind", string: kind)
         out.add("points", int: points)
         out.add("reason", string: reason)
         out.add("rule", string: rule)
-        return out.text
+        return out
     }
 }
 
 extension Assessment.Hit {
-    var json: String {
+    var object: JSONObject {
         var out = JSONObject()
         out.add("category", string: category)
-        out.add("evidence", raw: "[" + evidence.map(\.json).joined(separator: ",") + "]")
+        out.add("evidence", objects: evidence.map(\.object))
         out.add("matches", int: matches)
         out.add("rule", string: rule)
         out.add("severity", int: severity)
         out.add("weight", int: weight)
-        return out.text
+        return out
     }
 }
 
 extension Assessment.Snippet {
-    var json: String {
+    var object: JSONObject {
         var out = JSONObject()
         out.add("after", string: after)
         out.add("before", string: before)
         out.add("end", int: end)
-        out.add("hidden", raw: hidden ? "true" : "false")
+        out.add("hidden", bool: hidden)
         out.add("match", string: match)
         out.add("origin", string: origin)
         out.add("pattern", string: pattern)
         out.add("start", int: start)
         out.add("view", string: view)
-        return out.text
+        return out
     }
 }
 
-/// Members added in key order; nil values are left out, as `JSONEncoder`
-/// leaves out nil optionals.
+/// Members added in key order, written as UTF-8 as they are added; nil
+/// values are left out, as `JSONEncoder` leaves out nil optionals.
 public struct JSONObject {
-    private var members: [String] = []
+    private var members: [UInt8] = [UInt8(ascii: "{")]
 
     public init() {}
 
-    public mutating func add(_ key: String, raw value: String) { members.append(JSON.quoted(key) + ":" + value) }
-    public mutating func add(_ key: String, string value: String?) { if let value { add(key, raw: JSON.quoted(value)) } }
-    public mutating func add(_ key: String, int value: Int?) { if let value { add(key, raw: String(value)) } }
+    private mutating func key(_ key: String) {
+        if members.count > 1 { members.append(UInt8(ascii: ",")) }
+        JSON.appendQuoted(key, to: &members)
+        members.append(UInt8(ascii: ":"))
+    }
 
-    public var text: String { "{" + members.joined(separator: ",") + "}" }
+    /// `value` is JSON text already.
+    public mutating func add(_ key: String, raw value: String) {
+        self.key(key)
+        members += value.utf8
+    }
+
+    public mutating func add(_ key: String, string value: String?) {
+        guard let value else { return }
+        self.key(key)
+        JSON.appendQuoted(value, to: &members)
+    }
+
+    public mutating func add(_ key: String, int value: Int?) {
+        guard let value else { return }
+        self.key(key)
+        members += String(value).utf8
+    }
+
+    public mutating func add(_ key: String, bool value: Bool) {
+        self.key(key)
+        members += (value ? "true" : "false").utf8
+    }
+
+    public mutating func add(_ key: String, object value: JSONObject) {
+        self.key(key)
+        members += value.members
+        members.append(UInt8(ascii: "}"))
+    }
+
+    public mutating func add(_ key: String, strings values: [String]) {
+        self.key(key)
+        members.append(UInt8(ascii: "["))
+        for (i, value) in values.enumerated() {
+            if i > 0 { members.append(UInt8(ascii: ",")) }
+            JSON.appendQuoted(value, to: &members)
+        }
+        members.append(UInt8(ascii: "]"))
+    }
+
+    public mutating func add(_ key: String, objects values: [JSONObject]) {
+        self.key(key)
+        members.append(UInt8(ascii: "["))
+        for (i, value) in values.enumerated() {
+            if i > 0 { members.append(UInt8(ascii: ",")) }
+            members += value.members
+            members.append(UInt8(ascii: "}"))
+        }
+        members.append(UInt8(ascii: "]"))
+    }
+
+    /// The object's UTF-8 bytes.
+    public var bytes: [UInt8] { members + [UInt8(ascii: "}")] }
+
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
 }

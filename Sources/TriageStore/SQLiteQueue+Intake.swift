@@ -102,7 +102,7 @@ extension SQLiteQueue {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [referral.id, id, now, referral.url, referral.source.rawValue, referral.reportedAt, referral.reporterNote,
                                      referral.platform, contentHash, assessment.band.rawValue, assessment.score, ruleSet,
-                                     assessment.policy, Data(Deflate.compress(Array(assessment.json().utf8)))])
+                                     assessment.policy, Data(deflater.compress(assessment.jsonBytes()))])
         for hit in assessment.hits {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO referral_rules (referral_id, rule, category) VALUES (?, ?, ?)")
                 .execute(arguments: [referral.id, hit.rule, hit.category])

@@ -17,6 +17,9 @@ public final class SQLiteQueue: ReviewQueue, @unchecked Sendable {
     let writer: any DatabaseWriter
     /// Milliseconds since 1970; injected so tests can move time.
     let clock: @Sendable () -> Int64
+    /// Compresses stored assessments; used inside write transactions only
+    /// (one at a time: the writer is serialised).
+    let deflater = Deflater()
 
     public static let systemClock: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 
@@ -85,6 +88,10 @@ public final class SQLiteQueue: ReviewQueue, @unchecked Sendable {
 
     private static func makeDurable(_ db: Database) throws {
         try db.execute(sql: "PRAGMA synchronous = FULL")
+        // 64 MiB of page cache a connection (SQLite's default is 2 MiB):
+        // intake updates several indexes at random places, and at a million
+        // cases they no longer fit the default. Bounded, whatever the queue's size.
+        try db.execute(sql: "PRAGMA cache_size = -65536")
         let level = try Int.fetchOne(db, sql: "PRAGMA synchronous")
         guard level == 2 else {
             throw QueueError(.notDurable, "\(db.description): synchronous is \(level.map(String.init) ?? "unknown"), not FULL (2)")

@@ -83,8 +83,12 @@ struct BatchCommand: ParsableCommand {
             summary.add(assessment)
             guard !dryRun else { return }
             switch format {
-            case .ndjson: output.write(assessment.json() + "\n")
-            case .json: output.write((summary.assessed > 1 ? "," : "") + assessment.json())
+            case .ndjson:
+                output.write(assessment.jsonBytes())
+                output.write("\n")
+            case .json:
+                if summary.assessed > 1 { output.write(",") }
+                output.write(assessment.jsonBytes())
             case .text: output.write(Self.line(assessment))
             }
         }

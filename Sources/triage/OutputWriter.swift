@@ -20,6 +20,10 @@ struct OutputWriter: ~Copyable {
         text.withUTF8 { write(bytes: UnsafeRawBufferPointer($0)) }
     }
 
+    mutating func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { write(bytes: $0) }
+    }
+
     mutating func write(bytes: UnsafeRawBufferPointer) {
         buffer.append(contentsOf: bytes)
         if buffer.count >= capacity { flush() }

@@ -30,8 +30,14 @@ struct QueueOptions: ParsableArguments {
 
     var path: String { db ?? SQLiteQueue.defaultPath() }
 
-    /// The queue, or exit 2 naming the file and the problem.
+    /// The queue, or exit 2 naming the file and the problem. Only
+    /// `triage batch --db` creates a queue: a mistyped path here is an error,
+    /// not a new empty queue.
     func open(command: String) throws -> SQLiteQueue {
+        guard FileManager.default.fileExists(atPath: path) else {
+            printError("triage \(command): no queue at \(path) (`triage batch --db \(path)` creates one)")
+            throw ExitCode(2)
+        }
         do { return try SQLiteQueue(path: path) } catch {
             printError("triage \(command): \(error)")
             throw ExitCode(2)

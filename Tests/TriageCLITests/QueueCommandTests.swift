@@ -31,6 +31,17 @@ struct QueueCommandTests {
         return out
     }
 
+    @Test func helpIsDocumented() throws {
+        var all = ""
+        for command in ["list", "show", "claim", "release", "decide", "reopen", "note", "stats", "export", "verify", "purge", "sla"] {
+            let result = try TriageProcess.run(["queue", command, "--help"])
+            #expect(result.status == 0)
+            all += "== triage queue \(command) --help\n" + result.stdout
+        }
+        let group = try TriageProcess.run(["queue", "--help"])
+        try expectGolden("== triage queue --help\n" + group.stdout + all, "queue-help.txt")
+    }
+
     @Test func batchIntoTheQueueTwiceAddsNothing() throws {
         let folder = try Self.temporaryFolder()
         let db = folder.appendingPathComponent("q.sqlite").path
@@ -94,6 +105,10 @@ struct QueueCommandTests {
         try "hello".write(toFile: notOurs, atomically: true, encoding: .utf8)
         let foreign = try TriageProcess.run(["queue", "list", "--db", notOurs])
         #expect(foreign.status == 2 && foreign.stderr.contains("\(notOurs) is not a triage queue"))
+        let missing = folder.appendingPathComponent("typo.sqlite").path
+        let typo = try TriageProcess.run(["queue", "list", "--db", missing])
+        #expect(typo.status == 2 && typo.stderr.contains("no queue at \(missing)"))
+        #expect(!FileManager.default.fileExists(atPath: missing))
     }
 
     /// Officers claiming at the same moment from separate processes never get the same case.
