@@ -19,31 +19,15 @@ public struct AuditEntry: Sendable, Equatable, Codable {
     public var reason: String?
     /// The rule-set fingerprint the case was assessed with.
     public var rules: String?
+    /// For an intake (`opened`, `referral-added`): hex SHA-256 of the
+    /// referral row it filed (`SQLiteQueue.referralDigest`), so `verify`
+    /// also detects a changed referral or assessment.
+    public var digest: String? = nil
 
     /// The bytes the hash covers: every field, each length-prefixed (absent
     /// fields written `-`), so no two different entries encode the same.
     var canonicalBytes: [UInt8] {
-        var out: [UInt8] = []
-        func field(_ value: String?) {
-            guard let value else {
-                out.append(UInt8(ascii: "-"))
-                return
-            }
-            out += Array(String(value.utf8.count).utf8)
-            out.append(UInt8(ascii: ":"))
-            out += Array(value.utf8)
-        }
-        field(String(seq))
-        field(String(at))
-        field(actor)
-        field(action)
-        field(caseID)
-        field(referralID)
-        field(fromState)
-        field(toState)
-        field(reason)
-        field(rules)
-        return out
+        CanonicalFields.encode([String(seq), String(at), actor, action, caseID, referralID, fromState, toState, reason, rules, digest])
     }
 
     /// SHA-256 of the previous entry's hash and this entry's bytes.
@@ -56,6 +40,24 @@ public struct AuditEntry: Sendable, Equatable, Codable {
 
     /// The hash before the first entry.
     static let genesis = [UInt8](repeating: 0, count: 32)
+}
+
+/// Fields as bytes for hashing: each length-prefixed (`5:alice`), an absent
+/// one written `-`, so no two different lists encode the same.
+enum CanonicalFields {
+    static func encode(_ fields: [String?]) -> [UInt8] {
+        var out: [UInt8] = []
+        for field in fields {
+            guard let field else {
+                out.append(UInt8(ascii: "-"))
+                continue
+            }
+            out += String(field.utf8.count).utf8
+            out.append(UInt8(ascii: ":"))
+            out += field.utf8
+        }
+        return out
+    }
 }
 
 /// Appends entries within one transaction: reads the chain's head once,
@@ -77,16 +79,16 @@ struct AuditWriter {
     }
 
     mutating func append(_ db: Database, actor: String, action: String, caseID: String? = nil, referralID: String? = nil,
-                         from: String? = nil, to: String? = nil, reason: String? = nil, rules: String? = nil) throws {
+                         from: String? = nil, to: String? = nil, reason: String? = nil, rules: String? = nil, digest: String? = nil) throws {
         seq += 1
         let entry = AuditEntry(seq: seq, at: at, actor: actor, action: action, caseID: caseID, referralID: referralID, fromState: from,
-                               toState: to, reason: reason, rules: rules)
+                               toState: to, reason: reason, rules: rules, digest: digest)
         head = entry.hash(after: head)
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO audit (seq, at, actor, action, case_id, referral_id, from_state, to_state, reason, rules, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO audit (seq, at, actor, action, case_id, referral_id, from_state, to_state, reason, rules, digest, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        try statement.execute(arguments: [seq, at, actor, action, caseID, referralID, from, to, reason, rules, Data(head)])
+        try statement.execute(arguments: [seq, at, actor, action, caseID, referralID, from, to, reason, rules, digest, Data(head)])
     }
 }
 
@@ -94,6 +96,6 @@ extension AuditEntry {
     init(row: Row) {
         self.init(seq: row["seq"], at: row["at"], actor: row["actor"], action: row["action"], caseID: row["case_id"],
                   referralID: row["referral_id"], fromState: row["from_state"], toState: row["to_state"], reason: row["reason"],
-                  rules: row["rules"])
+                  rules: row["rules"], digest: row["digest"])
     }
 }

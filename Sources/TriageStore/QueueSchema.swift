@@ -116,6 +116,7 @@ enum QueueSchema {
                 to_state TEXT,
                 reason TEXT,
                 rules TEXT,
+                digest TEXT,
                 hash BLOB NOT NULL
             );
             CREATE INDEX audit_case ON audit (case_id);

@@ -23,6 +23,15 @@ extension SQLiteQueue {
         }
     }
 
+    /// What an intake's audit entry records of the referral row it filed:
+    /// hex SHA-256 over the fields `verify` reads back.
+    static func referralDigest(id: String, caseID: String, url: String?, contentSHA256: String?, band: String, score: Int,
+                               assessment: [UInt8]) -> String {
+        var fields = CanonicalFields.encode([id, caseID, url, contentSHA256, band, String(score), String(assessment.count)])
+        fields += assessment
+        return sha256Hex(fields)
+    }
+
     /// The number of a rule set, added on first use.
     static func ruleSet(_ fingerprint: String, _ db: Database) throws -> Int64 {
         if let id = try Int64.fetchOne(db, sql: "SELECT id FROM rule_sets WHERE fingerprint = ?", arguments: [fingerprint]) { return id }
@@ -52,22 +61,25 @@ extension SQLiteQueue {
         }
         let opened = caseID == nil
         let id = caseID ?? CaseBook.caseID(for: keys[0])
-        let size: Int
+        let known = try caseID.map { try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT state, band_rank, score, referral_count, decided_band_rank FROM cases WHERE id = ?
+            """), arguments: [$0])! }
+        let size: Int = known.map { $0["referral_count"] + 1 } ?? 1
+        assessment.caseID = id
+        assessment.caseSize = size
+        let stored = deflater.compress(assessment.jsonBytes())
+        let digest = Self.referralDigest(id: referral.id, caseID: id, url: referral.url, contentSHA256: contentHash,
+                                         band: assessment.band.rawValue, score: assessment.score, assessment: stored)
         if opened {
-            size = 1
             try db.cachedStatement(sql: """
                 INSERT INTO cases (id, state, band, band_rank, score, primary_category, referral_count, url, rule_set, opened_at, updated_at)
                 VALUES (?, 'new', ?, ?, ?, ?, 1, ?, ?, ?, ?)
                 """).execute(arguments: [id, assessment.band.rawValue, assessment.band.rank, assessment.score, assessment.primaryCategory,
                                          assessment.canonicalURL ?? assessment.url, ruleSet, now, now])
             try audit.append(db, actor: actor, action: "opened", caseID: id, referralID: referral.id, to: CaseState.new.rawValue,
-                             reason: "\(assessment.band.rawValue) score \(assessment.score)", rules: assessment.rules)
-        } else {
-            let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT state, band_rank, score, referral_count, decided_band_rank FROM cases WHERE id = ?
-                """), arguments: [id])!
+                             reason: "\(assessment.band.rawValue) score \(assessment.score)", rules: assessment.rules, digest: digest)
+        } else if let row = known {
             let rank: Int = row["band_rank"], score: Int = row["score"], state: String = row["state"]
-            size = row["referral_count"] + 1
             let moreUrgent = assessment.band.rank < rank || (assessment.band.rank == rank && assessment.score > score)
             try db.cachedStatement(sql: """
                 UPDATE cases SET referral_count = ?, updated_at = ?, rule_set = ?,
@@ -77,7 +89,8 @@ extension SQLiteQueue {
                 """).execute(arguments: [size, now, ruleSet, moreUrgent, assessment.band.rawValue, moreUrgent, assessment.band.rank,
                                          assessment.score, moreUrgent, assessment.primaryCategory, id])
             try audit.append(db, actor: actor, action: "referral-added", caseID: id, referralID: referral.id,
-                             reason: "\(assessment.band.rawValue) score \(assessment.score); case now \(size) referrals", rules: assessment.rules)
+                             reason: "\(assessment.band.rawValue) score \(assessment.score); case now \(size) referrals", rules: assessment.rules,
+                             digest: digest)
             if state == CaseState.decided.rawValue, let decidedRank: Int = row["decided_band_rank"], assessment.band.rank < decidedRank {
                 try db.cachedStatement(sql: """
                     UPDATE cases SET state = 'new', officer = NULL, lease_until = NULL, decision = NULL, duplicate_of = NULL,
@@ -94,15 +107,13 @@ extension SQLiteQueue {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO case_keys (key, case_id) VALUES (?, ?)").execute(arguments: [key, id])
         }
 
-        assessment.caseID = id
-        assessment.caseSize = size
         try db.cachedStatement(sql: """
             INSERT INTO referrals (id, case_id, received_at, url, source, reported_at, reporter_note, platform, content_sha256,
                                    band, score, rule_set, policy, assessment)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [referral.id, id, now, referral.url, referral.source.rawValue, referral.reportedAt, referral.reporterNote,
                                      referral.platform, contentHash, assessment.band.rawValue, assessment.score, ruleSet,
-                                     assessment.policy, Data(deflater.compress(assessment.jsonBytes()))])
+                                     assessment.policy, Data(stored)])
         for hit in assessment.hits {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO referral_rules (referral_id, rule, category) VALUES (?, ?, ?)")
                 .execute(arguments: [referral.id, hit.rule, hit.category])

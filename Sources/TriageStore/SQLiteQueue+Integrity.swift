@@ -17,8 +17,12 @@ public struct VerifyReport: Sendable, Equatable {
     public var auditBreak: String?
     /// The first evidence whose bytes do not hash to their name, or a capture whose evidence is missing.
     public var evidenceBreak: String?
+    public var referrals = 0
+    /// The first referral whose row or assessment differs from what its
+    /// intake recorded, or that has no intake entry, or that is missing.
+    public var referralBreak: String?
 
-    public var isIntact: Bool { auditBreak == nil && evidenceBreak == nil }
+    public var isIntact: Bool { auditBreak == nil && evidenceBreak == nil && referralBreak == nil }
 }
 
 extension SQLiteQueue {
@@ -29,6 +33,7 @@ extension SQLiteQueue {
             var report = VerifyReport()
             var previous = AuditEntry.genesis
             var expectedSeq: Int64 = 1
+            var filed = 0
             let entries = try Row.fetchCursor(db, sql: "SELECT * FROM audit ORDER BY seq")
             while let row = try entries.next() {
                 let entry = AuditEntry(row: row)
@@ -44,6 +49,17 @@ extension SQLiteQueue {
                 }
                 previous = stored
                 expectedSeq = entry.seq + 1
+                if let digest = entry.digest, let referralID = entry.referralID {
+                    filed += 1
+                    if report.referralBreak == nil {
+                        report.referralBreak = try checkReferral(referralID, digest: digest, entry: entry.seq, db)
+                    }
+                }
+            }
+            report.referrals = try Int.fetchOne(db, sql: "SELECT count(*) FROM referrals") ?? 0
+            if report.referralBreak == nil && report.referrals != filed {
+                report.referralBreak = "\(report.referrals) referrals are queued but the audit log records the intake of \(filed): "
+                    + "rows were added outside the queue"
             }
             report.head = Fingerprint(bytes: previous).hex
 
@@ -70,6 +86,20 @@ extension SQLiteQueue {
             }
             return report
         }
+    }
+
+    /// Nil if referral `id` matches the digest its intake entry recorded.
+    private func checkReferral(_ id: String, digest: String, entry: Int64, _ db: Database) throws -> String? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT case_id, url, content_sha256, band, score, assessment FROM referrals WHERE id = ?
+            """), arguments: [id]) else {
+            return "referral \(id), filed by audit entry \(entry), is missing"
+        }
+        let stored = Array((row["assessment"] as Data?) ?? Data())
+        let actual = Self.referralDigest(id: id, caseID: row["case_id"], url: row["url"], contentSHA256: row["content_sha256"],
+                                         band: row["band"], score: row["score"], assessment: stored)
+        return actual == digest ? nil
+            : "referral \(id) (case \(row["case_id"] as String)) does not match what audit entry \(entry) recorded: its row or assessment was changed"
     }
 
     public struct PurgeReport: Sendable, Equatable {

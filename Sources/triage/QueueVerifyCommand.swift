@@ -6,7 +6,7 @@ import TriageStore
 struct QueueVerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check the audit log's hash chain and every evidence hash; report the first break.",
+        abstract: "Check the audit log's hash chain, every referral against its intake entry, and every evidence hash; report the first break.",
         discussion: """
             Prints the chain's head: keep it outside the queue (a case file, a ticket) to detect later
             removal of the newest entries, which the chain alone cannot show.
@@ -20,8 +20,10 @@ struct QueueVerifyCommand: ParsableCommand {
         let sqlite = try queue.open(command: "queue verify")
         let report = try queueAction("queue verify") { try sqlite.verify() }
         print("audit: \(report.auditEntries) entries, head \(report.head)")
+        print("referrals: \(report.referrals), each checked against its intake entry")
         print("evidence: \(report.evidenceFiles) stored, \(report.captures) captures")
         if let problem = report.auditBreak { print("BROKEN: \(problem)") }
+        if let problem = report.referralBreak { print("BROKEN: \(problem)") }
         if let problem = report.evidenceBreak { print("BROKEN: \(problem)") }
         guard report.isIntact else { throw ExitCode(1) }
         print("intact")

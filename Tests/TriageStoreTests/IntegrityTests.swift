@@ -58,6 +58,23 @@ struct IntegrityTests {
         #expect(report.auditBreak?.hasPrefix(expected) == true, "\(report.auditBreak ?? "no break")")
     }
 
+    @Test(arguments: [
+        ("UPDATE referrals SET score = 0 WHERE id = 'R1'", "referral R1"),
+        ("UPDATE referrals SET band = 'NFA' WHERE id = 'R1'", "referral R1"),
+        ("UPDATE referrals SET assessment = (SELECT assessment FROM referrals WHERE id = 'R2') WHERE id = 'R1'", "referral R1"),
+        ("DELETE FROM referral_rules WHERE referral_id = 'R2'; DELETE FROM captures WHERE referral_id = 'R2'; DELETE FROM referrals WHERE id = 'R2'",
+         "referral R2, filed by audit entry 2, is missing"),
+        ("INSERT INTO referrals SELECT 'R9', case_id, received_at, url, source, reported_at, reporter_note, platform, content_sha256, band, "
+            + "score, rule_set, policy, assessment FROM referrals WHERE id = 'R1'", "3 referrals are queued"),
+    ])
+    func aTamperedReferralIsReported(_ sql: String, _ expected: String) throws {
+        let (queue, path) = try populatedQueue()
+        try tamper(path, sql)
+        let report = try queue.verify()
+        #expect(report.auditBreak == nil)
+        #expect(report.referralBreak?.hasPrefix(expected) == true, "\(report.referralBreak ?? "no break")")
+    }
+
     @Test func tamperedOrMissingEvidenceIsReported() throws {
         let (queue, path) = try populatedQueue()
         let hash = try #require(try queue.show("R1").captures.first?.sha256)
