@@ -118,29 +118,30 @@ public struct JSONObject {
 
     public mutating func add(_ key: String, object value: JSONObject) {
         self.key(key)
-        members += value.members
-        members.append(UInt8(ascii: "}"))
+        value.write(to: &members)
     }
 
     public mutating func add(_ key: String, strings values: [String]) {
+        add(key, array: values) { JSON.appendQuoted($0, to: &$1) }
+    }
+
+    public mutating func add(_ key: String, objects values: [JSONObject]) {
+        add(key, array: values) { $0.write(to: &$1) }
+    }
+
+    private mutating func add<Element>(_ key: String, array values: [Element], _ write: (Element, inout [UInt8]) -> Void) {
         self.key(key)
         members.append(UInt8(ascii: "["))
         for (i, value) in values.enumerated() {
             if i > 0 { members.append(UInt8(ascii: ",")) }
-            JSON.appendQuoted(value, to: &members)
+            write(value, &members)
         }
         members.append(UInt8(ascii: "]"))
     }
 
-    public mutating func add(_ key: String, objects values: [JSONObject]) {
-        self.key(key)
-        members.append(UInt8(ascii: "["))
-        for (i, value) in values.enumerated() {
-            if i > 0 { members.append(UInt8(ascii: ",")) }
-            members += value.members
-            members.append(UInt8(ascii: "}"))
-        }
-        members.append(UInt8(ascii: "]"))
+    private func write(to out: inout [UInt8]) {
+        out += members
+        out.append(UInt8(ascii: "}"))
     }
 
     /// The object's UTF-8 bytes.
