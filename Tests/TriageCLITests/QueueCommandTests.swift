@@ -176,6 +176,51 @@ struct QueueCommandTests {
     }
 }
 
+/// The progress bar: drawn on a terminal, never in a pipe or with ndjson.
+@Suite("triage batch progress")
+struct ProgressTests {
+    /// Runs `triage ARGS` with standard error on a pseudo-terminal
+    /// (`script` from util-linux), standard output discarded; returns what
+    /// the terminal showed.
+    static func onTerminal(_ arguments: [String]) throws -> String {
+        let command = ([TriageProcess.executable.path] + arguments).map { "'\($0)'" }.joined(separator: " ") + " > /dev/null"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+        process.arguments = ["-qefc", command, "/dev/null"]
+        process.currentDirectoryURL = TriageProcess.packageRoot
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let shown = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: shown, as: UTF8.self)
+    }
+
+    @Test func aTerminalSeesRateAndETAAndAPipeSeesNone() throws {
+        let folder = try QueueCommandTests.temporaryFolder()
+        let input = folder.appendingPathComponent("referrals.ndjson")
+        try QueueCommandTests.referrals(1500, seed: 3).write(to: input, atomically: true, encoding: .utf8)
+
+        let terminal = try Self.onTerminal(["batch", input.path, "--jobs", "1"])
+        let draws = terminal.components(separatedBy: "\r\u{1B}[K").filter { $0.hasPrefix("[") }
+        #expect(draws.count >= 2, "expected the bar redrawn as the batch goes: \(terminal.prefix(300))")
+        #expect(draws.contains { $0.contains("ETA") && $0.contains("referrals") && $0.contains("/s") })
+        // Counts only go up, and the bar is cleared before the summary.
+        let counts = draws.compactMap { draw in
+            draw.firstRange(of: /([0-9]+) referrals/).flatMap { Int(draw[$0].prefix { $0.isNumber }) }
+        }
+        #expect(counts == counts.sorted())
+        #expect(terminal.hasSuffix("\r\u{1B}[K"))
+
+        let ndjson = try Self.onTerminal(["batch", input.path, "--jobs", "1", "--format", "ndjson"])
+        #expect(!ndjson.contains("\u{1B}[K") && !ndjson.contains("ETA"))
+
+        let piped = try TriageProcess.run(["batch", input.path, "--jobs", "1"])
+        #expect(!piped.stderr.contains("\u{1B}") && !piped.stdout.contains("\u{1B}"))
+    }
+}
+
 /// A value behind a lock, for results gathered from concurrent work.
 final class Mutex<Value>: @unchecked Sendable {
     private let lock = NSLock()
