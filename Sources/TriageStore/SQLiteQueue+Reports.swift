@@ -2,72 +2,8 @@ import Foundation
 import GRDB
 import TriageEngine
 
-/// A case with everything an officer reviews: its referrals and their
-/// assessments, the captured bytes, notes and its history.
-public struct CaseDetail: Sendable {
-    public struct Referral: Sendable {
-        public var id: String
-        public var receivedAt: Int64
-        public var reporterNote: String?
-        public var assessment: Assessment
-    }
-
-    public struct Capture: Sendable, Equatable {
-        public var id: Int64
-        public var referralID: String
-        public var sha256: String
-        public var size: Int
-        public var contentType: String?
-        public var capturedAt: Int64
-        public var previousID: Int64?
-        public var purgedAt: Int64?
-    }
-
-    public struct Note: Sendable, Equatable {
-        public var officer: String
-        public var at: Int64
-        public var text: String
-    }
-
-    public var queueCase: QueueCase
-    public var referrals: [Referral]
-    public var captures: [Capture]
-    public var notes: [Note]
-    public var history: [AuditEntry]
-}
-
-/// The queue at a glance, and how the rules fare against officers' decisions.
-public struct QueueStats: Sendable {
-    /// Age buckets of open cases, from when they were opened.
-    public static let ageBuckets: [(label: String, upTo: Int64?)] = [
-        ("<1h", 3_600_000), ("1-24h", 86_400_000), ("1-7d", 7 * 86_400_000), (">7d", nil),
-    ]
-
-    public struct RuleLine: Sendable, Equatable {
-        public var rule: String
-        public var category: String
-        public var referrals: Int
-        public var cases: Int
-        /// Decided cases the rule hit that were referred or escalated.
-        public var actedOn: Int
-        /// Decided cases the rule hit that were closed with no further action.
-        public var noFurtherAction: Int
-        /// actedOn / (actedOn + noFurtherAction); nil before any such decision.
-        public var precision: Double? {
-            actedOn + noFurtherAction == 0 ? nil : Double(actedOn) / Double(actedOn + noFurtherAction)
-        }
-    }
-
-    public var cases = 0
-    public var referrals = 0
-    /// Open cases (new or in review) per band, per age bucket.
-    public var open: [Band: [Int]] = [:]
-    public var overdue: [Band: Int] = [:]
-    public var inReview = 0
-    public var decisions: [Decision: Int] = [:]
-    public var rules: [RuleLine] = []
-}
-
+/// What officers and reports read: lists, one case in full, statistics,
+/// exports for case management and transparency reports.
 extension SQLiteQueue {
     /// Cases in queue order (band, score, age), by default the open ones.
     public func list(states: [CaseState] = [.new, .inReview], band: Band? = nil, limit: Int = 50) throws -> [QueueCase] {
