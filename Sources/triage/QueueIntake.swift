@@ -4,8 +4,9 @@ import TriageEngine
 import TriageStore
 
 /// `batch --db`: assessments gathered into transactions for the queue. A
-/// transaction holds up to 256 referrals or half a second of them, so a
-/// slow batch still commits (and reports) steadily.
+/// transaction holds up to 256 referrals, 64 MiB of their page bytes, or
+/// half a second of them: a slow batch still commits (and reports)
+/// steadily, and large pages do not pile up in memory.
 struct QueueIntake {
     enum Outcome {
         /// Committed: the assessment with the queue's case and case size.
@@ -20,6 +21,7 @@ struct QueueIntake {
     private let actor: String
     private var pending: [Intake] = []
     private var firstPending: ContinuousClock.Instant?
+    private var pendingBytes = 0
     private var cases: Set<String> = []
 
     init(path: String) throws {
@@ -35,12 +37,13 @@ struct QueueIntake {
     var casesTouched: Int { cases.count }
 
     var isFull: Bool {
-        pending.count >= 256 || firstPending.map { ContinuousClock.now - $0 > .milliseconds(500) } ?? false
+        pending.count >= 256 || pendingBytes >= 64 << 20 || firstPending.map { ContinuousClock.now - $0 > .milliseconds(500) } ?? false
     }
 
     mutating func add(_ referral: Referral, _ assessment: Assessment) {
         let content = assessment.pageBytes == nil ? nil : referral.readContent()
         pending.append(Intake(referral: referral, assessment: assessment, content: content?.bytes, contentType: content?.contentType))
+        pendingBytes += content?.bytes.count ?? 0
         if firstPending == nil { firstPending = .now }
     }
 
@@ -55,6 +58,7 @@ struct QueueIntake {
         }
         defer {
             pending.removeAll(keepingCapacity: true)
+            pendingBytes = 0
             firstPending = nil
         }
         return zip(pending, outcomes).map { item, outcome in
