@@ -38,6 +38,11 @@ let package = Package(
             "TriageRules", "PageText", "TextNormalizer",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // libcurl, imported by PageFetch only (typed wrappers for its variadic calls).
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Fetching referral URLs: http(s) only, destinations checked at the
+        // socket, limits on time and size, a record of what was seen.
+        .target(name: "PageFetch", dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto")]),
         // zlib, imported by TriageStore only (stored assessments are compressed).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The review queue on SQLite (GRDB): cases, decisions, evidence and
@@ -92,6 +97,7 @@ let package = Package(
         .testTarget(name: "TextNormalizerTests", dependencies: ["TextNormalizer", "TestSupport"]),
         .testTarget(name: "PageTextTests", dependencies: ["PageText", "TestSupport"]),
         .testTarget(name: "TriageEngineTests", dependencies: ["TriageEngine", "TriageRules", "TestSupport"]),
+        .testTarget(name: "PageFetchTests", dependencies: ["PageFetch", "TestSupport"]),
         .testTarget(name: "TriageStoreTests", dependencies: [
             "TriageStore", "TriageEngine", "TriageRules", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),

@@ -1,0 +1,67 @@
+/// What a fetch saw, kept as evidence with the bytes: where it went, what
+/// answered, when, and the SHA-256 of the body exactly as received.
+public struct FetchRecord: Sendable, Equatable, Codable {
+    /// One redirect: the URL asked for, the status that answered and where it pointed.
+    public struct Hop: Sendable, Equatable, Codable {
+        public var url: String
+        public var status: Int
+        public var location: String
+    }
+
+    public struct Header: Sendable, Equatable, Codable {
+        public var name: String
+        public var value: String
+    }
+
+    public var requestedURL: String
+    public var hops: [Hop] = []
+    /// The URL of the response whose body was kept.
+    public var finalURL: String?
+    public var status: Int?
+    public var headers: [Header] = []
+    /// The address and port actually connected to for the final response.
+    public var primaryIP: String?
+    public var primaryPort: Int?
+    /// UTC, ISO 8601 with milliseconds.
+    public var startedAt: String
+    public var endedAt: String
+    /// For https: whether the certificate chain and name verified.
+    public var tlsVerified: Bool?
+    /// Body bytes kept (at most the limit) and bytes the server sent before
+    /// the fetch stopped reading.
+    public var bodyBytes: Int = 0
+    /// Hex SHA-256 of the body as kept.
+    public var sha256: String?
+    /// The body was cut at the size limit.
+    public var truncated = false
+    public var failure: FetchFailure?
+    /// A sentence for a person: what went wrong, with the address or limit.
+    public var failureDetail: String?
+    public var curlVersion: String
+
+    /// The response's content type, if it gave one.
+    public var contentType: String? {
+        headers.last { $0.name.lowercased() == "content-type" }?.value
+    }
+}
+
+/// Why a fetch produced no usable page.
+public enum FetchFailure: String, Sendable, Codable, CaseIterable {
+    /// Not http or https (the first URL or a redirect).
+    case scheme
+    case badURL = "bad-url"
+    case dns
+    case refused
+    /// The destination is an address the policy refuses (loopback, private, …).
+    case blockedDestination = "blocked-destination"
+    case timeout
+    /// The body passed the size limit (what came before it is kept).
+    case tooLarge = "too-large"
+    case tooManyRedirects = "too-many-redirects"
+    case tls
+    /// The server answered 4xx or 5xx (its body is still kept).
+    case httpStatus = "http-status"
+    /// The connection broke or the server sent nothing.
+    case connection
+    case other
+}

@@ -1,0 +1,288 @@
+import CCurl
+import Crypto
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Limits for fetching a URL someone else chose. Every one has a safe default.
+public struct FetchLimits: Sendable, Equatable {
+    public var connectTimeout: Duration = .seconds(10)
+    /// The whole fetch, redirects included.
+    public var totalTimeout: Duration = .seconds(30)
+    /// Abort when fewer than `lowSpeedBytes` a second arrive for `lowSpeedTime`.
+    public var lowSpeedBytes = 512
+    public var lowSpeedTime: Duration = .seconds(10)
+    /// Body bytes kept; counted as they arrive, whatever Content-Length says.
+    public var maxBodyBytes = 16 << 20
+    /// libcurl 7.88 follows redirects without limit by default: set here.
+    public var maxRedirects = 5
+    public var userAgent = "triage/0.1 (referral triage; +https://example.invalid/triage)"
+    /// An explicit proxy; environment proxy variables are always ignored.
+    public var proxy: String?
+
+    public init() {}
+}
+
+/// Fetches one URL at a time with libcurl (the only user of CCurl): http and
+/// https only, every redirect followed by hand so that each hop is recorded
+/// and checked, every connection checked against the `DestinationPolicy`
+/// at the socket, no automatic decompression, and the body cut at a limit.
+///
+/// One `Fetcher` per thread: it owns a libcurl easy handle (and its
+/// connection cache), freed when the fetcher goes.
+public final class Fetcher {
+    public let limits: FetchLimits
+    public let policy: DestinationPolicy
+    private let handle: UnsafeMutableRawPointer
+    private let state = TransferState()
+
+    /// `curl_global_init` must run once, before any handle exists.
+    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+
+    public static var curlVersion: String { String(cString: curl_version()) }
+
+    public init(limits: FetchLimits = FetchLimits(), policy: DestinationPolicy = DestinationPolicy()) {
+        _ = Self.globalInit
+        self.limits = limits
+        self.policy = policy
+        guard let handle = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
+        self.handle = handle
+        configure()
+    }
+
+    deinit { curl_easy_cleanup(handle) }
+
+    private func milliseconds(_ d: Duration) -> Int { Int(d.components.seconds) * 1000 + Int(d.components.attoseconds / 1_000_000_000_000_000) }
+
+    /// Options that hold for every request this handle makes.
+    private func configure() {
+        let context = Unmanaged.passUnretained(state).toOpaque()
+        triage_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        triage_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        triage_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        triage_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
+        triage_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(limits.connectTimeout))
+        triage_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, limits.lowSpeedBytes)
+        triage_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, max(1, Int(limits.lowSpeedTime.components.seconds)))
+        triage_setopt_string(handle, CURLOPT_USERAGENT, limits.userAgent)
+        // An empty proxy turns off http_proxy, https_proxy and ALL_PROXY from the environment.
+        triage_setopt_string(handle, CURLOPT_PROXY, limits.proxy ?? "")
+        triage_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
+        triage_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
+        triage_setopt_write(handle) { data, size, count, context in
+            let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
+            return state.receive(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0
+        }
+        triage_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
+        triage_setopt_header(handle) { data, size, count, context in
+            let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
+            state.header(UnsafeRawBufferPointer(start: data, count: size * count))
+            return size * count
+        }
+        triage_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+        triage_setopt_opensocket(handle) { context, purpose, address in
+            let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
+            guard let address else { return CURL_SOCKET_BAD }
+            return state.openSocket(address.pointee, purpose: purpose)
+        }
+        triage_setopt_pointer(handle, CURLOPT_OPENSOCKETDATA, context)
+    }
+
+    /// Fetches `url`, following up to `maxRedirects` redirects. Never throws:
+    /// what went wrong is in the record (`failure`), and whatever body was
+    /// received is returned with it.
+    public func fetch(_ url: String) -> (record: FetchRecord, body: [UInt8]) {
+        let started = Date()
+        let deadline = ContinuousClock.now + limits.totalTimeout
+        var record = FetchRecord(requestedURL: url, startedAt: Self.timestamp(started), endedAt: "", curlVersion: Self.curlVersion)
+        state.policy = policy
+        state.maxBodyBytes = limits.maxBodyBytes
+        var current = url
+        var hop = 0
+        while true {
+            guard let scheme = Self.scheme(of: current), scheme == "http" || scheme == "https" else {
+                record.failure = Self.scheme(of: current) == nil ? .badURL : .scheme
+                record.failureDetail = "\(current): only http and https are fetched"
+                break
+            }
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else {
+                record.failure = .timeout
+                record.failureDetail = "the fetch took longer than \(limits.totalTimeout)"
+                break
+            }
+            state.reset()
+            triage_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, milliseconds(remaining)))
+            triage_setopt_string(handle, CURLOPT_URL, current)
+            let code = curl_easy_perform(handle)
+            let status = Int(getLong(CURLINFO_RESPONSE_CODE))
+            if code != CURLE_OK {
+                (record.failure, record.failureDetail) = classify(code, url: current)
+                record.status = status == 0 ? nil : status
+                record.finalURL = current
+                break
+            }
+            if (300..<400).contains(status), let location = getString(CURLINFO_REDIRECT_URL) {
+                record.hops.append(.init(url: current, status: status, location: location))
+                if hop == limits.maxRedirects {
+                    record.failure = .tooManyRedirects
+                    record.failureDetail = "more than \(limits.maxRedirects) redirects"
+                    record.status = status
+                    record.finalURL = current
+                    break
+                }
+                hop += 1
+                current = location
+                continue
+            }
+            record.status = status
+            record.finalURL = current
+            if status >= 400 {
+                record.failure = .httpStatus
+                record.failureDetail = "the server answered \(status)"
+            }
+            break
+        }
+        record.headers = state.headers
+        record.primaryIP = getString(CURLINFO_PRIMARY_IP).flatMap { $0.isEmpty ? nil : $0 }
+        let port = getLong(CURLINFO_PRIMARY_PORT)
+        record.primaryPort = port == 0 ? nil : Int(port)
+        if record.finalURL.flatMap(Self.scheme(of:)) == "https" && record.failure != .tls && record.status != nil {
+            record.tlsVerified = getLong(CURLINFO_SSL_VERIFYRESULT) == 0
+        }
+        record.truncated = state.truncated
+        record.bodyBytes = state.body.count
+        record.sha256 = Self.sha256Hex(state.body)
+        record.endedAt = Self.timestamp(Date())
+        return (record, state.body)
+    }
+
+    private func classify(_ code: CURLcode, url: String) -> (FetchFailure, String) {
+        let message = String(cString: curl_easy_strerror(code))
+        switch code {
+        case CURLE_UNSUPPORTED_PROTOCOL: return (.scheme, "\(url): only http and https are fetched")
+        case CURLE_URL_MALFORMAT: return (.badURL, "\(url): \(message)")
+        case CURLE_COULDNT_RESOLVE_HOST: return (.dns, "\(url): the host name does not resolve")
+        case CURLE_COULDNT_CONNECT:
+            if let blocked = state.blocked { return (.blockedDestination, "\(url): \(blocked)") }
+            return (.refused, "\(url): the connection was refused")
+        case CURLE_OPERATION_TIMEDOUT: return (.timeout, "\(url): \(message)")
+        case CURLE_WRITE_ERROR where state.truncated:
+            return (.tooLarge, "\(url): the body passed the limit of \(limits.maxBodyBytes) bytes; the first \(limits.maxBodyBytes) are kept")
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE,
+             CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS:
+            return (.tls, "\(url): \(message)")
+        case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE:
+            return (.connection, "\(url): \(message)")
+        default: return (.other, "\(url): \(message) (libcurl error \(code.rawValue))")
+        }
+    }
+
+    private func getLong(_ info: CURLINFO) -> Int {
+        var value = 0
+        triage_getinfo_long(handle, info, &value)
+        return value
+    }
+
+    private func getString(_ info: CURLINFO) -> String? {
+        var value: UnsafeMutablePointer<CChar>?
+        guard triage_getinfo_string(handle, info, &value) == CURLE_OK, let value else { return nil }
+        return String(cString: value)
+    }
+
+    static func scheme(of url: String) -> String? {
+        guard let colon = url.firstIndex(of: ":") else { return nil }
+        let scheme = url[..<colon]
+        guard let first = scheme.first, first.isLetter, scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) else { return nil }
+        return scheme.lowercased()
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    static func sha256Hex(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// What the callbacks of one transfer share with the fetcher.
+final class TransferState {
+    var policy = DestinationPolicy()
+    var maxBodyBytes = 0
+    private(set) var body: [UInt8] = []
+    private(set) var headers: [FetchRecord.Header] = []
+    private(set) var truncated = false
+    /// Why the last connection was refused by the policy, if it was.
+    private(set) var blocked: String?
+
+    func reset() {
+        body.removeAll(keepingCapacity: true)
+        headers.removeAll()
+        truncated = false
+        blocked = nil
+    }
+
+    /// Keeps bytes up to the limit; false (abort) past it.
+    func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let room = maxBodyBytes - body.count
+        if bytes.count > room {
+            body.append(contentsOf: bytes.prefix(max(room, 0)))
+            truncated = true
+            return false
+        }
+        body.append(contentsOf: bytes)
+        return true
+    }
+
+    /// Header lines of the last response (a status line starts a new one:
+    /// interim 1xx responses and proxies send several).
+    func header(_ line: UnsafeRawBufferPointer) {
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("HTTP/") {
+            headers.removeAll()
+            return
+        }
+        guard let colon = text.firstIndex(of: ":") else { return }
+        headers.append(.init(name: String(text[..<colon]), value: text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+    }
+
+    /// The socket for a connection libcurl is about to make, or
+    /// CURL_SOCKET_BAD if the policy refuses its address.
+    func openSocket(_ address: curl_sockaddr, purpose: curlsocktype) -> curl_socket_t {
+        var address = address
+        let (bytes, port) = withUnsafePointer(to: &address.addr) { pointer -> ([UInt8], UInt16) in
+            switch Int32(address.family) {
+            case AF_INET:
+                return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in
+                    let raw = inet.pointee.sin_addr.s_addr  // network order
+                    return (withUnsafeBytes(of: raw) { Array($0) }, UInt16(bigEndian: inet.pointee.sin_port))
+                }
+            case AF_INET6:
+                // curl passes room for a sockaddr_in6 behind the sockaddr.
+                return UnsafeRawPointer(pointer).withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { inet6 in
+                    (withUnsafeBytes(of: inet6.pointee.sin6_addr) { Array($0) }, UInt16(bigEndian: inet6.pointee.sin6_port))
+                }
+            default:
+                return ([], 0)
+            }
+        }
+        if bytes.isEmpty {
+            blocked = "address family \(address.family) is not fetched"
+            return CURL_SOCKET_BAD
+        }
+        if let refusal = policy.refusal(bytes, port: port) {
+            blocked = "\(Self.describe(bytes)) is a \(refusal.rawValue) address: not fetched"
+            return CURL_SOCKET_BAD
+        }
+        return socket(address.family, address.socktype, address.protocol)
+    }
+
+    static func describe(_ bytes: [UInt8]) -> String {
+        if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
+        return stride(from: 0, to: 16, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }.joined(separator: ":")
+    }
+}

@@ -1,0 +1,226 @@
+import Crypto
+import Foundation
+import Testing
+@testable import PageFetch
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Parses a textual IPv4 or IPv6 address into its bytes (test input only).
+func addressBytes(_ text: String) -> [UInt8] {
+    var v4 = in_addr()
+    if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: v4) { Array($0) } }
+    var v6 = in6_addr()
+    precondition(inet_pton(AF_INET6, text, &v6) == 1, "not an address: \(text)")
+    return withUnsafeBytes(of: v6) { Array($0) }
+}
+
+@Suite("Destination policy")
+struct DestinationPolicyTests {
+    typealias R = DestinationPolicy.Refusal
+
+    @Test(arguments: [
+        ("93.184.216.34", nil), ("8.8.8.8", nil), ("1.1.1.1", nil), ("2606:4700:4700::1111", nil), ("::ffff:8.8.8.8", nil),
+        ("0.0.0.0", R.unspecified), ("0.1.2.3", .unspecified), ("::", .unspecified),
+        ("127.0.0.1", .loopback), ("127.255.255.254", .loopback), ("::1", .loopback), ("::ffff:127.0.0.1", .loopback),
+        ("10.0.0.1", .private), ("172.16.0.1", .private), ("172.31.255.255", .private), ("192.168.1.1", .private),
+        ("172.32.0.1", nil), ("172.15.255.255", nil),
+        ("169.254.169.254", .linkLocal), ("fe80::1", .linkLocal), ("::ffff:169.254.169.254", .linkLocal),
+        ("100.64.0.1", .carrierGradeNAT), ("100.127.255.255", .carrierGradeNAT), ("100.128.0.1", nil),
+        ("224.0.0.1", .multicast), ("239.255.255.250", .multicast), ("ff02::1", .multicast),
+        ("240.0.0.1", .reserved), ("255.255.255.255", .broadcast), ("192.0.0.8", .reserved),
+        ("192.0.2.1", .documentation), ("198.51.100.7", .documentation), ("203.0.113.9", .documentation), ("2001:db8::1", .documentation),
+        ("198.18.0.1", .benchmarking), ("fc00::1", .uniqueLocal), ("fd12:3456::1", .uniqueLocal), ("fec0::1", .private),
+        ("64:ff9b::7f00:1", .loopback), ("64:ff9b::a00:1", .private), ("64:ff9b::808:808", nil),
+        ("2002:7f00:1::", .loopback), ("2002:c0a8:101::", .private), ("2001::1", .sharedTranslation),
+        ("::127.0.0.1", .loopback), ("::8.8.8.8", .reserved), ("4000::1", .reserved),
+    ] as [(String, R?)])
+    func classifies(_ address: String, _ expected: R?) {
+        #expect(DestinationPolicy.classify(addressBytes(address)) == expected, "\(address)")
+    }
+
+    @Test func theTestAllowanceAdmitsOneLoopbackPortOnly() {
+        let policy = DestinationPolicy(allowedLoopbackPort: 8080)
+        #expect(policy.refusal(addressBytes("127.0.0.1"), port: 8080) == nil)
+        #expect(policy.refusal(addressBytes("127.0.0.1"), port: 8081) == .loopback)
+        #expect(policy.refusal(addressBytes("10.0.0.1"), port: 8080) == .private)
+    }
+}
+
+/// The fetcher through the real libcurl path, against servers on loopback.
+@Suite("Fetcher", .serialized)
+struct FetcherTests {
+    static func fetcher(for server: LoopbackServer, _ configure: (inout FetchLimits) -> Void = { _ in }) -> Fetcher {
+        var limits = FetchLimits()
+        limits.totalTimeout = .seconds(5)
+        configure(&limits)
+        return Fetcher(limits: limits, policy: DestinationPolicy(allowedLoopbackPort: server.port))
+    }
+
+    static func sha256(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
+
+    @Test func aPageAndItsRecord() throws {
+        let page = "<html><title>t</title><body>SYNTHETIC TEST CONTENT</body></html>"
+        let server = try LoopbackServer { _ in .ok(page) }
+        defer { server.stop() }
+        let (record, body) = Self.fetcher(for: server).fetch(server.base + "/page")
+        #expect(record.failure == nil, "\(record.failureDetail ?? "")")
+        #expect(body == Array(page.utf8) && record.bodyBytes == page.utf8.count)
+        #expect(record.sha256 == Self.sha256(body))
+        #expect(record.status == 200 && record.finalURL == server.base + "/page" && record.hops.isEmpty)
+        #expect(record.primaryIP == "127.0.0.1" && record.primaryPort == Int(server.port))
+        #expect(record.contentType == "text/html; charset=utf-8")
+        #expect(record.tlsVerified == nil && !record.truncated && record.curlVersion.hasPrefix("libcurl/"))
+        #expect(record.startedAt <= record.endedAt && record.startedAt.hasSuffix("Z"))
+    }
+
+    @Test func redirectsAreFollowedByHandAndEachHopRecorded() throws {
+        let server = try LoopbackServer { path in
+            switch path {
+            case "/a": return .redirect("/b")
+            case "/b": return .redirect("/c", status: 301)
+            default: return .ok("final")
+            }
+        }
+        defer { server.stop() }
+        let (record, body) = Self.fetcher(for: server).fetch(server.base + "/a")
+        #expect(record.failure == nil && body == Array("final".utf8))
+        #expect(record.hops.map(\.status) == [302, 301])
+        #expect(record.hops.map(\.location) == [server.base + "/b", server.base + "/c"])
+        #expect(record.finalURL == server.base + "/c")
+    }
+
+    @Test func aRedirectLoopStopsAfterFive() throws {
+        let server = try LoopbackServer { _ in .redirect("/loop") }
+        defer { server.stop() }
+        let (record, _) = Self.fetcher(for: server).fetch(server.base + "/loop")
+        #expect(record.failure == .tooManyRedirects)
+        #expect(record.hops.count == 6 && server.connections == 6)
+    }
+
+    @Test func onlyHTTPAndHTTPSAreFetchedEvenThroughARedirect() throws {
+        let server = try LoopbackServer { path in
+            path == "/to-file" ? .redirect("file:///etc/passwd") : path == "/to-ftp" ? .redirect("ftp://127.0.0.1/x") : .ok("x")
+        }
+        defer { server.stop() }
+        let fetcher = Self.fetcher(for: server)
+        for url in ["ftp://127.0.0.1:\(server.port)/", "file:///etc/passwd", "gopher://127.0.0.1:\(server.port)/", "dict://127.0.0.1:\(server.port)/"] {
+            let (record, body) = fetcher.fetch(url)
+            #expect(record.failure == .scheme && body.isEmpty, "\(url)")
+        }
+        #expect(server.connections == 0)
+        for path in ["/to-file", "/to-ftp"] {
+            let (record, body) = fetcher.fetch(server.base + path)
+            #expect(record.failure == .scheme && body.isEmpty && record.hops.count == 1, "\(path)")
+        }
+        #expect(fetcher.fetch("not a url").record.failure == .badURL)
+    }
+
+    /// Every spelling of a loopback address, and a redirect to one, is
+    /// refused at the socket: the listener behind them sees no connection.
+    @Test func blockedDestinationsNeverSeeAConnection() throws {
+        let allowed = try LoopbackServer { _ in .ok("allowed") }
+        defer { allowed.stop() }
+        let target = try LoopbackServer { _ in .ok("internal") }
+        defer { target.stop() }
+        let port = target.port
+        let fetcher = Self.fetcher(for: allowed) { $0.connectTimeout = .seconds(2) }
+        let spellings = ["http://127.0.0.1:\(port)/", "http://2130706433:\(port)/", "http://0x7f.1:\(port)/", "http://127.1:\(port)/",
+                         "http://0177.0.0.1:\(port)/", "http://[::ffff:7f00:1]:\(port)/", "http://[::ffff:127.0.0.1]:\(port)/",
+                         "http://localhost:\(port)/", "http://[::1]:\(port)/"]
+        for url in spellings {
+            let (record, body) = fetcher.fetch(url)
+            #expect(record.failure == .blockedDestination, "\(url): \(record.failure?.rawValue ?? "fetched") \(record.failureDetail ?? "")")
+            #expect(body.isEmpty)
+        }
+        let hopping = try LoopbackServer { _ in .redirect("http://127.0.0.1:\(port)/secret") }
+        defer { hopping.stop() }
+        let (record, _) = Self.fetcher(for: hopping).fetch(hopping.base + "/")
+        #expect(record.failure == .blockedDestination && record.hops.count == 1)
+        #expect(record.failureDetail?.contains("127.0.0.1 is a loopback address") == true)
+        #expect(target.connections == 0)
+    }
+
+    @Test func environmentProxiesAreIgnored() throws {
+        let server = try LoopbackServer { _ in .ok("direct") }
+        defer { server.stop() }
+        let proxy = try LoopbackServer { _ in .ok("via proxy") }
+        defer { proxy.stop() }
+        for name in ["http_proxy", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"] { setenv(name, proxy.base, 1) }
+        defer { for name in ["http_proxy", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"] { unsetenv(name) } }
+        let (record, body) = Self.fetcher(for: server).fetch(server.base + "/")
+        #expect(record.failure == nil && body == Array("direct".utf8))
+        #expect(proxy.connections == 0)
+    }
+
+    @Test func theBodyIsCutAtTheLimitWhateverTheServerSays() throws {
+        let big = [UInt8](repeating: UInt8(ascii: "b"), count: 1 << 20)
+        let server = try LoopbackServer { path in
+            switch path {
+            case "/big": return .response(status: 200, headers: ["Content-Type: text/plain"], body: big)
+            case "/understated": return .response(status: 200, headers: ["Content-Length: 10"], body: big)
+            default: return .endless
+            }
+        }
+        defer { server.stop() }
+        let fetcher = Self.fetcher(for: server) { $0.maxBodyBytes = 65536 }
+        for path in ["/big", "/endless"] {
+            let (record, body) = fetcher.fetch(server.base + path)
+            #expect(record.failure == .tooLarge && record.truncated, "\(path)")
+            #expect(body.count == 65536 && record.bodyBytes == 65536 && record.sha256 == Self.sha256(body))
+        }
+        // A Content-Length smaller than the body: only what it announced is read.
+        let (record, body) = fetcher.fetch(server.base + "/understated")
+        #expect(record.failure == nil && body.count == 10)
+    }
+
+    @Test func compressedBodiesAreKeptAsSentNeverExpanded() throws {
+        // 100 MB of zeros, gzipped: about 100 KB.
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
+        gzip.arguments = ["-c", "head -c 100000000 /dev/zero | gzip -c"]
+        let out = Pipe()
+        gzip.standardOutput = out
+        try gzip.run()
+        let bomb = Array(out.fileHandleForReading.readDataToEndOfFile())
+        gzip.waitUntilExit()
+        #expect(bomb.count < 200_000)
+        let server = try LoopbackServer { _ in .response(status: 200, headers: ["Content-Encoding: gzip", "Content-Type: text/html"], body: bomb) }
+        defer { server.stop() }
+        let (record, body) = Self.fetcher(for: server).fetch(server.base + "/")
+        #expect(record.failure == nil && body == bomb && record.sha256 == Self.sha256(bomb))
+        #expect(record.headers.contains { $0.name == "Content-Encoding" && $0.value == "gzip" })
+    }
+
+    @Test func slowServersTimeOut() throws {
+        let server = try LoopbackServer { path in path == "/silent" ? .silence : .dribble(interval: .milliseconds(700)) }
+        defer { server.stop() }
+        let fetcher = Self.fetcher(for: server) {
+            $0.totalTimeout = .milliseconds(1500)
+            $0.lowSpeedBytes = 100
+            $0.lowSpeedTime = .seconds(1)
+        }
+        for path in ["/silent", "/dribble"] {
+            let clock = ContinuousClock()
+            let started = clock.now
+            let (record, _) = fetcher.fetch(server.base + path)
+            #expect(record.failure == .timeout, "\(path): \(record.failure?.rawValue ?? "fetched")")
+            #expect(clock.now - started < .seconds(4))
+        }
+    }
+
+    @Test func errorStatusesKeepTheirBody() throws {
+        let server = try LoopbackServer { _ in .response(status: 404, headers: [], body: Array("gone".utf8)) }
+        defer { server.stop() }
+        let (record, body) = Self.fetcher(for: server).fetch(server.base + "/")
+        #expect(record.failure == .httpStatus && record.status == 404 && body == Array("gone".utf8))
+    }
+
+    @Test func aRefusedConnectionIsNotABlockedOne() throws {
+        let server = try LoopbackServer { _ in .ok("x") }
+        let port = server.port
+        server.stop()
+        let fetcher = Fetcher(policy: DestinationPolicy(allowedLoopbackPort: port))
+        #expect(fetcher.fetch("http://127.0.0.1:\(port)/").record.failure == .refused)
+    }
+}
