@@ -35,7 +35,7 @@ let package = Package(
         // The pipeline: referrals in, explained assessments out (scoring,
         // evidence, duplicate cases).
         .target(name: "TriageEngine", dependencies: [
-            "TriageRules", "PageText", "TextNormalizer",
+            "TriageRules", "PageText", "TextNormalizer", "PageFetch",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // libcurl, imported by PageFetch only (typed wrappers for its variadic calls).
@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "TextNormalizerTests", dependencies: ["TextNormalizer", "TestSupport"]),
         .testTarget(name: "PageTextTests", dependencies: ["PageText", "TestSupport"]),
         .testTarget(name: "TriageEngineTests", dependencies: ["TriageEngine", "TriageRules", "TestSupport"]),
-        .testTarget(name: "PageFetchTests", dependencies: ["PageFetch", "TestSupport"]),
+        .testTarget(name: "PageFetchTests", dependencies: ["PageFetch", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "TriageStoreTests", dependencies: [
             "TriageStore", "TriageEngine", "TriageRules", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),

@@ -39,6 +39,12 @@ public struct FetchRecord: Sendable, Equatable, Codable {
     public var failureDetail: String?
     public var curlVersion: String
 
+    enum CodingKeys: String, CodingKey {
+        case requestedURL = "requested_url", hops, finalURL = "final_url", status, headers, primaryIP = "primary_ip", primaryPort = "primary_port"
+        case startedAt = "started_at", endedAt = "ended_at", tlsVerified = "tls_verified", bodyBytes = "body_bytes", sha256, truncated
+        case failure, failureDetail = "failure_detail", curlVersion = "curl_version"
+    }
+
     /// The response's content type, if it gave one.
     public var contentType: String? {
         headers.last { $0.name.lowercased() == "content-type" }?.value

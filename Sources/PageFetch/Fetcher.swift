@@ -153,7 +153,8 @@ public final class Fetcher {
         }
         record.truncated = state.truncated
         record.bodyBytes = state.body.count
-        record.sha256 = Self.sha256Hex(state.body)
+        // No response, no body to vouch for.
+        record.sha256 = record.status == nil && state.body.isEmpty ? nil : Self.sha256Hex(state.body)
         record.endedAt = Self.timestamp(Date())
         return (record, state.body)
     }

@@ -1,3 +1,5 @@
+import PageFetch
+
 /// How urgently an officer should look at a referral.
 public enum Band: String, Sendable, Codable, CaseIterable, Comparable {
     /// Immediate: threat-to-life or attack-planning indicators, whatever else.
@@ -48,6 +50,9 @@ public struct Assessment: Sendable, Codable, Equatable {
     public var charset: String?
     /// Limits reached, fallbacks taken, content not assessed.
     public var notes: [String]
+    /// When the engine fetched the URL itself: what it saw (hops, address,
+    /// status, SHA-256 of the body as received).
+    public var fetch: FetchRecord? = nil
     /// How long extraction and the scan took; nil when left out for
     /// reproducible output (everything else is the same for the same input).
     public var timings: Timings?
@@ -56,7 +61,7 @@ public struct Assessment: Sendable, Codable, Equatable {
         case referral, url, canonicalURL = "canonical_url", source, score, band, primaryCategory = "primary_category"
         case categories, contributions, hits, shadowHits = "shadow_hits", caseID = "case", caseSize = "case_size"
         case contentFingerprint = "content_fingerprint", rules, policy, contentKind = "content_kind", pageBytes = "page_bytes", charset
-        case notes, timings
+        case notes, timings, fetch
     }
 
     /// One line of the explanation.

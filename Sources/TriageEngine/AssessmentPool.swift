@@ -1,4 +1,5 @@
 import Foundation
+import PageFetch
 import TriageRules
 
 /// Assesses referrals on several threads, each with its own pipeline, and
@@ -17,13 +18,20 @@ public final class AssessmentPool: @unchecked Sendable {
     private var head = 0
     private var closed = false
     // Guarded by `finished`:
-    private var done: [Int: Assessment] = [:]
+    private var done: [Int: Assessed] = [:]
 
-    /// Starts `jobs` threads.
-    public init(jobs: Int, rules: CompiledRules, policy: ScoringPolicy) {
+    /// An assessment and the referral as assessed (with fetched content, if
+    /// its URL was fetched).
+    public typealias Assessed = (assessment: Assessment, referral: Referral)
+
+    /// Starts `jobs` threads. With `fetch`, each thread fetches the URLs of
+    /// referrals without content (its own libcurl handle).
+    public init(jobs: Int, rules: CompiledRules, policy: ScoringPolicy, fetch: (limits: FetchLimits, policy: DestinationPolicy)? = nil) {
         for index in 0..<max(jobs, 1) {
             let thread = Thread { [self] in
-                work(TriagePipeline(rules: rules, policy: policy))
+                let pipeline = TriagePipeline(rules: rules, policy: policy)
+                if let fetch { pipeline.fetcher = Fetcher(limits: fetch.limits, policy: fetch.policy) }
+                work(pipeline)
             }
             thread.name = "triage-\(index)"
             // Deep pages and rule programs stay well inside this.
@@ -41,7 +49,7 @@ public final class AssessmentPool: @unchecked Sendable {
     }
 
     /// The assessment of referral `sequence`, waiting for it.
-    public func take(_ sequence: Int) -> Assessment {
+    public func take(_ sequence: Int) -> Assessed {
         finished.lock()
         defer { finished.unlock() }
         while done[sequence] == nil { finished.wait() }
@@ -49,7 +57,7 @@ public final class AssessmentPool: @unchecked Sendable {
     }
 
     /// The assessment of referral `sequence` if it is done.
-    public func poll(_ sequence: Int) -> Assessment? {
+    public func poll(_ sequence: Int) -> Assessed? {
         finished.lock()
         defer { finished.unlock() }
         return done.removeValue(forKey: sequence)
@@ -78,9 +86,9 @@ public final class AssessmentPool: @unchecked Sendable {
                 head = 0
             }
             condition.unlock()
-            let assessment = pipeline.assess(referral)
+            let assessed = pipeline.fetchAndAssess(referral)
             finished.lock()
-            done[sequence] = assessment
+            done[sequence] = assessed
             finished.signal()
             finished.unlock()
         }

@@ -1,4 +1,5 @@
 import Foundation
+import PageFetch
 import PageText
 import TextNormalizer
 import TriageRules
@@ -16,6 +17,11 @@ public final class TriagePipeline {
     public var snippetContext = 60
     /// Snippets per pattern per rule (every match is still counted).
     public var snippetsPerPattern = 3
+    /// Fetches the URL of a referral that came without content; nil: such
+    /// referrals are PENDING.
+    public var fetcher: Fetcher?
+
+    static let notFetched = "no content: the url has not been fetched, so nothing was assessed"
 
     private let extractor = PageExtractor()
     private let normalizer = TextNormalizer()
@@ -31,6 +37,29 @@ public final class TriagePipeline {
         self.rules = rules
         scorer = Scorer(policy: policy)
         scanner = RuleScanner(rules)
+    }
+
+    /// Fetches a referral that has a URL and no content (when there is a
+    /// `fetcher`), then assesses it. Returns the referral as assessed: with
+    /// the bytes as received as its content, the evidence to keep. The
+    /// assessment carries the fetch record; a fetch that got no body leaves
+    /// the referral PENDING with the reason.
+    public func fetchAndAssess(_ referral: Referral) -> (assessment: Assessment, referral: Referral) {
+        guard let fetcher, case .none = referral.content, let url = referral.url else { return (assess(referral), referral) }
+        let (record, body) = fetcher.fetch(url)
+        var fetched = referral
+        if !body.isEmpty || record.failure == nil {
+            fetched = Referral(id: referral.id, url: referral.url, content: .bytes(body), contentType: record.contentType, source: referral.source,
+                               reportedAt: referral.reportedAt, reporterNote: referral.reporterNote, platform: referral.platform)
+        }
+        var assessment = assess(fetched)
+        assessment.fetch = record
+        if let failure = record.failure {
+            assessment.notes.removeAll { $0 == Self.notFetched }
+            assessment.notes.insert("fetch failed (\(failure.rawValue)): \(record.failureDetail ?? "")"
+                                        + (body.isEmpty ? "" : "; the \(body.count) bytes received were assessed"), at: 0)
+        }
+        return (assessment, fetched)
     }
 
     /// Assesses `referral`; the case fields are left for a `CaseBook`.
@@ -49,7 +78,7 @@ public final class TriagePipeline {
             if case let .file(path) = referral.content {
                 assessment.notes.append("content file \(path) could not be read: not assessed")
             } else {
-                assessment.notes.append("no content: the url has not been fetched, so nothing was assessed")
+                assessment.notes.append(Self.notFetched)
             }
             return assessment
         }

@@ -50,6 +50,11 @@ struct BatchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Queue the assessments in this review queue (created if missing).", valueName: "PATH"))
     var db: String?
 
+    @Flag(name: .long, help: "Fetch the URL of each referral that came without content (http and https only; see FETCHING in the README).")
+    var fetch = false
+
+    @OptionGroup(title: "Fetching (with --fetch)") var fetchOptions: FetchOptions
+
     enum InputFormat: String, ExpressibleByArgument, CaseIterable {
         case ndjson, csv
     }
@@ -111,11 +116,10 @@ struct BatchCommand: ParsableCommand {
             intake = queue
         }
 
-        var inFlight: [Int: Referral] = [:]
-        func emit(_ sequence: Int, _ assessment: Assessment) throws {
-            var assessment = assessment
+        func emit(_ assessed: AssessmentPool.Assessed) throws {
+            var assessment = assessed.assessment
+            let referral = assessed.referral
             if options.noTimings { assessment.timings = nil }
-            let referral = inFlight.removeValue(forKey: sequence)!
             if intake != nil {
                 intake!.add(referral, assessment)
                 if intake!.isFull { try commit() }
@@ -129,7 +133,8 @@ struct BatchCommand: ParsableCommand {
 
         // In flight at most a few per thread: the reader waits for the
         // oldest to finish, so memory is bounded by the window, not the input.
-        let pool = AssessmentPool(jobs: jobs, rules: rules, policy: policy)
+        let pool = AssessmentPool(jobs: jobs, rules: rules, policy: policy,
+                                  fetch: fetch ? (fetchOptions.limits, fetchOptions.policy) : nil)
         let window = 4 * jobs
         var submitted = 0, emitted = 0
         while let record = reader.next() {
@@ -139,15 +144,14 @@ struct BatchCommand: ParsableCommand {
                 progress.clear()
                 printError("triage batch: rejected: \(error)")
             case let .referral(referral, _):
-                inFlight[submitted] = referral
                 pool.submit(submitted, referral)
                 submitted += 1
                 while submitted - emitted >= window {
-                    try emit(emitted, pool.take(emitted))
+                    try emit(pool.take(emitted))
                     emitted += 1
                 }
                 while let ready = pool.poll(emitted) {
-                    try emit(emitted, ready)
+                    try emit(ready)
                     emitted += 1
                 }
             }
@@ -155,7 +159,7 @@ struct BatchCommand: ParsableCommand {
         }
         pool.close()
         while emitted < submitted {
-            try emit(emitted, pool.take(emitted))
+            try emit(pool.take(emitted))
             emitted += 1
             progress.update(done: emitted, bytes: reader.bytesRead, since: started)
         }

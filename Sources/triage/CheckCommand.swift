@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PageFetch
 import TriageEngine
 
 /// `triage check`: one page or referral, fully explained.
@@ -8,15 +9,18 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Assess one page or referral and explain the result.",
         discussion: """
-            FILE is a page (HTML or text) or, if it ends in .json or .ndjson, a referral (the first
-            record, in the batch input's format). The text output starts with the band and score, then
+            FILE is a page (HTML or text), a referral if it ends in .json or .ndjson (the first
+            record, in the batch input's format; fetched if it has a URL and no content), or an
+            http(s) URL, which is fetched: only public addresses, at most 5 redirects, within the
+            fetch limits. The fetch (each hop, the address, the status, the SHA-256 of the body as
+            received) is part of the assessment. The text output starts with the band and score, then
             the lines that add up to the score, then each rule's evidence: the text around each match
             and its byte offsets in the page.
             Exit status: 0 assessed, 2 the input, rules or policy could not be used.
             """
     )
 
-    @Argument(help: ArgumentHelp("A page or referral file, or - for a page on standard input.", valueName: "FILE"))
+    @Argument(help: ArgumentHelp("A page or referral file, an http(s) URL to fetch, or - for a page on standard input.", valueName: "FILE|URL"))
     var input: String
 
     @OptionGroup var options: TriageOptions
@@ -33,12 +37,15 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "Who reported it: public, trusted-flagger, platform or internal.")
     var source: String = "public"
 
+    @OptionGroup(title: "Fetching (a URL, or a referral with a URL and no content)") var fetchOptions: FetchOptions
+
     func run() throws {
         let rules = try options.loadRules(command: "check")
         let policy = try options.loadPolicy(command: "check")
         let referral = try readReferral()
         let pipeline = TriagePipeline(rules: rules, policy: policy)
-        var assessment = pipeline.assess(referral)
+        pipeline.fetcher = Fetcher(limits: fetchOptions.limits, policy: fetchOptions.policy)
+        var assessment = pipeline.fetchAndAssess(referral).assessment
         var cases = CaseBook()
         if let filed = cases.file(canonicalURL: assessment.canonicalURL, contentFingerprint: assessment.contentFingerprint) {
             (assessment.caseID, assessment.caseSize) = (filed.id, filed.size)
@@ -55,6 +62,9 @@ struct CheckCommand: ParsableCommand {
             throw ExitCode(64)
         }
         let lower = input.lowercased()
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
+            return Referral(id: input, url: input, content: .none, source: source)
+        }
         if lower.hasSuffix(".json") || lower.hasSuffix(".ndjson") {
             let reader: ReferralReader
             do { reader = try ReferralReader(path: input, format: .ndjson) } catch {

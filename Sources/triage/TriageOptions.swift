@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PageFetch
 import TriageEngine
 import TriageRules
 
@@ -67,6 +68,15 @@ extension Assessment {
                         + "\"\(snippet.before)[\(snippet.match)]\(snippet.after)\"\n"
                 }
             }
+        }
+        if let fetch {
+            out += "fetched \(fetch.requestedURL)"
+            for hop in fetch.hops { out += "\n  \(hop.status) -> \(hop.location)" }
+            if let status = fetch.status { out += "\n  \(status)" + (fetch.contentType.map { "  \($0)" } ?? "") }
+            out += "  \(fetch.bodyBytes) bytes" + (fetch.truncated ? " (cut at the limit)" : "")
+                + (fetch.primaryIP.map { "  from \($0)" + (fetch.primaryPort.map { ":\($0)" } ?? "") } ?? "")
+                + (fetch.tlsVerified.map { $0 ? "  TLS verified" : "  TLS NOT verified" } ?? "")
+            out += "\n  sha256:\(fetch.sha256 ?? "-")  \(fetch.startedAt)\n"
         }
         for note in notes { out += "note: \(note)\n" }
         out += "rules \(rules)  policy \(policy)" + (charset.map { "  charset \($0)" } ?? "") + (contentKind.map { "  \($0)" } ?? "")

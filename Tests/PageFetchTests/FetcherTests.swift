@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+import TestSupport
 @testable import PageFetch
 #if canImport(Glibc)
 import Glibc

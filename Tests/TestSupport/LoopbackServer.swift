@@ -6,8 +6,8 @@ import Glibc
 /// A small HTTP/1.1 server on 127.0.0.1 that the tests start themselves:
 /// each request's path picks a scripted reply, and every accepted
 /// connection is counted (a refused destination must see none).
-final class LoopbackServer: @unchecked Sendable {
-    enum Reply: Sendable {
+public final class LoopbackServer: @unchecked Sendable {
+    public enum Reply: Sendable {
         /// A complete response; `headers` go after the status line.
         case response(status: Int, headers: [String], body: [UInt8])
         /// Accept, read the request, then say nothing until the client leaves.
@@ -17,16 +17,16 @@ final class LoopbackServer: @unchecked Sendable {
         /// A chunked body that never ends.
         case endless
 
-        static func ok(_ body: String, type: String = "text/html; charset=utf-8") -> Reply {
+        public static func ok(_ body: String, type: String = "text/html; charset=utf-8") -> Reply {
             .response(status: 200, headers: ["Content-Type: \(type)"], body: Array(body.utf8))
         }
 
-        static func redirect(_ location: String, status: Int = 302) -> Reply {
+        public static func redirect(_ location: String, status: Int = 302) -> Reply {
             .response(status: status, headers: ["Location: \(location)"], body: [])
         }
     }
 
-    let port: UInt16
+    public let port: UInt16
     private let listener: Int32
     private let handler: @Sendable (String) -> Reply
     private let lock = NSLock()
@@ -34,9 +34,9 @@ final class LoopbackServer: @unchecked Sendable {
     private var stopped = false
 
     /// Connections accepted so far.
-    var connections: Int { lock.withLock { accepted } }
+    public var connections: Int { lock.withLock { accepted } }
 
-    init(_ handler: @escaping @Sendable (String) -> Reply) throws {
+    public init(_ handler: @escaping @Sendable (String) -> Reply) throws {
         self.handler = handler
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
@@ -61,7 +61,7 @@ final class LoopbackServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    func stop() {
+    public func stop() {
         let first = lock.withLock {
             defer { stopped = true }
             return !stopped
@@ -72,7 +72,7 @@ final class LoopbackServer: @unchecked Sendable {
         }
     }
 
-    var base: String { "http://127.0.0.1:\(port)" }
+    public var base: String { "http://127.0.0.1:\(port)" }
 
     private func acceptLoop() {
         while true {
@@ -133,5 +133,5 @@ final class LoopbackServer: @unchecked Sendable {
 }
 
 extension Array where Element == UInt8 {
-    func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
+    fileprivate func ends(with suffix: [UInt8]) -> Bool { count >= suffix.count && Array(self[(count - suffix.count)...]) == suffix }
 }

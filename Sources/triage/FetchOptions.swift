@@ -1,0 +1,39 @@
+import ArgumentParser
+import PageFetch
+
+/// How `check URL` and `batch --fetch` fetch: limits, with safe defaults.
+struct FetchOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Seconds to wait for a connection.", valueName: "SECONDS"))
+    var connectTimeout: Int = 10
+
+    @Option(name: .long, help: ArgumentHelp("Seconds for a whole fetch, redirects included.", valueName: "SECONDS"))
+    var fetchTimeout: Int = 30
+
+    @Option(name: .long, help: ArgumentHelp("Body bytes kept from a fetch; the rest is cut (and flagged).", valueName: "BYTES"))
+    var maxFetchBytes: Int = 16 << 20
+
+    @Option(name: .long, help: ArgumentHelp("A proxy for fetches (environment proxy variables are ignored).", valueName: "URL"))
+    var proxy: String?
+
+    /// Test-only: admits one port on 127.0.0.1 so tests can fetch from a
+    /// server of their own. Loopback and private addresses are otherwise
+    /// always refused.
+    @Option(name: .long, help: .hidden)
+    var allowLoopbackPort: UInt16?
+
+    func validate() throws {
+        if connectTimeout < 1 || fetchTimeout < 1 { throw ValidationError("fetch timeouts must be at least 1 second") }
+        if maxFetchBytes < 1 { throw ValidationError("--max-fetch-bytes must be at least 1") }
+    }
+
+    var limits: FetchLimits {
+        var limits = FetchLimits()
+        limits.connectTimeout = .seconds(connectTimeout)
+        limits.totalTimeout = .seconds(fetchTimeout)
+        limits.maxBodyBytes = maxFetchBytes
+        limits.proxy = proxy
+        return limits
+    }
+
+    var policy: DestinationPolicy { DestinationPolicy(allowedLoopbackPort: allowLoopbackPort) }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import TestSupport
+import TriageStore
+
+/// `check URL` and `batch --fetch` against a server the test starts on
+/// loopback (admitted with the test-only `--allow-loopback-port`).
+@Suite("triage fetching", .serialized)
+struct FetchCommandTests {
+    static let page = (try? String(contentsOfFile: TriageProcess.packageRoot.appendingPathComponent("Samples/pages/05-evasion-synthetic.html").path,
+                                   encoding: .utf8)) ?? ""
+
+    static func server() throws -> LoopbackServer {
+        try LoopbackServer { path in
+            switch path {
+            case "/moved": return .redirect("/page")
+            case "/page": return .ok(page)
+            default: return .response(status: 404, headers: [], body: Array("not here".utf8))
+            }
+        }
+    }
+
+    @Test func checkFetchesAURLAndExplainsIt() throws {
+        let server = try Self.server()
+        defer { server.stop() }
+        let port = String(server.port)
+        let result = try TriageProcess.run(["check", server.base + "/moved", "--allow-loopback-port", port, "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("\"band\":\"P1\""))
+        #expect(result.stdout.contains("\"hops\":[{\"location\":\"\(server.base)/page\",\"status\":302,\"url\":\"\(server.base)/moved\"}]"))
+        #expect(result.stdout.contains("\"primary_ip\":\"127.0.0.1\""))
+
+        // Without the test allowance, loopback is refused and nothing connects.
+        let before = server.connections
+        let refused = try TriageProcess.run(["check", server.base + "/page"])
+        #expect(refused.status == 0 && refused.stdout.hasPrefix("PENDING"))
+        #expect(refused.stdout.contains("fetch failed (blocked-destination)"))
+        #expect(server.connections == before)
+    }
+
+    @Test func batchFetchesURLOnlyReferralsIntoTheQueueWithTheirBytes() throws {
+        let server = try Self.server()
+        defer { server.stop() }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("triage-fetch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let input = folder.appendingPathComponent("referrals.ndjson")
+        let lines = [
+            "{\"id\":\"F-1\",\"url\":\"\(server.base)/page\"}",
+            "{\"id\":\"F-2\",\"url\":\"\(server.base)/missing\"}",
+            "{\"id\":\"F-3\",\"url\":\"http://10.0.0.1/internal\"}",
+            "{\"id\":\"F-4\",\"url\":\"\(server.base)/page\",\"text\":\"a recipe for bread\"}",
+        ]
+        try (lines.joined(separator: "\n") + "\n").write(to: input, atomically: true, encoding: .utf8)
+        let db = folder.appendingPathComponent("q.sqlite").path
+        let result = try TriageProcess.run(["batch", input.path, "--fetch", "--allow-loopback-port", String(server.port), "--db", db,
+                                            "--format", "ndjson", "--connect-timeout", "2"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let byID = Dictionary(uniqueKeysWithValues: result.stdout.split(separator: "\n").map { line in
+            (String(line.firstRange(of: "\"referral\":\"").map { line[$0.upperBound...].prefix { $0 != "\"" } } ?? ""), String(line))
+        })
+        #expect(byID["F-1"]?.contains("\"band\":\"P1\"") == true)
+        #expect(byID["F-2"]?.contains("fetch failed (http-status)") == true)
+        #expect(byID["F-3"]?.contains("\"band\":\"PENDING\"") == true && byID["F-3"]?.contains("blocked-destination") == true)
+        // Content came with the referral: not fetched.
+        #expect(byID["F-4"]?.contains("\"fetch\"") == false)
+
+        let queue = try SQLiteQueue(path: db)
+        let detail = try queue.show("F-1")
+        let capture = try #require(detail.captures.first { $0.referralID == "F-1" })
+        let kept = try #require(try queue.evidence(sha256: capture.sha256))
+        #expect(kept == Array(Self.page.utf8))
+        #expect(detail.referrals.first { $0.id == "F-1" }?.assessment.fetch?.sha256 == capture.sha256)
+        #expect(try queue.verify().isIntact)
+    }
+}
