@@ -42,7 +42,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Fetching referral URLs: http(s) only, destinations checked at the
         // socket, limits on time and size, a record of what was seen.
-        .target(name: "PageFetch", dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "PageFetch", dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto")], exclude: ["DESIGN.md"]),
         // zlib, imported by TriageStore only (stored assessments are compressed).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The review queue on SQLite (GRDB): cases, decisions, evidence and
