@@ -42,13 +42,16 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Fetching referral URLs: http(s) only, destinations checked at the
         // socket, limits on time and size, a record of what was seen.
-        .target(name: "PageFetch", dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto")], exclude: ["DESIGN.md"]),
-        // zlib, imported by TriageStore only (stored assessments are compressed).
+        .target(name: "PageFetch", dependencies: ["CCurl", "Zlib", .product(name: "Crypto", package: "swift-crypto")], exclude: ["DESIGN.md"]),
+        // zlib, imported by Zlib only.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // Compression for stored assessments, and capped decompression of
+        // fetched bodies.
+        .target(name: "Zlib", dependencies: ["CZlib"]),
         // The review queue on SQLite (GRDB): cases, decisions, evidence and
         // a hash-chained audit log.
         .target(name: "TriageStore", dependencies: [
-            "TriageEngine", "TriageRules", "CZlib",
+            "TriageEngine", "TriageRules", "Zlib",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["DESIGN.md"]),
@@ -97,7 +100,8 @@ let package = Package(
         .testTarget(name: "TextNormalizerTests", dependencies: ["TextNormalizer", "TestSupport"]),
         .testTarget(name: "PageTextTests", dependencies: ["PageText", "TestSupport"]),
         .testTarget(name: "TriageEngineTests", dependencies: ["TriageEngine", "TriageRules", "TestSupport"]),
-        .testTarget(name: "PageFetchTests", dependencies: ["PageFetch", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "ZlibTests", dependencies: ["Zlib", "TestSupport"]),
+        .testTarget(name: "PageFetchTests", dependencies: ["PageFetch", "Zlib", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "TriageStoreTests", dependencies: [
             "TriageStore", "TriageEngine", "TriageRules", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),

@@ -15,6 +15,8 @@ public struct FetchLimits: Sendable, Equatable {
     public var lowSpeedTime: Duration = .seconds(10)
     /// Body bytes kept; counted as they arrive, whatever Content-Length says.
     public var maxBodyBytes = 16 << 20
+    /// Bytes a compressed body may decode to (see `ContentDecoding`).
+    public var maxDecodedBytes = 32 << 20
     /// libcurl 7.88 follows redirects without limit by default: set here.
     public var maxRedirects = 5
     public var userAgent = "triage/0.1 (referral triage; +https://example.invalid/triage)"

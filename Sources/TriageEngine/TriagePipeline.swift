@@ -47,13 +47,22 @@ public final class TriagePipeline {
     public func fetchAndAssess(_ referral: Referral) -> (assessment: Assessment, referral: Referral) {
         guard let fetcher, case .none = referral.content, let url = referral.url else { return (assess(referral), referral) }
         let (record, body) = fetcher.fetch(url)
-        var fetched = referral
+        var fetched = referral, decoded = referral
+        var decodingNote: String?
         if !body.isEmpty || record.failure == nil {
-            fetched = Referral(id: referral.id, url: referral.url, content: .bytes(body), contentType: record.contentType, source: referral.source,
-                               reportedAt: referral.reportedAt, reporterNote: referral.reporterNote, platform: referral.platform)
+            func with(_ bytes: [UInt8]) -> Referral {
+                Referral(id: referral.id, url: referral.url, content: .bytes(bytes), contentType: record.contentType, source: referral.source,
+                         reportedAt: referral.reportedAt, reporterNote: referral.reporterNote, platform: referral.platform)
+            }
+            // The bytes as received are the evidence; the decoded page is what is read.
+            let readable = ContentDecoding.decode(body, record: record, limit: fetcher.limits.maxDecodedBytes)
+            fetched = with(body)
+            decoded = readable.note == nil ? fetched : with(readable.bytes)
+            decodingNote = readable.note
         }
-        var assessment = assess(fetched)
+        var assessment = assess(decoded)
         assessment.fetch = record
+        if let decodingNote { assessment.notes.insert(decodingNote, at: 0) }
         if let failure = record.failure {
             assessment.notes.removeAll { $0 == Self.notFetched }
             assessment.notes.insert("fetch failed (\(failure.rawValue)): \(record.failureDetail ?? "")"

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Zlib
 import TriageEngine
 
 extension SQLiteQueue {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Zlib
 import TriageEngine
 
 /// What officers and reports read: lists, one case in full, statistics,

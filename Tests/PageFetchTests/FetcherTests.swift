@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import PageFetch
+import Zlib
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -208,6 +209,27 @@ struct FetcherTests {
             #expect(record.failure == .timeout, "\(path): \(record.failure?.rawValue ?? "fetched")")
             #expect(clock.now - started < .seconds(4))
         }
+    }
+
+    @Test func contentEncodingsAreUndoneInOrderOrLeftAlone() throws {
+        func record(_ encoding: String?) -> FetchRecord {
+            var record = FetchRecord(requestedURL: "http://x.invalid/", startedAt: "", endedAt: "", curlVersion: "")
+            if let encoding { record.headers = [.init(name: "Content-Encoding", value: encoding)] }
+            return record
+        }
+        let text = Array(String(repeating: "SYNTHETIC TEST CONTENT ", count: 100).utf8)
+        let zlib = Array(Deflater().compress(text).dropFirst(4))
+        #expect(ContentDecoding.decode(text, record: record(nil), limit: 1 << 20) == .init(bytes: text, note: nil))
+        #expect(ContentDecoding.decode(text, record: record("identity"), limit: 1 << 20).note == nil)
+        let deflated = ContentDecoding.decode(zlib, record: record("deflate"), limit: 1 << 20)
+        #expect(deflated.bytes == text && deflated.note?.contains("decoded to \(text.count)") == true)
+        // Raw deflate under the same name: the zlib stream without its 2-byte header and checksum.
+        let raw = ContentDecoding.decode(Array(zlib.dropFirst(2).dropLast(4)), record: record("deflate"), limit: 1 << 20)
+        #expect(raw.bytes == text)
+        let capped = ContentDecoding.decode(zlib, record: record("deflate"), limit: 100)
+        #expect(capped.bytes.count == 100 && capped.note?.contains("stopped at the limit of 100") == true)
+        let brotli = ContentDecoding.decode(text, record: record("br"), limit: 1 << 20)
+        #expect(brotli.bytes == text && brotli.note?.contains("br is not decoded") == true)
     }
 
     @Test func errorStatusesKeepTheirBody() throws {

@@ -38,6 +38,36 @@ struct FetchCommandTests {
         #expect(server.connections == before)
     }
 
+    /// A gzip-encoded page is read decoded and kept as sent; a bomb is read
+    /// only up to the decoding limit.
+    @Test func compressedPagesAreDecodedWithACap() throws {
+        func gzip(_ command: String) throws -> [UInt8] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", command + " | gzip -c"]
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let bytes = Array(out.fileHandleForReading.readDataToEndOfFile())
+            process.waitUntilExit()
+            return bytes
+        }
+        let page = try gzip("cat Samples/pages/05-evasion-synthetic.html")
+        let bomb = try gzip("head -c 200000000 /dev/zero")
+        let server = try LoopbackServer { path in
+            .response(status: 200, headers: ["Content-Type: text/html", "Content-Encoding: gzip"], body: path == "/bomb" ? bomb : page)
+        }
+        defer { server.stop() }
+        let port = String(server.port)
+        let result = try TriageProcess.run(["check", server.base + "/page", "--allow-loopback-port", port, "--format", "json"])
+        #expect(result.stdout.contains("\"band\":\"P1\""))
+        #expect(result.stdout.contains("content-encoding gzip: \(page.count) bytes decoded to"))
+        #expect(result.stdout.contains("\"body_bytes\":\(page.count)"))
+        let bombed = try TriageProcess.run(["check", server.base + "/bomb", "--allow-loopback-port", port, "--format", "json"])
+        #expect(bombed.status == 0)
+        #expect(bombed.stdout.contains("decoding stopped at the limit of 33554432 bytes"))
+    }
+
     @Test func batchFetchesURLOnlyReferralsIntoTheQueueWithTheirBytes() throws {
         let server = try Self.server()
         defer { server.stop() }

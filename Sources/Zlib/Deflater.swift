@@ -1,24 +1,25 @@
 import CZlib
 
-/// zlib compression for stored assessments: the JSON of a referral's hits
-/// and evidence is most of a queue's size, and deflates to less than half.
+/// zlib compression for values stored whole (the queue's assessments: the
+/// JSON of a referral's hits and evidence is most of a queue's size, and
+/// deflates to less than half).
 ///
 /// Stored form: the uncompressed length as 4 bytes (little-endian), then a
 /// zlib stream. One compressor is kept per queue and reset between values:
 /// setting up a stream (`compress2` does it every call) costs more than
 /// compressing a kilobyte of JSON. Level 1 and a 4 KiB window: the queue
 /// writes far more than it reads, and an assessment is a few kilobytes.
-final class Deflater {
+public final class Deflater {
     private var stream = z_stream()
 
-    init() {
+    public init() {
         let status = deflateInit2_(&stream, 1, Z_DEFLATED, 12, 6, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
         precondition(status == Z_OK, "zlib deflateInit2 failed: \(status)")
     }
 
     deinit { deflateEnd(&stream) }
 
-    func compress(_ bytes: [UInt8]) -> [UInt8] {
+    public func compress(_ bytes: [UInt8]) -> [UInt8] {
         deflateReset(&stream)
         let bound = Int(deflateBound(&stream, uLong(bytes.count)))
         var out = [UInt8](repeating: 0, count: 4 + bound)
@@ -41,14 +42,14 @@ final class Deflater {
     }
 }
 
-enum Deflate {
-    struct Error: Swift.Error, CustomStringConvertible {
-        let description: String
+public enum Deflate {
+    public struct Error: Swift.Error, CustomStringConvertible {
+        public let description: String
     }
 
     /// The bytes a `Deflater` was given; an error if `stored` is not such a
     /// value or claims more than `limit` bytes uncompressed.
-    static func decompress(_ stored: [UInt8], limit: Int = 64 << 20) throws -> [UInt8] {
+    public static func decompress(_ stored: [UInt8], limit: Int = 64 << 20) throws -> [UInt8] {
         guard stored.count >= 4 else { throw Error(description: "a compressed value shorter than its header") }
         let count = (0..<4).reduce(0) { $0 | Int(stored[$1]) << (8 * $1) }
         guard count <= limit else { throw Error(description: "a compressed value claims \(count) bytes") }
