@@ -12,6 +12,10 @@ struct FetchOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Body bytes kept from a fetch; the rest is cut (and flagged).", valueName: "BYTES"))
     var maxFetchBytes: Int = 16 << 20
 
+    @Option(name: .long, help: ArgumentHelp("Bytes a gzip or deflate body may decode to before reading stops (and is flagged).",
+                                            valueName: "BYTES"))
+    var maxDecodedBytes: Int = 32 << 20
+
     @Option(name: .long, help: ArgumentHelp("A proxy for fetches (environment proxy variables are ignored).", valueName: "URL"))
     var proxy: String?
 
@@ -23,7 +27,7 @@ struct FetchOptions: ParsableArguments {
 
     func validate() throws {
         if connectTimeout < 1 || fetchTimeout < 1 { throw ValidationError("fetch timeouts must be at least 1 second") }
-        if maxFetchBytes < 1 { throw ValidationError("--max-fetch-bytes must be at least 1") }
+        if maxFetchBytes < 1 || maxDecodedBytes < 1 { throw ValidationError("--max-fetch-bytes and --max-decoded-bytes must be at least 1") }
     }
 
     var limits: FetchLimits {
@@ -31,6 +35,7 @@ struct FetchOptions: ParsableArguments {
         limits.connectTimeout = .seconds(connectTimeout)
         limits.totalTimeout = .seconds(fetchTimeout)
         limits.maxBodyBytes = maxFetchBytes
+        limits.maxDecodedBytes = maxDecodedBytes
         limits.proxy = proxy
         return limits
     }
