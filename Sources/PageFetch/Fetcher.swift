@@ -22,6 +22,10 @@ public struct FetchLimits: Sendable, Equatable {
     public var userAgent = "triage/0.1 (referral triage; +https://example.invalid/triage)"
     /// An explicit proxy; environment proxy variables are always ignored.
     public var proxy: String?
+    /// `HOST:PORT:ADDRESS` entries that replace DNS for those names
+    /// (libcurl's CURLOPT_RESOLVE): for tests of names that resolve to
+    /// refused addresses. The destination policy still judges the address.
+    public var resolve: [String] = []
 
     public init() {}
 }
@@ -38,6 +42,7 @@ public final class Fetcher {
     public let policy: DestinationPolicy
     private let handle: UnsafeMutableRawPointer
     private let state = TransferState()
+    private var resolveList: UnsafeMutablePointer<curl_slist>?
 
     /// `curl_global_init` must run once, before any handle exists.
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
@@ -53,7 +58,10 @@ public final class Fetcher {
         configure()
     }
 
-    deinit { curl_easy_cleanup(handle) }
+    deinit {
+        curl_easy_cleanup(handle)
+        curl_slist_free_all(resolveList)
+    }
 
     private func milliseconds(_ d: Duration) -> Int { Int(d.components.seconds) * 1000 + Int(d.components.attoseconds / 1_000_000_000_000_000) }
 
@@ -72,6 +80,8 @@ public final class Fetcher {
         triage_setopt_string(handle, CURLOPT_PROXY, limits.proxy ?? "")
         triage_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
         triage_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
+        for entry in limits.resolve { resolveList = curl_slist_append(resolveList, entry) }
+        if let resolveList { triage_setopt_pointer(handle, CURLOPT_RESOLVE, UnsafeMutableRawPointer(resolveList)) }
         triage_setopt_write(handle) { data, size, count, context in
             let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
             return state.receive(UnsafeRawBufferPointer(start: data, count: size * count)) ? size * count : 0

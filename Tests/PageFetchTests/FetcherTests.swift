@@ -143,6 +143,28 @@ struct FetcherTests {
         #expect(target.connections == 0)
     }
 
+    /// A name whose DNS answer is a refused address is refused at the
+    /// socket, whatever the answer (here from a resolver override).
+    @Test func namesThatResolveToRefusedAddressesAreRefused() throws {
+        let allowed = try LoopbackServer { _ in .ok("allowed") }
+        defer { allowed.stop() }
+        let hidden = try LoopbackServer { _ in .ok("hidden") }
+        defer { hidden.stop() }
+        let fetcher = Self.fetcher(for: allowed) {
+            $0.resolve = ["public.example.invalid:\(allowed.port):127.0.0.1", "rebind.example.invalid:\(hidden.port):127.0.0.1",
+                          "meta.example.invalid:80:169.254.169.254", "v6.example.invalid:\(hidden.port):::1"]
+            $0.connectTimeout = .seconds(2)
+        }
+        // The override is in force: the allowed port is reached through it.
+        #expect(fetcher.fetch("http://public.example.invalid:\(allowed.port)/").body == Array("allowed".utf8))
+        for url in ["http://rebind.example.invalid:\(hidden.port)/", "http://meta.example.invalid/latest/meta-data/",
+                    "http://v6.example.invalid:\(hidden.port)/"] {
+            let (record, body) = fetcher.fetch(url)
+            #expect(record.failure == .blockedDestination && body.isEmpty, "\(url): \(record.failure?.rawValue ?? "fetched")")
+        }
+        #expect(hidden.connections == 0)
+    }
+
     @Test func environmentProxiesAreIgnored() throws {
         let server = try LoopbackServer { _ in .ok("direct") }
         defer { server.stop() }
