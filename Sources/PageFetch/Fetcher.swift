@@ -40,6 +40,8 @@ public struct FetchLimits: Sendable, Equatable {
 public final class Fetcher {
     public let limits: FetchLimits
     public let policy: DestinationPolicy
+    /// Shared with the batch's other fetchers; nil: no per-host limit.
+    public let throttle: HostThrottle?
     private let handle: UnsafeMutableRawPointer
     private let state = TransferState()
     private var resolveList: UnsafeMutablePointer<curl_slist>?
@@ -49,10 +51,11 @@ public final class Fetcher {
 
     public static var curlVersion: String { String(cString: curl_version()) }
 
-    public init(limits: FetchLimits = FetchLimits(), policy: DestinationPolicy = DestinationPolicy()) {
+    public init(limits: FetchLimits = FetchLimits(), policy: DestinationPolicy = DestinationPolicy(), throttle: HostThrottle? = nil) {
         _ = Self.globalInit
         self.limits = limits
         self.policy = policy
+        self.throttle = throttle
         guard let handle = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
         self.handle = handle
         configure()
@@ -127,7 +130,10 @@ public final class Fetcher {
             state.reset()
             triage_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, milliseconds(remaining)))
             triage_setopt_string(handle, CURLOPT_URL, current)
+            let host = Self.host(of: current)
+            throttle?.acquire(host)
             let code = curl_easy_perform(handle)
+            throttle?.release(host)
             let status = Int(getLong(CURLINFO_RESPONSE_CODE))
             if code != CURLE_OK {
                 (record.failure, record.failureDetail) = classify(code, url: current)
@@ -209,6 +215,12 @@ public final class Fetcher {
         let scheme = url[..<colon]
         guard let first = scheme.first, first.isLetter, scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) else { return nil }
         return scheme.lowercased()
+    }
+
+    /// The host a throttle counts a request against (lower-cased; the whole
+    /// URL if it has no recognisable host).
+    static func host(of url: String) -> String {
+        URLComponents(string: url)?.host?.lowercased() ?? url
     }
 
     static func timestamp(_ date: Date) -> String {

@@ -26,11 +26,13 @@ public final class AssessmentPool: @unchecked Sendable {
 
     /// Starts `jobs` threads. With `fetch`, each thread fetches the URLs of
     /// referrals without content (its own libcurl handle).
-    public init(jobs: Int, rules: CompiledRules, policy: ScoringPolicy, fetch: (limits: FetchLimits, policy: DestinationPolicy)? = nil) {
+    /// Their fetches share one `HostThrottle`.
+    public init(jobs: Int, rules: CompiledRules, policy: ScoringPolicy,
+                fetch: (limits: FetchLimits, policy: DestinationPolicy, throttle: HostThrottle)? = nil) {
         for index in 0..<max(jobs, 1) {
             let thread = Thread { [self] in
                 let pipeline = TriagePipeline(rules: rules, policy: policy)
-                if let fetch { pipeline.fetcher = Fetcher(limits: fetch.limits, policy: fetch.policy) }
+                if let fetch { pipeline.fetcher = Fetcher(limits: fetch.limits, policy: fetch.policy, throttle: fetch.throttle) }
                 work(pipeline)
             }
             thread.name = "triage-\(index)"

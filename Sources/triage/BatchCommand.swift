@@ -134,7 +134,7 @@ struct BatchCommand: ParsableCommand {
         // In flight at most a few per thread: the reader waits for the
         // oldest to finish, so memory is bounded by the window, not the input.
         let pool = AssessmentPool(jobs: jobs, rules: rules, policy: policy,
-                                  fetch: fetch ? (fetchOptions.limits, fetchOptions.policy) : nil)
+                                  fetch: fetch ? (fetchOptions.limits, fetchOptions.policy, fetchOptions.throttle) : nil)
         let window = 4 * jobs
         var submitted = 0, emitted = 0
         while let record = reader.next() {

@@ -254,6 +254,38 @@ struct FetcherTests {
         #expect(brotli.bytes == text && brotli.note?.contains("br is not decoded") == true)
     }
 
+    /// Fetchers on several threads sharing a throttle never have more than
+    /// `perHost` requests at one host, and start them `spacing` apart.
+    @Test func aSharedThrottleSparesTheHost() throws {
+        final class Seen: @unchecked Sendable {
+            let lock = NSLock()
+            var current = 0, most = 0
+            var starts: [ContinuousClock.Instant] = []
+        }
+        let seen = Seen()
+        let server = try LoopbackServer { _ in
+            seen.lock.withLock {
+                seen.current += 1
+                seen.most = max(seen.most, seen.current)
+                seen.starts.append(.now)
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+            seen.lock.withLock { seen.current -= 1 }
+            return .ok("x")
+        }
+        defer { server.stop() }
+        let throttle = HostThrottle(perHost: 1, spacing: .milliseconds(100))
+        DispatchQueue.concurrentPerform(iterations: 4) { _ in
+            let fetcher = Fetcher(limits: FetchLimits(), policy: DestinationPolicy(allowedLoopbackPort: server.port), throttle: throttle)
+            for _ in 0..<2 { _ = fetcher.fetch(server.base + "/") }
+        }
+        seen.lock.withLock {
+            #expect(seen.most == 1 && seen.starts.count == 8)
+            let gaps = zip(seen.starts.dropFirst(), seen.starts).map { $0 - $1 }
+            #expect(gaps.allSatisfy { $0 >= .milliseconds(90) }, "\(gaps)")
+        }
+    }
+
     @Test func errorStatusesKeepTheirBody() throws {
         let server = try LoopbackServer { _ in .response(status: 404, headers: [], body: Array("gone".utf8)) }
         defer { server.stop() }
