@@ -51,7 +51,7 @@ let package = Package(
         // The review queue on SQLite (GRDB): cases, decisions, evidence and
         // a hash-chained audit log.
         .target(name: "TriageStore", dependencies: [
-            "TriageEngine", "TriageRules", "Zlib",
+            "TriageEngine", "TriageRules", "PageFetch", "Zlib",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["DESIGN.md"]),

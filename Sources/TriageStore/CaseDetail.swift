@@ -19,6 +19,8 @@ public struct CaseDetail: Sendable {
         public var capturedAt: Int64
         public var previousID: Int64?
         public var purgedAt: Int64?
+        /// For a recheck: present, changed, removed or failed.
+        public var recheck: String?
     }
 
     public struct Note: Sendable, Equatable {

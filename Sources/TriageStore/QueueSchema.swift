@@ -93,7 +93,11 @@ enum QueueSchema {
                 content_type TEXT,
                 captured_at INTEGER NOT NULL,
                 previous_id INTEGER REFERENCES captures (id),
-                purged_at INTEGER
+                purged_at INTEGER,
+                -- When the engine fetched the bytes: the fetch record (JSON).
+                fetch TEXT,
+                -- For a recheck: present, changed, removed or failed.
+                recheck TEXT
             );
             CREATE INDEX captures_case ON captures (case_id);
             CREATE TABLE notes (

@@ -30,4 +30,6 @@ public struct QueueStats: Sendable {
     public var inReview = 0
     public var decisions: [Decision: Int] = [:]
     public var rules: [RuleLine] = []
+    /// Cases by the verdict of their latest recheck (removal rates).
+    public var rechecks: [RecheckOutcome: Int] = [:]
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PageFetch
 import Zlib
 import TriageEngine
 
@@ -22,6 +23,13 @@ extension SQLiteQueue {
                 return try file(item, ruleSet: ruleSet, db, &audit, actor: actor, now: now)
             }
         }
+    }
+
+    /// A fetch record as stored with its capture.
+    static func json(_ record: FetchRecord) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(record)) ?? Data(), as: UTF8.self)
     }
 
     /// What an intake's audit entry records of the referral row it filed:
@@ -124,9 +132,10 @@ extension SQLiteQueue {
                 .execute(arguments: [contentHash, content.count, Data(content)])
             let previous = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM captures WHERE case_id = ?"), arguments: [id])
             try db.cachedStatement(sql: """
-                INSERT INTO captures (case_id, referral_id, sha256, size, content_type, captured_at, previous_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [id, referral.id, contentHash, content.count, item.contentType, now, previous])
+                INSERT INTO captures (case_id, referral_id, sha256, size, content_type, captured_at, previous_id, fetch)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [id, referral.id, contentHash, content.count, item.contentType, now, previous,
+                                         assessment.fetch.map(Self.json)])
         }
         return .queued(caseID: id, caseSize: size, opened: opened)
     }

@@ -5,6 +5,14 @@ import TriageEngine
 
 /// What officers and reports read: lists, one case in full, statistics,
 /// exports for case management and transparency reports.
+extension QueueStats {
+    func withRechecks(_ counts: [RecheckOutcome: Int]) -> QueueStats {
+        var stats = self
+        stats.rechecks = counts
+        return stats
+    }
+}
+
 extension SQLiteQueue {
     /// Cases in queue order (band, score, age), by default the open ones.
     public func list(states: [CaseState] = [.new, .inReview], band: Band? = nil, limit: Int = 50) throws -> [QueueCase] {
@@ -45,7 +53,7 @@ extension SQLiteQueue {
             let captures = try Row.fetchAll(db, sql: "SELECT * FROM captures WHERE case_id = ? ORDER BY id", arguments: [caseID]).map {
                 CaseDetail.Capture(id: $0["id"], referralID: $0["referral_id"], sha256: $0["sha256"], size: $0["size"],
                                    contentType: $0["content_type"], capturedAt: $0["captured_at"], previousID: $0["previous_id"],
-                                   purgedAt: $0["purged_at"])
+                                   purgedAt: $0["purged_at"], recheck: $0["recheck"])
             }
             let notes = try Row.fetchAll(db, sql: "SELECT officer, at, text FROM notes WHERE case_id = ? ORDER BY id", arguments: [caseID]).map {
                 CaseDetail.Note(officer: $0["officer"], at: $0["at"], text: $0["text"])
@@ -96,7 +104,7 @@ extension SQLiteQueue {
                                     actedOn: $0["acted"], noFurtherAction: $0["nfa"])
             }
             return stats
-        }
+        }.withRechecks(try recheckCounts())
     }
 
     /// A case for a case-management system: the case, its decision and the

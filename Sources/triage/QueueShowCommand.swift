@@ -44,7 +44,7 @@ struct QueueShowCommand: ParsableCommand {
             for capture in detail.captures {
                 out += "  #\(capture.id)  referral \(capture.referralID)  \(capture.size) bytes  sha256:\(capture.sha256)"
                     + (capture.contentType.map { "  \($0)" } ?? "") + "  \(SQLiteQueue.timestamp(capture.capturedAt))"
-                    + (capture.previousID.map { "  after #\($0)" } ?? "")
+                    + (capture.previousID.map { "  after #\($0)" } ?? "") + (capture.recheck.map { "  RECHECK: \($0)" } ?? "")
                     + (capture.purgedAt.map { "  PURGED \(SQLiteQueue.timestamp($0))" } ?? "") + "\n"
             }
         }

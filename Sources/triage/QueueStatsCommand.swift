@@ -39,6 +39,11 @@ struct QueueStatsCommand: ParsableCommand {
         }
         out += "\ndecisions:" + (stats.decisions.isEmpty ? " none" : "") + "\n"
         for decision in Decision.allCases { if let n = stats.decisions[decision] { out += "  \(decision.rawValue)  \(n)\n" } }
+        if !stats.rechecks.isEmpty {
+            let total = stats.rechecks.values.reduce(0, +)
+            out += "\nrechecked cases, latest verdict: " + RecheckOutcome.allCases.map { "\($0.rawValue) \(stats.rechecks[$0, default: 0])" }
+                .joined(separator: ", ") + String(format: " (%.0f%% removed)", Double(stats.rechecks[.removed, default: 0]) * 100 / Double(total)) + "\n"
+        }
         out += "\nrules:" + (stats.rules.isEmpty ? " none hit" : "") + "\n"
         guard !stats.rules.isEmpty else { return out }
         let ruleWidth = stats.rules.map(\.rule.count).max()! + 2, categoryWidth = stats.rules.map(\.category.count).max()! + 2
@@ -71,6 +76,9 @@ struct QueueStatsCommand: ParsableCommand {
             open.add(band.rawValue, raw: buckets.text)
         }
         out.add("open", raw: open.text)
+        var rechecks = JSONObject()
+        for outcome in RecheckOutcome.allCases { rechecks.add(outcome.rawValue, int: stats.rechecks[outcome, default: 0]) }
+        out.add("rechecks", object: rechecks)
         out.add("referrals", int: stats.referrals)
         out.add("rules", raw: "[" + stats.rules.map { line in
             var rule = JSONObject()

@@ -102,4 +102,49 @@ struct FetchCommandTests {
         #expect(detail.referrals.first { $0.id == "F-1" }?.assessment.fetch?.sha256 == capture.sha256)
         #expect(try queue.verify().isIntact)
     }
+
+    /// Decided content is fetched again: each recheck is a new capture with a
+    /// verdict, and stats count the latest verdict per case.
+    @Test func recheckRecordsWhetherDecidedContentIsStillThere() throws {
+        final class Mode: @unchecked Sendable {
+            let lock = NSLock()
+            var reply = "page"
+        }
+        let mode = Mode()
+        let server = try LoopbackServer { _ in
+            switch mode.lock.withLock({ mode.reply }) {
+            case "page": return .ok(Self.page)
+            case "edited": return .ok(Self.page + "<p>edited</p>")
+            default: return .response(status: 404, headers: [], body: Array("removed".utf8))
+            }
+        }
+        defer { server.stop() }
+        let port = String(server.port)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("triage-recheck-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let input = folder.appendingPathComponent("referrals.ndjson")
+        try "{\"id\":\"K-1\",\"url\":\"\(server.base)/post\"}\n".write(to: input, atomically: true, encoding: .utf8)
+        let db = folder.appendingPathComponent("q.sqlite").path
+        _ = try TriageProcess.run(["batch", input.path, "--fetch", "--allow-loopback-port", port, "--db", db])
+        let queue = try SQLiteQueue(path: db)
+        let claimed = try #require(try queue.claimNext(officer: "alice", lease: .seconds(600), band: nil))
+        _ = try queue.decide(claimed.id, decision: .referToPlatform, reason: "unlawful", officer: "alice")
+
+        var verdicts: [String] = []
+        for reply in ["page", "edited", "gone"] {
+            mode.lock.withLock { mode.reply = reply }
+            let result = try TriageProcess.run(["recheck", "--db", db, "--officer", "records", "--older-than", "0", "--allow-loopback-port", port])
+            #expect(result.status == 0, "\(result.stderr)")
+            verdicts.append(String(result.stdout.split(separator: "\n").first?.split(separator: " ", omittingEmptySubsequences: true)[1] ?? ""))
+        }
+        #expect(verdicts == ["present", "changed", "removed"])
+        let detail = try queue.show(claimed.id)
+        #expect(detail.captures.map(\.recheck) == [nil, "present", "changed", "removed"])
+        #expect(detail.captures.dropFirst().map(\.previousID) == detail.captures.dropLast().map(\.id))
+        #expect(detail.history.filter { $0.action == "rechecked" }.count == 3)
+        #expect(try queue.stats().rechecks == [.removed: 1])
+        #expect(try queue.verify().isIntact)
+        let stats = try TriageProcess.run(["queue", "stats", "--db", db])
+        #expect(stats.stdout.contains("present 0, changed 0, removed 1, failed 0 (100% removed)"))
+    }
 }

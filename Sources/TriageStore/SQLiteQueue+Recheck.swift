@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+import PageFetch
+import TriageEngine
+
+/// What a recheck found at a decided case's URL.
+public enum RecheckOutcome: String, Sendable, CaseIterable {
+    /// The same bytes as the case's last capture.
+    case present
+    /// Something is there, but not the bytes last captured.
+    case changed
+    /// Gone: 404 or 410, or the host no longer resolves.
+    case removed
+    /// The fetch failed otherwise (timeout, refused, blocked…): no verdict.
+    case failed
+
+    /// The verdict on a fetch, against the hash of the last capture.
+    public static func judge(_ record: FetchRecord, lastSHA256: String?) -> RecheckOutcome {
+        if record.status == 404 || record.status == 410 || record.failure == .dns { return .removed }
+        guard record.failure == nil, let status = record.status, (200..<300).contains(status) else { return .failed }
+        return record.sha256 == lastSHA256 ? .present : .changed
+    }
+}
+
+extension SQLiteQueue {
+    /// A decided case to recheck: its URL and the hash of its last capture.
+    public struct RecheckCandidate: Sendable, Equatable {
+        public var caseID: String
+        public var url: String
+        public var lastSHA256: String?
+    }
+
+    /// Decided cases with a URL, decided at least `olderThanDays` ago and not
+    /// rechecked since `olderThanDays` ago, oldest decision first.
+    public func recheckCandidates(olderThanDays days: Int, limit: Int) throws -> [RecheckCandidate] {
+        let cutoff = clock() - Int64(days) * 86_400_000
+        return try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT c.id, c.url,
+                    (SELECT sha256 FROM captures p WHERE p.case_id = c.id ORDER BY p.id DESC LIMIT 1) AS last_sha256
+                FROM cases c
+                WHERE c.state = 'decided' AND c.url IS NOT NULL AND c.decided_at <= ?
+                    AND NOT EXISTS (SELECT 1 FROM captures p WHERE p.case_id = c.id AND p.recheck IS NOT NULL AND p.captured_at > ?)
+                ORDER BY c.decided_at, c.id LIMIT ?
+                """, arguments: [cutoff, cutoff, limit]).map {
+                RecheckCandidate(caseID: $0["id"], url: $0["url"], lastSHA256: $0["last_sha256"])
+            }
+        }
+    }
+
+    /// Records a recheck of `caseID`: a new capture (never overwriting one),
+    /// linked to the case's last, with the fetch record and the verdict; the
+    /// bytes, if any, as evidence; an audit entry.
+    @discardableResult
+    public func recordRecheck(_ caseID: String, record: FetchRecord, body: [UInt8], officer: String) throws -> RecheckOutcome {
+        try Self.requireName(officer, "officer")
+        let now = clock()
+        return try write { db in
+            _ = try state(of: caseID, db)
+            let last = try Row.fetchOne(db, sql: "SELECT id, sha256, referral_id FROM captures WHERE case_id = ? ORDER BY id DESC LIMIT 1",
+                                        arguments: [caseID])
+            let lastSHA: String? = last?["sha256"]
+            let outcome = RecheckOutcome.judge(record, lastSHA256: lastSHA)
+            let hash = sha256Hex(body)
+            // Even an empty answer is kept: "nothing came back" is evidence too.
+            try db.execute(sql: "INSERT OR IGNORE INTO evidence (sha256, size, bytes) VALUES (?, ?, ?)", arguments: [hash, body.count, Data(body)])
+            let firstReferral = try String.fetchOne(db, sql: "SELECT id FROM referrals WHERE case_id = ? ORDER BY rowid LIMIT 1", arguments: [caseID])
+            let referral: String = last?["referral_id"] ?? firstReferral ?? ""
+            try db.execute(sql: """
+                INSERT INTO captures (case_id, referral_id, sha256, size, content_type, captured_at, previous_id, fetch, recheck)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [caseID, referral, hash, body.count, record.contentType, now, last?["id"] as Int64?, Self.json(record),
+                                 outcome.rawValue])
+            var audit = try AuditWriter(db, at: now)
+            try audit.append(db, actor: officer, action: "rechecked", caseID: caseID,
+                             reason: "\(record.finalURL ?? record.requestedURL): \(outcome.rawValue)"
+                                 + (record.status.map { " (status \($0))" } ?? "") + (record.failure.map { " (\($0.rawValue))" } ?? ""),
+                             rules: try rules(of: caseID, db))
+            return outcome
+        }
+    }
+
+    /// Per outcome, how many cases' latest recheck found it (removal rates).
+    public func recheckCounts() throws -> [RecheckOutcome: Int] {
+        try read { db in
+            var counts: [RecheckOutcome: Int] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT p.recheck, count(*) AS n FROM captures p
+                WHERE p.recheck IS NOT NULL AND p.id = (SELECT max(id) FROM captures q WHERE q.case_id = p.case_id AND q.recheck IS NOT NULL)
+                GROUP BY p.recheck
+                """) {
+                if let outcome = RecheckOutcome(rawValue: row["recheck"]) { counts[outcome] = row["n"] }
+            }
+            return counts
+        }
+    }
+}
