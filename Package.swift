@@ -106,6 +106,6 @@ let package = Package(
             "TriageStore", "TriageEngine", "TriageRules", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Runs the built `triage` executable; golden files in Golden/.
-        .testTarget(name: "TriageCLITests", dependencies: ["triage", "TriageStore", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "TriageCLITests", dependencies: ["triage", "TriageStore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Golden"]),
     ]
 )

@@ -95,3 +95,24 @@ extension SQLiteQueue {
         }
     }
 }
+
+extension SQLiteQueue {
+    /// Every capture the engine fetched whose bytes are still held, oldest
+    /// first, with its fetch record (for WARC export).
+    public func fetchedCaptures(since: Int64? = nil, _ body: (String, FetchRecord, [UInt8]) throws -> Void) throws {
+        let decoder = JSONDecoder()
+        try read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT p.case_id, p.fetch, e.bytes FROM captures p JOIN evidence e ON e.sha256 = p.sha256
+                WHERE p.fetch IS NOT NULL AND p.purged_at IS NULL AND p.captured_at >= ? ORDER BY p.id
+                """, arguments: [since ?? 0])
+            while let row = try rows.next() {
+                let json: String = row["fetch"]
+                guard let record = try? decoder.decode(FetchRecord.self, from: Data(json.utf8)) else {
+                    throw QueueError(.database, "\(name): a stored fetch record of case \(row["case_id"] as String) cannot be read")
+                }
+                try body(row["case_id"], record, Array((row["bytes"] as Data?) ?? Data()))
+            }
+        }
+    }
+}

@@ -11,6 +11,6 @@ struct Triage: ParsableCommand {
             64 the command line was not valid.
             """,
         version: "0.1.0",
-        subcommands: [BatchCommand.self, CheckCommand.self, QueueCommand.self, RecheckCommand.self, ScanCommand.self, ExtractCommand.self, RulesCommand.self]
+        subcommands: [BatchCommand.self, CheckCommand.self, QueueCommand.self, RecheckCommand.self, ExportWARCCommand.self, ScanCommand.self, ExtractCommand.self, RulesCommand.self]
     )
 }

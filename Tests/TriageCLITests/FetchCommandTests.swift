@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 import TestSupport
@@ -147,4 +148,53 @@ struct FetchCommandTests {
         let stats = try TriageProcess.run(["queue", "stats", "--db", db])
         #expect(stats.stdout.contains("present 0, changed 0, removed 1, failed 0 (100% removed)"))
     }
+
+    /// Fetched captures as WARC/1.1: records parse back, lengths and digests hold.
+    @Test func exportWARCWritesTheFetchedBytesWithTheirRecord() throws {
+        let server = try Self.server()
+        defer { server.stop() }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("triage-warc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let input = folder.appendingPathComponent("referrals.ndjson")
+        try "{\"id\":\"W-1\",\"url\":\"\(server.base)/moved\"}\n{\"id\":\"W-2\",\"text\":\"pasted, not fetched\"}\n"
+            .write(to: input, atomically: true, encoding: .utf8)
+        let db = folder.appendingPathComponent("q.sqlite").path
+        _ = try TriageProcess.run(["batch", input.path, "--fetch", "--allow-loopback-port", String(server.port), "--db", db])
+        let warc = folder.appendingPathComponent("out.warc").path
+        let result = try TriageProcess.run(["export-warc", "--db", db, "-o", warc])
+        #expect(result.status == 0 && result.stderr.contains("1 capture written"), "\(result.stderr)")
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: warc)))[...]
+        var records: [(fields: [String: String], block: [UInt8])] = []
+        while !bytes.isEmpty {
+            let separator = Array("\r\n\r\n".utf8)
+            let end = try #require((0...(bytes.count - 4)).first { Array(bytes[(bytes.startIndex + $0)..<(bytes.startIndex + $0 + 4)]) == separator })
+            let head = String(decoding: bytes.prefix(end), as: UTF8.self).components(separatedBy: "\r\n")
+            #expect(head[0] == "WARC/1.1")
+            var fields: [String: String] = [:]
+            for line in head.dropFirst() {
+                let parts = line.split(separator: ":", maxSplits: 1)
+                fields[String(parts[0])] = parts[1].trimmingCharacters(in: .whitespaces)
+            }
+            let length = try #require(Int(fields["Content-Length"] ?? ""))
+            let blockStart = bytes.startIndex + end + 4
+            records.append((fields, Array(bytes[blockStart..<(blockStart + length)])))
+            #expect(Array(bytes[(blockStart + length)..<(blockStart + length + 4)]) == separator)
+            bytes = bytes[(blockStart + length + 4)...]
+        }
+        #expect(records.map { $0.fields["WARC-Type"] } == ["warcinfo", "response", "metadata"])
+        let response = records[1]
+        let page = Array(Self.page.utf8)
+        #expect(response.block.suffix(page.count) == page[...])
+        #expect(String(decoding: response.block.prefix(17), as: UTF8.self) == "HTTP/1.1 200\r\nCon")
+        #expect(response.fields["WARC-Target-URI"] == server.base + "/page" && response.fields["WARC-IP-Address"] == "127.0.0.1")
+        #expect(response.fields["WARC-Payload-Digest"] == "sha256:" + FetcherDigest.hex(page))
+        #expect(response.fields["WARC-Block-Digest"] == "sha256:" + FetcherDigest.hex(response.block))
+        let metadata = String(decoding: records[2].block, as: UTF8.self)
+        #expect(records[2].fields["WARC-Concurrent-To"] == response.fields["WARC-Record-ID"])
+        #expect(metadata.contains("fetch-record: {") && metadata.contains("via: 302 \(server.base)/moved -> \(server.base)/page"))
+    }
+}
+
+enum FetcherDigest {
+    static func hex(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
 }
