@@ -217,14 +217,16 @@ struct FetcherTests {
     }
 
     @Test func slowServersTimeOut() throws {
-        let server = try LoopbackServer { path in path == "/silent" ? .silence : .dribble(interval: .milliseconds(700)) }
+        let server = try LoopbackServer { path in
+            path == "/silent" ? .silence : path == "/stall" ? .stallAfterHeaders : .dribble(interval: .milliseconds(700))
+        }
         defer { server.stop() }
         let fetcher = Self.fetcher(for: server) {
             $0.totalTimeout = .milliseconds(1500)
             $0.lowSpeedBytes = 100
             $0.lowSpeedTime = .seconds(1)
         }
-        for path in ["/silent", "/dribble"] {
+        for path in ["/silent", "/stall", "/dribble"] {
             let clock = ContinuousClock()
             let started = clock.now
             let (record, _) = fetcher.fetch(server.base + path)
@@ -283,6 +285,34 @@ struct FetcherTests {
             #expect(seen.most == 1 && seen.starts.count == 8)
             let gaps = zip(seen.starts.dropFirst(), seen.starts).map { $0 - $1 }
             #expect(gaps.allSatisfy { $0 >= .milliseconds(90) }, "\(gaps)")
+        }
+    }
+
+    /// 64 fetches at once, each on its own handle and thread, a third of
+    /// them against a server that resets the connection: every fetch ends
+    /// with the right verdict, nothing crosses between handles.
+    @Test func sixtyFourConcurrentFetchesWithResets() throws {
+        let server = try LoopbackServer { path in
+            path.hasPrefix("/reset") ? .reset : .ok("page " + path)
+        }
+        defer { server.stop() }
+        final class Results: @unchecked Sendable {
+            let lock = NSLock()
+            var byIndex: [Int: (FetchFailure?, [UInt8])] = [:]
+        }
+        let results = Results()
+        DispatchQueue.concurrentPerform(iterations: 64) { i in
+            let fetcher = Fetcher(limits: FetchLimits(), policy: DestinationPolicy(allowedLoopbackPort: server.port))
+            let (record, body) = fetcher.fetch(server.base + (i % 3 == 0 ? "/reset/\(i)" : "/page/\(i)"))
+            results.lock.withLock { results.byIndex[i] = (record.failure, body) }
+        }
+        for i in 0..<64 {
+            let (failure, body) = try #require(results.byIndex[i])
+            if i % 3 == 0 {
+                #expect(failure == .connection && body.isEmpty, "\(i): \(failure?.rawValue ?? "fetched")")
+            } else {
+                #expect(failure == nil && body == Array("page /page/\(i)".utf8), "\(i)")
+            }
         }
     }
 

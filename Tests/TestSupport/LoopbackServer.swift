@@ -16,6 +16,10 @@ public final class LoopbackServer: @unchecked Sendable {
         case dribble(interval: Duration)
         /// A chunked body that never ends.
         case endless
+        /// Headers, a little of the body, then nothing until the client leaves.
+        case stallAfterHeaders
+        /// Close the connection without answering.
+        case reset
 
         public static func ok(_ body: String, type: String = "text/html; charset=utf-8") -> Reply {
             .response(status: 200, headers: ["Content-Type: \(type)"], body: Array(body.utf8))
@@ -112,6 +116,12 @@ public final class LoopbackServer: @unchecked Sendable {
             while send(connection, [UInt8(ascii: "x")]) {
                 Thread.sleep(forTimeInterval: Double(interval.components.seconds) + Double(interval.components.attoseconds) * 1e-18)
             }
+        case .stallAfterHeaders:
+            guard send(connection, Array("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nConnection: close\r\n\r\nstart".utf8)) else { return }
+            while read(connection, &buffer, buffer.count) > 0 {}
+        case .reset:
+            var linger = linger(l_onoff: 1, l_linger: 0)
+            setsockopt(connection, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
         case .endless:
             guard send(connection, Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".utf8)) else { return }
             let chunk = Array("4000\r\n".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: 0x4000) + [13, 10]
