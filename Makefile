@@ -4,11 +4,11 @@
 SWIFT        ?= swift
 SYSTEM_DEPS  := libxml2-dev libcurl4-openssl-dev libicu-dev libsqlite3-dev zlib1g-dev
 # Only the matcher benchmark needs these (peers and the corpus).
-BENCH_DEPS   := wamerican libhyperscan-dev librust-aho-corasick-dev cargo python3-doc postgresql-doc-15 python-django-doc
+BENCH_DEPS   := wamerican libhyperscan-dev librust-aho-corasick-dev cargo python3-doc postgresql-doc-15 python-django-doc nginx-light
 BENCH_PIP    := ahocorasick-rs pyahocorasick
 TRIAGE       := .build/debug/triage
 
-.PHONY: deps bench-deps build release test demo bench-matcher bench-rules bench-text bench-triage bench-queue rules clean
+.PHONY: deps bench-deps build release test demo bench-matcher bench-rules bench-text bench-triage bench-queue bench-fetch rules clean
 
 # Installs missing Debian packages (as root, or with sudo when available).
 define apt_install
@@ -33,8 +33,11 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
+# Every test; then the fetcher's, whose threads share libcurl and a host
+# throttle, again under the thread sanitizer (a second build in .build-tsan).
 test: deps
 	$(SWIFT) test
+	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter 'PageFetchTests'
 
 # The main job on Samples/: the sample referrals triaged into a new review
 # queue in a temporary folder, the queue's summary and top cases, one page
@@ -78,6 +81,14 @@ bench-triage: bench-deps
 bench-queue: deps
 	$(SWIFT) build -c release --product queue-bench
 	python3 benchmarks/queue/run.py
+
+# Fetching from a local nginx: fetches/s at 1, 16 and 64 at once, and what
+# fetching adds to end-to-end triage (needs bench-triage's pages).
+bench-fetch: bench-deps
+	$(SWIFT) build -c release --product fetch-bench
+	$(SWIFT) build -c release --product triage
+	@test -d benchmarks/data/triage/pages || python3 benchmarks/triage/gen_referrals.py
+	python3 benchmarks/fetch/run.py
 
 clean:
 	rm -rf .build benchmarks/matcher/rust/target

@@ -93,6 +93,12 @@ let package = Package(
             dependencies: ["TriageStore", "TriageEngine", "TriageRules"],
             path: "benchmarks/queue/swift"
         ),
+        // Benchmark harness for fetching (release builds only; see benchmarks/README.md).
+        .executableTarget(
+            name: "fetch-bench",
+            dependencies: ["PageFetch", .product(name: "Crypto", package: "swift-crypto")],
+            path: "benchmarks/fetch/swift"
+        ),
         // What the test targets share: a seeded generator for randomized tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "AhoCorasickTests", dependencies: ["AhoCorasick", "TestSupport"]),

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Runs the fetch benchmark (`make bench-fetch`): a local nginx (started here
+on loopback, stopped at the end) serves the triage benchmark's pages;
+`fetch-bench` (release build) fetches small pages with 1, 16 and 64
+concurrent fetches (fetches/s; every body's SHA-256 checked against the
+file), and all pages with 16 (MB/s). Then `triage batch` over the same
+referrals twice, on two threads: content read from disk, and URL-only with
+--fetch from the local server, to measure what fetching adds end to end.
+Saves benchmarks/results/fetch-DATE.md.
+
+    python3 benchmarks/fetch/run.py
+"""
+import datetime
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+DATA = os.path.join(ROOT, "benchmarks", "data", "triage")
+PAGES = os.path.join(DATA, "pages")
+BENCH = os.path.join(ROOT, ".build", "release", "fetch-bench")
+TRIAGE = os.path.join(ROOT, ".build", "release", "triage")
+PORT = 18_481
+
+
+def start_nginx(folder):
+    conf = os.path.join(folder, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""
+worker_processes 1;
+daemon off;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    keepalive_requests 100000;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    server {{
+        listen 127.0.0.1:{PORT};
+        root {DATA};
+        default_type text/html;
+    }}
+}}
+""")
+    process = subprocess.Popen(["nginx", "-c", conf, "-p", folder], stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    if process.poll() is not None:
+        sys.exit("nginx did not start")
+    return process
+
+
+def fetch_bench(listing, threads, rounds=1):
+    result = subprocess.run([BENCH, "--base", f"http://127.0.0.1:{PORT}", "--root", DATA, "--list", listing,
+                             "--threads", str(threads), "--rounds", str(rounds)], stdout=subprocess.PIPE, text=True)
+    if result.returncode != 0:
+        sys.exit(f"fetch-bench failed: {result.stdout}")
+    return json.loads(result.stdout)
+
+
+def batch(referrals, fetch):
+    command = ["taskset", "-c", "0,1", TRIAGE, "batch", referrals, "--format", "ndjson", "--jobs", "2", "--no-timings"]
+    if fetch:
+        command += ["--fetch", "--allow-loopback-port", str(PORT), "--per-host", "64", "--host-spacing", "0"]
+    result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    rate = re.search(r"rate: ([0-9.]+) referrals/s, ([0-9.]+) MB/s over ([0-9.]+) s", result.stderr)
+    bands = re.search(r"bands: (.*)", result.stderr).group(1)
+    return float(rate.group(1)), float(rate.group(3)), bands, result.stdout
+
+
+def main():
+    if not os.path.isdir(PAGES):
+        sys.exit("no benchmark pages: run benchmarks/triage/gen_referrals.py first (make bench-triage does)")
+    pages = sorted(os.listdir(PAGES))
+    sizes = {p: os.path.getsize(os.path.join(PAGES, p)) for p in pages}
+    small = [p for p in pages if sizes[p] <= 8192][:1000]
+    with tempfile.TemporaryDirectory() as folder:
+        small_list = os.path.join(folder, "small.txt")
+        all_list = os.path.join(folder, "all.txt")
+        with open(small_list, "w") as f:
+            f.write("\n".join("pages/" + p for p in small))
+        with open(all_list, "w") as f:
+            f.write("\n".join("pages/" + p for p in pages))
+        # The same 2,000 referrals, with content on disk and URL-only.
+        disk = os.path.join(folder, "disk.ndjson")
+        urls = os.path.join(folder, "urls.ndjson")
+        chosen = pages[:2000]
+        with open(disk, "w") as d, open(urls, "w") as u:
+            for i, p in enumerate(chosen):
+                d.write(json.dumps({"id": f"F-{i}", "path": os.path.join(PAGES, p), "content_type": "text/html"}) + "\n")
+                u.write(json.dumps({"id": f"F-{i}", "url": f"http://127.0.0.1:{PORT}/pages/{p}"}) + "\n")
+        nginx = start_nginx(folder)
+        try:
+            rows = [fetch_bench(small_list, t, rounds=3 if t > 1 else 1) for t in (1, 16, 64)]
+            big = fetch_bench(all_list, 16)
+            runs = {"disk": [], "fetch": []}
+            for _ in range(3):
+                for kind, path in (("disk", disk), ("fetch", urls)):
+                    runs[kind].append(batch(path, kind == "fetch"))
+        finally:
+            nginx.terminate()
+            nginx.wait()
+
+    best = {k: max(v, key=lambda r: r[0]) for k, v in runs.items()}
+    if best["disk"][2] != best["fetch"][2]:
+        sys.exit(f"bands differ between disk and fetch: {best['disk'][2]} vs {best['fetch'][2]}")
+    added = best["disk"][0] / best["fetch"][0] - 1
+    avg_small = sum(sizes[p] for p in small) / len(small)
+    lines = [
+        f"# Fetch benchmark, {datetime.date.today().isoformat()}",
+        "",
+        f"`make bench-fetch` (benchmarks/fetch/run.py): release build; nginx 1.22 on 127.0.0.1 serving the triage benchmark's",
+        f"{len(pages):,} pages. `fetch-bench` gives each thread its own libcurl handle (connections reused) and checks every",
+        "body's SHA-256 against the file.",
+        "",
+        "| fetches at once | pages | fetches | fetches/s | MB/s |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['threads']} | {len(small):,} small (avg {avg_small / 1024:.1f} KB) | {r['fetches']:,} | "
+                     f"{r['fetches_per_s']:,.0f} | {r['mb_per_s']:.1f} |")
+    lines.append(f"| {big['threads']} | all {len(pages):,} (avg {sum(sizes.values()) / len(pages) / 1024:.0f} KB) | {big['fetches']:,} | "
+                 f"{big['fetches_per_s']:,.0f} | {big['mb_per_s']:.1f} |")
+    lines += [
+        "",
+        f"End to end, `triage batch` of the same {len(chosen):,} referrals on two threads, best of 3: "
+        f"content from disk {best['disk'][0]:,.0f} referrals/s, URL-only with --fetch {best['fetch'][0]:,.0f} referrals/s; "
+        f"fetching adds {added * 100:.0f}% (same bands either way: {best['disk'][2]}).",
+        "",
+        "Targets (issue 7):",
+        f"- 64 concurrent fetches of small pages, at least 1,000 fetches/s: {rows[2]['fetches_per_s']:,.0f}/s, "
+        f"{'met' if rows[2]['fetches_per_s'] >= 1000 else 'NOT met'}",
+        f"- fetching adds under 25% to end-to-end triage of local pages: {added * 100:.0f}%, {'met' if added < 0.25 else 'NOT met'}",
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    out = os.path.join(ROOT, "benchmarks", "results", f"fetch-{datetime.date.today().isoformat()}.md")
+    with open(out, "w") as f:
+        f.write(text)
+    print(f"saved {os.path.relpath(out, ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
