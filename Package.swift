@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "TriageEngine", dependencies: [
             "TriageRules", "PageText", "TextNormalizer", "PageFetch",
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], exclude: ["DESIGN.md"]),
         // libcurl, imported by PageFetch only (typed wrappers for its variadic calls).
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Fetching referral URLs: http(s) only, destinations checked at the

@@ -11,20 +11,30 @@ import Crypto
 import Foundation
 import PageFetch
 
-var base = "", root = "", list = "", threads = 1, rounds = 1
-var args = CommandLine.arguments.dropFirst().makeIterator()
-while let arg = args.next() {
-    switch arg {
-    case "--base": base = args.next()!
-    case "--root": root = args.next()!
-    case "--list": list = args.next()!
-    case "--threads": threads = Int(args.next()!)!
-    case "--rounds": rounds = Int(args.next()!)!
-    default:
-        FileHandle.standardError.write(Data("fetch-bench: unknown argument \(arg)\n".utf8))
-        exit(64)
-    }
+struct Options {
+    var base = "", root = "", list = "", threads = 1, rounds = 1
 }
+
+func parse() -> Options {
+    var options = Options()
+    var args = CommandLine.arguments.dropFirst().makeIterator()
+    while let arg = args.next() {
+        switch arg {
+        case "--base": options.base = args.next()!
+        case "--root": options.root = args.next()!
+        case "--list": options.list = args.next()!
+        case "--threads": options.threads = Int(args.next()!)!
+        case "--rounds": options.rounds = Int(args.next()!)!
+        default:
+            FileHandle.standardError.write(Data("fetch-bench: unknown argument \(arg)\n".utf8))
+            exit(64)
+        }
+    }
+    return options
+}
+
+let options = parse()
+let base = options.base, root = options.root, list = options.list, threads = options.threads, rounds = options.rounds
 let paths = try String(contentsOfFile: list, encoding: .utf8).split(separator: "\n").map(String.init)
 let expected: [String: String] = Dictionary(uniqueKeysWithValues: paths.map { path in
     let bytes = FileManager.default.contents(atPath: root + "/" + path) ?? Data()
