@@ -20,6 +20,9 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import results  # noqa: E402  (benchmarks/results.py)
+
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 DATA = os.path.join(ROOT, "benchmarks", "data", "triage")
 PAGES = os.path.join(DATA, "pages")
@@ -146,12 +149,7 @@ def main():
         f"{'met' if min(added, added8) < 0.25 else 'NOT met'}",
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    out = os.path.join(ROOT, "benchmarks", "results", f"fetch-{datetime.date.today().isoformat()}.md")
-    with open(out, "w") as f:
-        f.write(text)
-    print(f"saved {os.path.relpath(out, ROOT)}")
+    results.save("fetch", lines)
 
 
 if __name__ == "__main__":

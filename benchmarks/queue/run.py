@@ -20,6 +20,9 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+import results  # noqa: E402  (benchmarks/results.py)
+
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 DATA = os.path.join(ROOT, "benchmarks", "data", "queue")
 BENCH = os.path.join(ROOT, ".build", "release", "queue-bench")
@@ -88,12 +91,7 @@ def main():
         "```",
         "",
     ]
-    text = "\n".join(lines)
-    print(text)
-    out = os.path.join(ROOT, "benchmarks", "results", f"queue-{datetime.date.today().isoformat()}.md")
-    with open(out, "w") as f:
-        f.write(text)
-    print(f"saved {os.path.relpath(out, ROOT)}")
+    results.save("queue", lines)
 
 
 if __name__ == "__main__":
