@@ -20,19 +20,18 @@ public final class AssessmentPool: @unchecked Sendable {
     // Guarded by `finished`:
     private var done: [Int: Assessed] = [:]
 
-    /// An assessment and the referral as assessed (with fetched content, if
-    /// its URL was fetched).
-    public typealias Assessed = (assessment: Assessment, referral: Referral)
-
     /// Starts `jobs` threads. With `fetch`, each thread fetches the URLs of
     /// referrals without content (its own libcurl handle).
     /// Their fetches share one `HostThrottle`.
     public init(jobs: Int, rules: CompiledRules, policy: ScoringPolicy,
-                fetch: (limits: FetchLimits, policy: DestinationPolicy, throttle: HostThrottle)? = nil) {
+                fetch: (limits: FetchLimits, policy: DestinationPolicy, throttle: HostThrottle, refetch: Bool)? = nil) {
         for index in 0..<max(jobs, 1) {
             let thread = Thread { [self] in
                 let pipeline = TriagePipeline(rules: rules, policy: policy)
-                if let fetch { pipeline.fetcher = Fetcher(limits: fetch.limits, policy: fetch.policy, throttle: fetch.throttle) }
+                if let fetch {
+                    pipeline.fetcher = Fetcher(limits: fetch.limits, policy: fetch.policy, throttle: fetch.throttle)
+                    pipeline.refetch = fetch.refetch
+                }
                 work(pipeline)
             }
             thread.name = "triage-\(index)"

@@ -27,12 +27,16 @@ public struct Intake: Sendable {
     public var assessment: Assessment
     public var content: [UInt8]?
     public var contentType: String?
+    /// The live page fetched beside submitted content (`--refetch`): a
+    /// second capture, with the assessment's fetch record.
+    public var refetched: [UInt8]?
 
-    public init(referral: Referral, assessment: Assessment, content: [UInt8]?, contentType: String?) {
+    public init(referral: Referral, assessment: Assessment, content: [UInt8]?, contentType: String?, refetched: [UInt8]? = nil) {
         self.referral = referral
         self.assessment = assessment
         self.content = content
         self.contentType = contentType
+        self.refetched = refetched
     }
 }
 

@@ -4,6 +4,21 @@ import PageText
 import TextNormalizer
 import TriageRules
 
+/// An assessment and the referral as assessed: with the bytes fetched as
+/// its content if its URL was fetched for want of content, and with the live
+/// page's bytes in `refetched` if it was fetched beside submitted content.
+public struct Assessed: Sendable {
+    public var assessment: Assessment
+    public var referral: Referral
+    public var refetched: [UInt8]?
+
+    public init(assessment: Assessment, referral: Referral, refetched: [UInt8]? = nil) {
+        self.assessment = assessment
+        self.referral = referral
+        self.refetched = refetched
+    }
+}
+
 /// One referral in, one explained assessment out: page text (`PageText`),
 /// its views (`TextNormalizer`), one rule scan (`RuleScanner`), the score
 /// (`Scorer`), and evidence mapped back to the page's bytes.
@@ -20,6 +35,9 @@ public final class TriagePipeline {
     /// Fetches the URL of a referral that came without content; nil: such
     /// referrals are PENDING.
     public var fetcher: Fetcher?
+    /// Also fetch referrals that came with content: the submitted content is
+    /// assessed, the live page is kept beside it (`Assessed.refetched`).
+    public var refetch = false
 
     static let notFetched = "no content: the url has not been fetched, so nothing was assessed"
 
@@ -44,8 +62,12 @@ public final class TriagePipeline {
     /// the bytes as received as its content, the evidence to keep. The
     /// assessment carries the fetch record; a fetch that got no body leaves
     /// the referral PENDING with the reason.
-    public func fetchAndAssess(_ referral: Referral) -> (assessment: Assessment, referral: Referral) {
-        guard let fetcher, case .none = referral.content, let url = referral.url else { return (assess(referral), referral) }
+    public func fetchAndAssess(_ referral: Referral) -> Assessed {
+        guard let fetcher, let url = referral.url else { return Assessed(assessment: assess(referral), referral: referral) }
+        guard case .none = referral.content else {
+            guard refetch else { return Assessed(assessment: assess(referral), referral: referral) }
+            return refetched(referral, url: url, fetcher: fetcher)
+        }
         let (record, body) = fetcher.fetch(url)
         var fetched = referral, decoded = referral
         var decodingNote: String?
@@ -68,7 +90,26 @@ public final class TriagePipeline {
             assessment.notes.insert("fetch failed (\(failure.rawValue)): \(record.failureDetail ?? "")"
                                         + (body.isEmpty ? "" : "; the \(body.count) bytes received were assessed"), at: 0)
         }
-        return (assessment, fetched)
+        return Assessed(assessment: assessment, referral: fetched)
+    }
+
+    /// A referral that came with content, its URL fetched as well: the
+    /// submitted content is what is assessed (what the reporter saw); the live
+    /// page is kept beside it, and a note says whether it differs.
+    private func refetched(_ referral: Referral, url: String, fetcher: Fetcher) -> Assessed {
+        let (record, body) = fetcher.fetch(url)
+        var assessment = assess(referral)
+        assessment.fetch = record
+        let submitted = referral.readContent().map { sha256Hex($0.bytes) }
+        let verdict: String
+        if let failure = record.failure, body.isEmpty {
+            verdict = "fetch failed (\(failure.rawValue)): \(record.failureDetail ?? "")"
+        } else {
+            verdict = "\(body.count) bytes" + (record.status.map { ", status \($0)" } ?? "")
+                + (record.sha256 == submitted ? ", the same bytes as the submitted content" : ", not the submitted content: the live page differs")
+        }
+        assessment.notes.insert("refetched \(url): \(verdict); the submitted content was assessed", at: 0)
+        return Assessed(assessment: assessment, referral: referral, refetched: record.status == nil ? nil : body)
     }
 
     /// Assesses `referral`; the case fields are left for a `CaseBook`.

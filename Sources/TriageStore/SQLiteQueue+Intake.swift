@@ -127,15 +127,23 @@ extension SQLiteQueue {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO referral_rules (referral_id, rule, category) VALUES (?, ?, ?)")
                 .execute(arguments: [referral.id, hit.rule, hit.category])
         }
+        // The submitted or fetched bytes; then, with --refetch, the live page.
+        let fetchJSON = assessment.fetch.map(Self.json)
+        var captures: [(bytes: [UInt8], hash: String, type: String?, fetch: String?)] = []
         if let content = item.content, let contentHash {
+            captures.append((content, contentHash, item.contentType, item.refetched == nil ? fetchJSON : nil))
+        }
+        if let live = item.refetched {
+            captures.append((live, sha256Hex(live), assessment.fetch?.contentType, fetchJSON))
+        }
+        for capture in captures {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO evidence (sha256, size, bytes) VALUES (?, ?, ?)")
-                .execute(arguments: [contentHash, content.count, Data(content)])
+                .execute(arguments: [capture.hash, capture.bytes.count, Data(capture.bytes)])
             let previous = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM captures WHERE case_id = ?"), arguments: [id])
             try db.cachedStatement(sql: """
                 INSERT INTO captures (case_id, referral_id, sha256, size, content_type, captured_at, previous_id, fetch)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [id, referral.id, contentHash, content.count, item.contentType, now, previous,
-                                         assessment.fetch.map(Self.json)])
+                """).execute(arguments: [id, referral.id, capture.hash, capture.bytes.count, capture.type, now, previous, capture.fetch])
         }
         return .queued(caseID: id, caseSize: size, opened: opened)
     }

@@ -53,6 +53,9 @@ struct BatchCommand: ParsableCommand {
     @Flag(name: .long, help: "Fetch the URL of each referral that came without content (http and https only; see FETCHING in the README).")
     var fetch = false
 
+    @Flag(name: .long, help: "Fetch the URL of every referral that has one, even when content was submitted: the submitted content is assessed, the live page kept beside it (implies --fetch).")
+    var refetch = false
+
     @OptionGroup(title: "Fetching (with --fetch)") var fetchOptions: FetchOptions
 
     enum InputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -116,12 +119,12 @@ struct BatchCommand: ParsableCommand {
             intake = queue
         }
 
-        func emit(_ assessed: AssessmentPool.Assessed) throws {
+        func emit(_ assessed: Assessed) throws {
             var assessment = assessed.assessment
             let referral = assessed.referral
             if options.noTimings { assessment.timings = nil }
             if intake != nil {
-                intake!.add(referral, assessment)
+                intake!.add(referral, assessment, refetched: assessed.refetched)
                 if intake!.isFull { try commit() }
                 return
             }
@@ -134,7 +137,7 @@ struct BatchCommand: ParsableCommand {
         // In flight at most a few per thread: the reader waits for the
         // oldest to finish, so memory is bounded by the window, not the input.
         let pool = AssessmentPool(jobs: jobs, rules: rules, policy: policy,
-                                  fetch: fetch ? (fetchOptions.limits, fetchOptions.policy, fetchOptions.throttle) : nil)
+                                  fetch: fetch || refetch ? (fetchOptions.limits, fetchOptions.policy, fetchOptions.throttle, refetch) : nil)
         let window = 4 * jobs
         var submitted = 0, emitted = 0
         while let record = reader.next() {

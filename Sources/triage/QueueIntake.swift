@@ -40,10 +40,11 @@ struct QueueIntake {
         pending.count >= 256 || pendingBytes >= 64 << 20 || firstPending.map { ContinuousClock.now - $0 > .milliseconds(500) } ?? false
     }
 
-    mutating func add(_ referral: Referral, _ assessment: Assessment) {
+    mutating func add(_ referral: Referral, _ assessment: Assessment, refetched: [UInt8]? = nil) {
         let content = assessment.pageBytes == nil ? nil : referral.readContent()
-        pending.append(Intake(referral: referral, assessment: assessment, content: content?.bytes, contentType: content?.contentType))
-        pendingBytes += content?.bytes.count ?? 0
+        pending.append(Intake(referral: referral, assessment: assessment, content: content?.bytes, contentType: content?.contentType,
+                              refetched: refetched))
+        pendingBytes += (content?.bytes.count ?? 0) + (refetched?.count ?? 0)
         if firstPending == nil { firstPending = .now }
     }
 

@@ -183,6 +183,7 @@ struct FetcherTests {
             switch path {
             case "/big": return .response(status: 200, headers: ["Content-Type: text/plain"], body: big)
             case "/understated": return .response(status: 200, headers: ["Content-Length: 10"], body: big)
+            case "/overstated": return .response(status: 200, headers: ["Content-Length: 100000"], body: Array("only this".utf8))
             default: return .endless
             }
         }
@@ -196,6 +197,9 @@ struct FetcherTests {
         // A Content-Length smaller than the body: only what it announced is read.
         let (record, body) = fetcher.fetch(server.base + "/understated")
         #expect(record.failure == nil && body.count == 10)
+        // Larger than the body, then the connection closes: a broken transfer, what came is kept.
+        let (short, shortBody) = fetcher.fetch(server.base + "/overstated")
+        #expect(short.failure == .connection && shortBody == Array("only this".utf8) && short.sha256 == Self.sha256(shortBody))
     }
 
     @Test func compressedBodiesAreKeptAsSentNeverExpanded() throws {

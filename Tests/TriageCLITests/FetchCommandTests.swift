@@ -104,6 +104,27 @@ struct FetchCommandTests {
         #expect(try queue.verify().isIntact)
     }
 
+    /// --refetch: submitted content is assessed, the live page kept beside it.
+    @Test func refetchKeepsTheSubmittedContentAndTheLivePage() throws {
+        let server = try Self.server()
+        defer { server.stop() }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("triage-refetch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let input = folder.appendingPathComponent("referrals.ndjson")
+        try "{\"id\":\"R-1\",\"url\":\"\(server.base)/page\",\"text\":\"a recipe for bread\"}\n".write(to: input, atomically: true, encoding: .utf8)
+        let db = folder.appendingPathComponent("q.sqlite").path
+        let result = try TriageProcess.run(["batch", input.path, "--refetch", "--allow-loopback-port", String(server.port), "--db", db,
+                                            "--format", "ndjson"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("\"band\":\"NFA\""))
+        #expect(result.stdout.contains("not the submitted content: the live page differs; the submitted content was assessed"))
+        let detail = try SQLiteQueue(path: db).show("R-1")
+        #expect(detail.captures.count == 2 && detail.captures[1].previousID == detail.captures[0].id)
+        #expect(try SQLiteQueue(path: db).evidence(sha256: detail.captures[0].sha256) == Array("a recipe for bread".utf8))
+        #expect(try SQLiteQueue(path: db).evidence(sha256: detail.captures[1].sha256) == Array(Self.page.utf8))
+        #expect(detail.referrals[0].assessment.fetch?.sha256 == detail.captures[1].sha256)
+    }
+
     /// Decided content is fetched again: each recheck is a new capture with a
     /// verdict, and stats count the latest verdict per case.
     @Test func recheckRecordsWhetherDecidedContentIsStillThere() throws {
