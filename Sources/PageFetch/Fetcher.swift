@@ -22,6 +22,9 @@ public struct FetchLimits: Sendable, Equatable {
     public var userAgent = "triage/0.1 (referral triage; +https://example.invalid/triage)"
     /// An explicit proxy; environment proxy variables are always ignored.
     public var proxy: String?
+    /// A PEM file of CA certificates to verify servers against, instead of
+    /// the system's.
+    public var caBundle: String?
     /// `HOST:PORT:ADDRESS` entries that replace DNS for those names
     /// (libcurl's CURLOPT_RESOLVE): for tests of names that resolve to
     /// refused addresses. The destination policy still judges the address.
@@ -83,6 +86,7 @@ public final class Fetcher {
         triage_setopt_string(handle, CURLOPT_PROXY, limits.proxy ?? "")
         triage_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, 1)
         triage_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 2)
+        if let caBundle = limits.caBundle { triage_setopt_string(handle, CURLOPT_CAINFO, caBundle) }
         for entry in limits.resolve { resolveList = curl_slist_append(resolveList, entry) }
         if let resolveList { triage_setopt_pointer(handle, CURLOPT_RESOLVE, UnsafeMutableRawPointer(resolveList)) }
         triage_setopt_write(handle) { data, size, count, context in

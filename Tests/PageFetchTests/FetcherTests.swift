@@ -320,6 +320,47 @@ struct FetcherTests {
         }
     }
 
+    /// https against `openssl s_server` with a certificate made for the test:
+    /// refused as unverified, then fetched and recorded as verified once its
+    /// CA is the one trusted.
+    @Test func tlsIsVerified() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("triage-tls-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        func run(_ arguments: [String]) throws -> Process {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            process.arguments = arguments
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        let make = try run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", folder + "/key.pem", "-out", folder + "/cert.pem"])
+        make.waitUntilExit()
+        #expect(make.terminationStatus == 0)
+        // A free port: bound by a throwaway server, then released.
+        let probe = try LoopbackServer { _ in .ok("") }
+        let port = probe.port
+        probe.stop()
+        let server = try run(["s_server", "-accept", "127.0.0.1:\(port)", "-cert", folder + "/cert.pem", "-key", folder + "/key.pem",
+                              "-www", "-quiet"])
+        defer { server.terminate() }
+        var limits = FetchLimits()
+        limits.totalTimeout = .seconds(5)
+        let url = "https://127.0.0.1:\(port)/"
+        var untrusted = Fetcher(limits: limits, policy: DestinationPolicy(allowedLoopbackPort: port)).fetch(url).record
+        for _ in 0..<20 where untrusted.failure == .refused {  // s_server still starting
+            Thread.sleep(forTimeInterval: 0.1)
+            untrusted = Fetcher(limits: limits, policy: DestinationPolicy(allowedLoopbackPort: port)).fetch(url).record
+        }
+        #expect(untrusted.failure == .tls, "\(untrusted.failure?.rawValue ?? "fetched") \(untrusted.failureDetail ?? "")")
+        limits.caBundle = folder + "/cert.pem"
+        let (trusted, body) = Fetcher(limits: limits, policy: DestinationPolicy(allowedLoopbackPort: port)).fetch(url)
+        #expect(trusted.failure == nil && trusted.status == 200 && trusted.tlsVerified == true && !body.isEmpty,
+                "\(trusted.failure?.rawValue ?? "") \(trusted.failureDetail ?? "")")
+    }
+
     @Test func errorStatusesKeepTheirBody() throws {
         let server = try LoopbackServer { _ in .response(status: 404, headers: [], body: Array("gone".utf8)) }
         defer { server.stop() }
