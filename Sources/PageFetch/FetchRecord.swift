@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a fetch saw, kept as evidence with the bytes: where it went, what
 /// answered, when, and the SHA-256 of the body exactly as received.
 public struct FetchRecord: Sendable, Equatable, Codable {
@@ -43,6 +45,15 @@ public struct FetchRecord: Sendable, Equatable, Codable {
         case requestedURL = "requested_url", hops, finalURL = "final_url", status, headers, primaryIP = "primary_ip", primaryPort = "primary_port"
         case startedAt = "started_at", endedAt = "ended_at", tlsVerified = "tls_verified", bodyBytes = "body_bytes", sha256, truncated
         case failure, failureDetail = "failure_detail", curlVersion = "curl_version"
+    }
+
+    /// The record as one line of JSON, keys sorted and slashes unescaped (as
+    /// assessments are written): how it is stored, exported and embedded.
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Strings, numbers and Booleans only: encoding cannot fail.
+        return String(decoding: try! encoder.encode(self), as: UTF8.self)
     }
 
     /// The response's content type, if it gave one.

@@ -227,14 +227,17 @@ public final class Fetcher {
         URLComponents(string: url)?.host?.lowercased() ?? url
     }
 
-    static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
+    /// ISO 8601 in UTC with milliseconds (record times; WARC-Date).
+    static func timestamp(_ date: Date) -> String { date.formatted(iso8601) }
 
-    static func sha256Hex(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    private static let iso8601 = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    static func sha256Hex(_ bytes: [UInt8]) -> String { hex(SHA256.hash(data: bytes)) }
+
+    /// Lower-case hex.
+    static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        let digits = Array("0123456789abcdef")
+        return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
     }
 }
 

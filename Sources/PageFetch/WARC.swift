@@ -16,7 +16,7 @@ public enum WARC {
     /// The `warcinfo` record that opens a file.
     public static func info(software: String, date: Date = Date()) -> [UInt8] {
         let block = Array("software: \(software)\r\nformat: WARC File Format 1.1\r\nconformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n".utf8)
-        return record(type: "warcinfo", id: recordID(block + Array("\(date.timeIntervalSince1970)".utf8)), date: timestamp(date),
+        return record(type: "warcinfo", id: recordID(block + Array("\(date.timeIntervalSince1970)".utf8)), date: Fetcher.timestamp(date),
                       fields: [("Content-Type", "application/warc-fields")], block: block)
     }
 
@@ -30,22 +30,19 @@ public enum WARC {
         }
         head += "\r\n"
         let block = Array(head.utf8) + body
-        let date = String(fetch.startedAt.prefix(19)) + "Z"
         let responseID = recordID(Array(url.utf8) + Array(fetch.startedAt.utf8) + Array((fetch.sha256 ?? "").utf8))
         var fields: [(String, String)] = [("WARC-Target-URI", url), ("Content-Type", "application/http; msgtype=response"),
-                                          ("WARC-Payload-Digest", "sha256:" + hex(SHA256.hash(data: body))),
-                                          ("WARC-Block-Digest", "sha256:" + hex(SHA256.hash(data: block)))]
+                                          ("WARC-Payload-Digest", "sha256:" + Fetcher.sha256Hex(body)),
+                                          ("WARC-Block-Digest", "sha256:" + Fetcher.sha256Hex(block))]
         if let ip = fetch.primaryIP { fields.insert(("WARC-IP-Address", ip), at: 1) }
         if fetch.truncated { fields.append(("WARC-Truncated", "length")) }
-        var out = record(type: "response", id: responseID, date: date, fields: fields, block: block)
+        var out = record(type: "response", id: responseID, date: fetch.startedAt, fields: fields, block: block)
 
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var metadata = "fetch-record: " + String(decoding: (try? encoder.encode(fetch)) ?? Data(), as: UTF8.self) + "\r\n"
+        var metadata = "fetch-record: " + fetch.json + "\r\n"
         metadata += "note: response head rebuilt from the recorded status and headers; body de-chunked as received\r\n"
         for hop in fetch.hops { metadata += "via: \(hop.status) \(hop.url) -> \(hop.location)\r\n" }
         let metadataBlock = Array(metadata.utf8)
-        out += record(type: "metadata", id: recordID(Array(responseID.utf8) + metadataBlock), date: date,
+        out += record(type: "metadata", id: recordID(Array(responseID.utf8) + metadataBlock), date: fetch.startedAt,
                       fields: [("WARC-Target-URI", url), ("WARC-Concurrent-To", responseID), ("Content-Type", "application/warc-fields")],
                       block: metadataBlock)
         return out
@@ -64,16 +61,8 @@ public enum WARC {
         var bytes = Array(SHA256.hash(data: seed).prefix(16))
         bytes[6] = bytes[6] & 0x0F | 0x50  // version 5-style (name-based)
         bytes[8] = bytes[8] & 0x3F | 0x80
-        let h = hex(bytes)
+        let h = Fetcher.hex(bytes)
         let parts = [h.prefix(8), h.dropFirst(8).prefix(4), h.dropFirst(12).prefix(4), h.dropFirst(16).prefix(4), h.dropFirst(20)]
         return "<urn:uuid:" + parts.joined(separator: "-") + ">"
-    }
-
-    static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 { bytes.map { String(format: "%02x", $0) }.joined() }
-
-    static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
     }
 }

@@ -20,7 +20,7 @@ extension Assessment {
         out.add("content_fingerprint", string: contentFingerprint)
         out.add("content_kind", string: contentKind)
         out.add("contributions", objects: contributions.map(\.object))
-        if let fetch { out.add("fetch", object: fetch.object) }
+        if let fetch { out.add("fetch", raw: fetch.json) }
         out.add("hits", objects: hits.map(\.object))
         out.add("notes", strings: notes)
         out.add("page_bytes", int: pageBytes)
@@ -39,40 +39,6 @@ extension Assessment {
         }
         out.add("url", string: url)
         return out.bytes
-    }
-}
-
-extension FetchRecord {
-    var object: JSONObject {
-        var out = JSONObject()
-        out.add("body_bytes", int: bodyBytes)
-        out.add("curl_version", string: curlVersion)
-        out.add("ended_at", string: endedAt)
-        out.add("failure", string: failure?.rawValue)
-        out.add("failure_detail", string: failureDetail)
-        out.add("final_url", string: finalURL)
-        out.add("headers", objects: headers.map { header in
-            var h = JSONObject()
-            h.add("name", string: header.name)
-            h.add("value", string: header.value)
-            return h
-        })
-        out.add("hops", objects: hops.map { hop in
-            var h = JSONObject()
-            h.add("location", string: hop.location)
-            h.add("status", int: hop.status)
-            h.add("url", string: hop.url)
-            return h
-        })
-        out.add("primary_ip", string: primaryIP)
-        out.add("primary_port", int: primaryPort)
-        out.add("requested_url", string: requestedURL)
-        out.add("sha256", string: sha256)
-        out.add("started_at", string: startedAt)
-        out.add("status", int: status)
-        if let tlsVerified { out.add("tls_verified", bool: tlsVerified) }
-        out.add("truncated", bool: truncated)
-        return out
     }
 }
 

@@ -4,17 +4,23 @@ import PageText
 import TextNormalizer
 import TriageRules
 
-/// An assessment and the referral as assessed: with the bytes fetched as
-/// its content if its URL was fetched for want of content, and with the live
-/// page's bytes in `refetched` if it was fetched beside submitted content.
+/// An assessment, the referral it is of, and the bytes that were assessed
+/// as they were received (submitted, read from a file or fetched): the
+/// evidence a queue keeps, read once.
 public struct Assessed: Sendable {
     public var assessment: Assessment
     public var referral: Referral
+    /// The page as received; nil when there was nothing to read.
+    public var content: [UInt8]?
+    public var contentType: String?
+    /// With `refetch`: the live page fetched beside submitted content.
     public var refetched: [UInt8]?
 
-    public init(assessment: Assessment, referral: Referral, refetched: [UInt8]? = nil) {
+    public init(assessment: Assessment, referral: Referral, content: [UInt8]? = nil, contentType: String? = nil, refetched: [UInt8]? = nil) {
         self.assessment = assessment
         self.referral = referral
+        self.content = content
+        self.contentType = contentType
         self.refetched = refetched
     }
 }
@@ -39,7 +45,6 @@ public final class TriagePipeline {
     /// assessed, the live page is kept beside it (`Assessed.refetched`).
     public var refetch = false
 
-    static let notFetched = "no content: the url has not been fetched, so nothing was assessed"
 
     private let extractor = PageExtractor()
     private let normalizer = TextNormalizer()
@@ -57,81 +62,70 @@ public final class TriagePipeline {
         scanner = RuleScanner(rules)
     }
 
-    /// Fetches a referral that has a URL and no content (when there is a
-    /// `fetcher`), then assesses it. Returns the referral as assessed: with
-    /// the bytes as received as its content, the evidence to keep. The
+    /// Assesses `referral`, fetching its URL first when it came without
+    /// content and there is a `fetcher` (or always, with `refetch`). The
     /// assessment carries the fetch record; a fetch that got no body leaves
     /// the referral PENDING with the reason.
     public func fetchAndAssess(_ referral: Referral) -> Assessed {
-        guard let fetcher, let url = referral.url else { return Assessed(assessment: assess(referral), referral: referral) }
-        guard case .none = referral.content else {
-            guard refetch else { return Assessed(assessment: assess(referral), referral: referral) }
-            return refetched(referral, url: url, fetcher: fetcher)
-        }
+        guard let fetcher, let url = referral.url, refetch || referral.content == .none else { return assessing(referral) }
         let (record, body) = fetcher.fetch(url)
-        var fetched = referral, decoded = referral
-        var decodingNote: String?
-        if !body.isEmpty || record.failure == nil {
-            func with(_ bytes: [UInt8]) -> Referral {
-                Referral(id: referral.id, url: referral.url, content: .bytes(bytes), contentType: record.contentType, source: referral.source,
-                         reportedAt: referral.reportedAt, reporterNote: referral.reporterNote, platform: referral.platform)
-            }
-            // The bytes as received are the evidence; the decoded page is what is read.
-            let readable = ContentDecoding.decode(body, record: record, limit: fetcher.limits.maxDecodedBytes)
-            fetched = with(body)
-            decoded = readable.note == nil ? fetched : with(readable.bytes)
-            decodingNote = readable.note
+        let failure = record.failure.map { "fetch failed (\($0.rawValue)): \(record.failureDetail ?? "")" }
+        if referral.content != .none {
+            // Refetched: the submitted content is what is assessed (what the
+            // reporter saw); the live page is kept beside it.
+            var assessed = assessing(referral)
+            let verdict = failure.flatMap { body.isEmpty ? $0 : nil }
+                ?? "\(body.count) bytes" + (record.status.map { ", status \($0)" } ?? "")
+                + (record.sha256 == assessed.content.map(sha256Hex) ? ", the same bytes as the submitted content"
+                   : ", not the submitted content: the live page differs")
+            assessed.assessment.fetch = record
+            assessed.assessment.notes.insert("refetched \(url): \(verdict); the submitted content was assessed", at: 0)
+            assessed.refetched = record.status == nil ? nil : body
+            return assessed
         }
-        var assessment = assess(decoded)
+        guard !body.isEmpty || failure == nil else {
+            var assessment = assess(referral, content: nil, notes: [failure!])
+            assessment.fetch = record
+            return Assessed(assessment: assessment, referral: referral)
+        }
+        // The bytes as received are the evidence; the decoded page is what is read.
+        let readable = ContentDecoding.decode(body, record: record, limit: fetcher.limits.maxDecodedBytes)
+        let notes = [failure.map { $0 + "; the \(body.count) bytes received were assessed" }, readable.note].compactMap { $0 }
+        var assessment = assess(referral, content: (readable.bytes, record.contentType), notes: notes)
         assessment.fetch = record
-        if let decodingNote { assessment.notes.insert(decodingNote, at: 0) }
-        if let failure = record.failure {
-            assessment.notes.removeAll { $0 == Self.notFetched }
-            assessment.notes.insert("fetch failed (\(failure.rawValue)): \(record.failureDetail ?? "")"
-                                        + (body.isEmpty ? "" : "; the \(body.count) bytes received were assessed"), at: 0)
-        }
-        return Assessed(assessment: assessment, referral: fetched)
-    }
-
-    /// A referral that came with content, its URL fetched as well: the
-    /// submitted content is what is assessed (what the reporter saw); the live
-    /// page is kept beside it, and a note says whether it differs.
-    private func refetched(_ referral: Referral, url: String, fetcher: Fetcher) -> Assessed {
-        let (record, body) = fetcher.fetch(url)
-        var assessment = assess(referral)
-        assessment.fetch = record
-        let submitted = referral.readContent().map { sha256Hex($0.bytes) }
-        let verdict: String
-        if let failure = record.failure, body.isEmpty {
-            verdict = "fetch failed (\(failure.rawValue)): \(record.failureDetail ?? "")"
-        } else {
-            verdict = "\(body.count) bytes" + (record.status.map { ", status \($0)" } ?? "")
-                + (record.sha256 == submitted ? ", the same bytes as the submitted content" : ", not the submitted content: the live page differs")
-        }
-        assessment.notes.insert("refetched \(url): \(verdict); the submitted content was assessed", at: 0)
-        return Assessed(assessment: assessment, referral: referral, refetched: record.status == nil ? nil : body)
+        return Assessed(assessment: assessment, referral: referral, content: body, contentType: record.contentType)
     }
 
     /// Assesses `referral`; the case fields are left for a `CaseBook`.
-    public func assess(_ referral: Referral) -> Assessment {
+    public func assess(_ referral: Referral) -> Assessment { assessing(referral).assessment }
+
+    /// Reads the referral's content once, assesses it, and hands the bytes on.
+    private func assessing(_ referral: Referral) -> Assessed {
+        let content = referral.readContent()
         var notes: [String] = []
+        if content == nil {
+            if case let .file(path) = referral.content {
+                notes.append("content file \(path) could not be read: not assessed")
+            } else {
+                notes.append("no content: the url has not been fetched, so nothing was assessed")
+            }
+        }
+        return Assessed(assessment: assess(referral, content: content, notes: notes), referral: referral, content: content?.bytes,
+                        contentType: content?.contentType)
+    }
+
+    /// The assessment of `content` (nil: nothing to read, PENDING), with
+    /// `notes` first among its notes.
+    private func assess(_ referral: Referral, content: (bytes: [UInt8], contentType: String?)?, notes: [String]) -> Assessment {
         let canonical = referral.url.flatMap(CanonicalURL.of)
-        if referral.url != nil && canonical == nil { notes.append("the url is not an absolute http(s) address") }
         var assessment = Assessment(
             referral: referral.id, url: referral.url, canonicalURL: canonical, source: referral.source.rawValue, score: 0, band: .pending,
             primaryCategory: nil, categories: [], contributions: [], hits: [], shadowHits: [], caseID: nil, caseSize: 0,
             contentFingerprint: nil, rules: rules.fingerprint.description, policy: scorer.policy.version, contentKind: nil, pageBytes: nil,
             charset: nil,
-            notes: notes, timings: .init(extractMicroseconds: 0, scanMicroseconds: 0))
-
-        guard let (bytes, contentType) = referral.readContent() else {
-            if case let .file(path) = referral.content {
-                assessment.notes.append("content file \(path) could not be read: not assessed")
-            } else {
-                assessment.notes.append(Self.notFetched)
-            }
-            return assessment
-        }
+            notes: notes + (referral.url != nil && canonical == nil ? ["the url is not an absolute http(s) address"] : []),
+            timings: .init(extractMicroseconds: 0, scanMicroseconds: 0))
+        guard let (bytes, contentType) = content else { return assessment }
         assessment.pageBytes = bytes.count
         let t0 = clock.now
         let page = extractor.extract(bytes, contentType: contentType)

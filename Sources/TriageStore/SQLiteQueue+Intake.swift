@@ -25,13 +25,6 @@ extension SQLiteQueue {
         }
     }
 
-    /// A fetch record as stored with its capture.
-    static func json(_ record: FetchRecord) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? encoder.encode(record)) ?? Data(), as: UTF8.self)
-    }
-
     /// What an intake's audit entry records of the referral row it filed:
     /// hex SHA-256 over the fields `verify` reads back.
     static func referralDigest(id: String, caseID: String, url: String?, contentSHA256: String?, band: String, score: Int,
@@ -128,7 +121,7 @@ extension SQLiteQueue {
                 .execute(arguments: [referral.id, hit.rule, hit.category])
         }
         // The submitted or fetched bytes; then, with --refetch, the live page.
-        let fetchJSON = assessment.fetch.map(Self.json)
+        let fetchJSON = assessment.fetch?.json
         var captures: [(bytes: [UInt8], hash: String, type: String?, fetch: String?)] = []
         if let content = item.content, let contentHash {
             captures.append((content, contentHash, item.contentType, item.refetched == nil ? fetchJSON : nil))

@@ -69,7 +69,7 @@ extension SQLiteQueue {
             try db.execute(sql: """
                 INSERT INTO captures (case_id, referral_id, sha256, size, content_type, captured_at, previous_id, fetch, recheck)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [caseID, referral, hash, body.count, record.contentType, now, last?["id"] as Int64?, Self.json(record),
+                """, arguments: [caseID, referral, hash, body.count, record.contentType, now, last?["id"] as Int64?, record.json,
                                  outcome.rawValue])
             var audit = try AuditWriter(db, at: now)
             try audit.append(db, actor: officer, action: "rechecked", caseID: caseID,
@@ -92,27 +92,6 @@ extension SQLiteQueue {
                 if let outcome = RecheckOutcome(rawValue: row["recheck"]) { counts[outcome] = row["n"] }
             }
             return counts
-        }
-    }
-}
-
-extension SQLiteQueue {
-    /// Every capture the engine fetched whose bytes are still held, oldest
-    /// first, with its fetch record (for WARC export).
-    public func fetchedCaptures(since: Int64? = nil, _ body: (String, FetchRecord, [UInt8]) throws -> Void) throws {
-        let decoder = JSONDecoder()
-        try read { db in
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT p.case_id, p.fetch, e.bytes FROM captures p JOIN evidence e ON e.sha256 = p.sha256
-                WHERE p.fetch IS NOT NULL AND p.purged_at IS NULL AND p.captured_at >= ? ORDER BY p.id
-                """, arguments: [since ?? 0])
-            while let row = try rows.next() {
-                let json: String = row["fetch"]
-                guard let record = try? decoder.decode(FetchRecord.self, from: Data(json.utf8)) else {
-                    throw QueueError(.database, "\(name): a stored fetch record of case \(row["case_id"] as String) cannot be read")
-                }
-                try body(row["case_id"], record, Array((row["bytes"] as Data?) ?? Data()))
-            }
         }
     }
 }

@@ -1,18 +1,11 @@
 import Foundation
 import GRDB
+import PageFetch
 import Zlib
 import TriageEngine
 
 /// What officers and reports read: lists, one case in full, statistics,
 /// exports for case management and transparency reports.
-extension QueueStats {
-    func withRechecks(_ counts: [RecheckOutcome: Int]) -> QueueStats {
-        var stats = self
-        stats.rechecks = counts
-        return stats
-    }
-}
-
 extension SQLiteQueue {
     /// Cases in queue order (band, score, age), by default the open ones.
     public func list(states: [CaseState] = [.new, .inReview], band: Band? = nil, limit: Int = 50) throws -> [QueueCase] {
@@ -73,7 +66,7 @@ extension SQLiteQueue {
 
     public func stats() throws -> QueueStats {
         let now = clock()
-        return try read { db in
+        var stats = try read { db in
             let levels = try Self.serviceLevels(db)
             var stats = QueueStats()
             stats.cases = try Int.fetchOne(db, sql: "SELECT count(*) FROM cases") ?? 0
@@ -104,7 +97,9 @@ extension SQLiteQueue {
                                     actedOn: $0["acted"], noFurtherAction: $0["nfa"])
             }
             return stats
-        }.withRechecks(try recheckCounts())
+        }
+        stats.rechecks = try recheckCounts()
+        return stats
     }
 
     /// A case for a case-management system: the case, its decision and the
@@ -150,6 +145,27 @@ extension SQLiteQueue {
                 for row in try Row.fetchAll(db, sql: sql, arguments: [since]) { out.append((group, row[0], row[1])) }
             }
             return out
+        }
+    }
+}
+
+extension SQLiteQueue {
+    /// Every capture the engine fetched whose bytes are still held, oldest
+    /// first, with its fetch record (for WARC export).
+    public func fetchedCaptures(since: Int64? = nil, _ body: (String, FetchRecord, [UInt8]) throws -> Void) throws {
+        let decoder = JSONDecoder()
+        try read { db in
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT p.case_id, p.fetch, e.bytes FROM captures p JOIN evidence e ON e.sha256 = p.sha256
+                WHERE p.fetch IS NOT NULL AND p.purged_at IS NULL AND p.captured_at >= ? ORDER BY p.id
+                """, arguments: [since ?? 0])
+            while let row = try rows.next() {
+                let json: String = row["fetch"]
+                guard let record = try? decoder.decode(FetchRecord.self, from: Data(json.utf8)) else {
+                    throw QueueError(.database, "\(name): a stored fetch record of case \(row["case_id"] as String) cannot be read")
+                }
+                try body(row["case_id"], record, Array((row["bytes"] as Data?) ?? Data()))
+            }
         }
     }
 }

@@ -202,10 +202,10 @@ extension SQLiteQueue {
 
     /// ISO 8601 in UTC, to the second.
     public static func timestamp(_ milliseconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        Date(timeIntervalSince1970: Double(milliseconds) / 1000).formatted(iso8601)
     }
+
+    private static let iso8601 = Date.ISO8601FormatStyle()
 }
 
 extension QueueCase {

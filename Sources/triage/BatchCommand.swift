@@ -58,6 +58,8 @@ struct BatchCommand: ParsableCommand {
 
     @OptionGroup(title: "Fetching (with --fetch)") var fetchOptions: FetchOptions
 
+    @OptionGroup(title: "Fetching (with --fetch)") var throttleOptions: ThrottleOptions
+
     enum InputFormat: String, ExpressibleByArgument, CaseIterable {
         case ndjson, csv
     }
@@ -121,10 +123,9 @@ struct BatchCommand: ParsableCommand {
 
         func emit(_ assessed: Assessed) throws {
             var assessment = assessed.assessment
-            let referral = assessed.referral
             if options.noTimings { assessment.timings = nil }
             if intake != nil {
-                intake!.add(referral, assessment, refetched: assessed.refetched)
+                intake!.add(assessed, assessment)
                 if intake!.isFull { try commit() }
                 return
             }
@@ -137,7 +138,7 @@ struct BatchCommand: ParsableCommand {
         // In flight at most a few per thread: the reader waits for the
         // oldest to finish, so memory is bounded by the window, not the input.
         let pool = AssessmentPool(jobs: jobs, rules: rules, policy: policy,
-                                  fetch: fetch || refetch ? (fetchOptions.limits, fetchOptions.policy, fetchOptions.throttle, refetch) : nil)
+                                  fetch: fetch || refetch ? (fetchOptions.limits, fetchOptions.policy, throttleOptions.throttle, refetch) : nil)
         let window = 4 * jobs
         var submitted = 0, emitted = 0
         while let record = reader.next() {
@@ -168,7 +169,7 @@ struct BatchCommand: ParsableCommand {
         }
         try commit()
         progress.clear()
-        summary.cases = intake?.casesTouched ?? cases.caseCount
+        summary.cases = intake?.casesOpened ?? cases.caseCount
         summary.queue = intake?.path
         summary.seconds = Self.seconds(clock.now - started)
         summary.jobs = jobs
@@ -236,7 +237,7 @@ struct Summary {
         out += "\nbands: " + Band.allCases.map { "\($0.rawValue) \(bands[$0, default: 0])" }.joined(separator: "  ")
         let hit = Category.allCases.filter { categories[$0.rawValue] != nil }
         out += "\ncategories: " + (hit.isEmpty ? "none" : hit.map { "\($0.rawValue) \(categories[$0.rawValue]!)" }.joined(separator: ", "))
-        out += "\ncases: \(cases) (\(joined) referral\(joined == 1 ? "" : "s") joined an earlier one)"
+        out += "\ncases: \(cases)\(queue == nil ? "" : " opened") (\(joined) referral\(joined == 1 ? "" : "s") joined an earlier one)"
         if let queue {
             out += "\nqueue: \(queue): \(assessed - alreadyQueued) queued, \(alreadyQueued) already queued, \(conflicts.count) in conflict"
         }

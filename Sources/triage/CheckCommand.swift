@@ -44,7 +44,9 @@ struct CheckCommand: ParsableCommand {
         let policy = try options.loadPolicy(command: "check")
         let referral = try readReferral()
         let pipeline = TriagePipeline(rules: rules, policy: policy)
-        pipeline.fetcher = Fetcher(limits: fetchOptions.limits, policy: fetchOptions.policy)
+        if referral.url != nil && referral.content == .none {
+            pipeline.fetcher = Fetcher(limits: fetchOptions.limits, policy: fetchOptions.policy)
+        }
         var assessment = pipeline.fetchAndAssess(referral).assessment
         var cases = CaseBook()
         if let filed = cases.file(canonicalURL: assessment.canonicalURL, contentFingerprint: assessment.contentFingerprint) {

@@ -19,12 +19,6 @@ struct FetchOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A proxy for fetches (environment proxy variables are ignored).", valueName: "URL"))
     var proxy: String?
 
-    @Option(name: .long, help: ArgumentHelp("Requests to one host at a time, at most (batch --fetch).", valueName: "N"))
-    var perHost = 2
-
-    @Option(name: .long, help: ArgumentHelp("Milliseconds between the starts of two requests to one host (batch --fetch).", valueName: "MS"))
-    var hostSpacing = 250
-
     /// Test-only: admits one port on 127.0.0.1 so tests can fetch from a
     /// server of their own. Loopback and private addresses are otherwise
     /// always refused.
@@ -32,7 +26,6 @@ struct FetchOptions: ParsableArguments {
     var allowLoopbackPort: UInt16?
 
     func validate() throws {
-        if perHost < 1 || hostSpacing < 0 { throw ValidationError("--per-host must be at least 1 and --host-spacing at least 0") }
         if connectTimeout < 1 || fetchTimeout < 1 { throw ValidationError("fetch timeouts must be at least 1 second") }
         if maxFetchBytes < 1 || maxDecodedBytes < 1 { throw ValidationError("--max-fetch-bytes and --max-decoded-bytes must be at least 1") }
     }
@@ -47,7 +40,20 @@ struct FetchOptions: ParsableArguments {
         return limits
     }
 
-    var throttle: HostThrottle { HostThrottle(perHost: perHost, spacing: .milliseconds(hostSpacing)) }
-
     var policy: DestinationPolicy { DestinationPolicy(allowedLoopbackPort: allowLoopbackPort) }
+}
+
+/// How many fetches share a host, for commands that fetch many URLs.
+struct ThrottleOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Requests to one host at a time, at most.", valueName: "N"))
+    var perHost = 2
+
+    @Option(name: .long, help: ArgumentHelp("Milliseconds between the starts of two requests to one host.", valueName: "MS"))
+    var hostSpacing = 250
+
+    func validate() throws {
+        if perHost < 1 || hostSpacing < 0 { throw ValidationError("--per-host must be at least 1 and --host-spacing at least 0") }
+    }
+
+    var throttle: HostThrottle { HostThrottle(perHost: perHost, spacing: .milliseconds(hostSpacing)) }
 }

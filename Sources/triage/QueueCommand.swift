@@ -107,6 +107,3 @@ extension QueueCase {
         return out.text
     }
 }
-
-/// Milliseconds since 1970, now.
-func nowMilliseconds() -> Int64 { SQLiteQueue.systemClock() }

@@ -22,7 +22,8 @@ struct QueueIntake {
     private var pending: [Intake] = []
     private var firstPending: ContinuousClock.Instant?
     private var pendingBytes = 0
-    private var cases: Set<String> = []
+    /// Cases this batch opened (counted, not kept: the queue holds the cases).
+    private(set) var casesOpened = 0
 
     init(path: String) throws {
         self.path = path
@@ -33,18 +34,14 @@ struct QueueIntake {
         actor = "batch:" + NSUserName()
     }
 
-    /// Cases this batch filed referrals into.
-    var casesTouched: Int { cases.count }
-
     var isFull: Bool {
         pending.count >= 256 || pendingBytes >= 64 << 20 || firstPending.map { ContinuousClock.now - $0 > .milliseconds(500) } ?? false
     }
 
-    mutating func add(_ referral: Referral, _ assessment: Assessment, refetched: [UInt8]? = nil) {
-        let content = assessment.pageBytes == nil ? nil : referral.readContent()
-        pending.append(Intake(referral: referral, assessment: assessment, content: content?.bytes, contentType: content?.contentType,
-                              refetched: refetched))
-        pendingBytes += (content?.bytes.count ?? 0) + (refetched?.count ?? 0)
+    mutating func add(_ assessed: Assessed, _ assessment: Assessment) {
+        pending.append(Intake(referral: assessed.referral, assessment: assessment, content: assessed.content, contentType: assessed.contentType,
+                              refetched: assessed.refetched))
+        pendingBytes += (assessed.content?.count ?? 0) + (assessed.refetched?.count ?? 0)
         if firstPending == nil { firstPending = .now }
     }
 
@@ -65,13 +62,12 @@ struct QueueIntake {
         return zip(pending, outcomes).map { item, outcome in
             var assessment = item.assessment
             switch outcome {
-            case let .queued(caseID, caseSize, _):
+            case let .queued(caseID, caseSize, opened):
                 (assessment.caseID, assessment.caseSize) = (caseID, caseSize)
-                cases.insert(caseID)
+                if opened { casesOpened += 1 }
                 return .written(assessment)
             case let .alreadyQueued(caseID):
                 assessment.caseID = caseID
-                cases.insert(caseID)
                 return .alreadyQueued(assessment)
             case let .conflict(reason):
                 return .conflict(id: item.referral.id, reason: reason)

@@ -37,7 +37,7 @@ struct QueueListCommand: ParsableCommand {
         case .json:
             for c in cases { output.write(c.json + "\n") }
         case .text:
-            let now = nowMilliseconds()
+            let now = SQLiteQueue.systemClock()
             if cases.isEmpty {
                 output.write("no cases\n")
             } else {

@@ -18,7 +18,7 @@ struct QueueShowCommand: ParsableCommand {
         let sqlite = try queue.open(command: "queue show")
         let detail = try queueAction("queue show") { try sqlite.show(id) }
         var output = OutputWriter()
-        output.write(Self.text(detail, now: nowMilliseconds()))
+        output.write(Self.text(detail, now: SQLiteQueue.systemClock()))
         output.flush()
     }
 

@@ -32,6 +32,8 @@ struct RecheckCommand: ParsableCommand {
 
     @OptionGroup(title: "Fetching") var fetchOptions: FetchOptions
 
+    @OptionGroup(title: "Fetching") var throttleOptions: ThrottleOptions
+
     func validate() throws {
         if olderThan < 0 || limit < 1 { throw ValidationError("--older-than must be 0 or more and --limit at least 1") }
     }
@@ -39,7 +41,7 @@ struct RecheckCommand: ParsableCommand {
     func run() throws {
         let sqlite = try queue.open(command: "recheck")
         let candidates = try queueAction("recheck") { try sqlite.recheckCandidates(olderThanDays: olderThan, limit: limit) }
-        let fetcher = Fetcher(limits: fetchOptions.limits, policy: fetchOptions.policy, throttle: fetchOptions.throttle)
+        let fetcher = Fetcher(limits: fetchOptions.limits, policy: fetchOptions.policy, throttle: throttleOptions.throttle)
         var counts: [RecheckOutcome: Int] = [:]
         for candidate in candidates {
             let (record, body) = fetcher.fetch(candidate.url)
