@@ -2,7 +2,7 @@
 # each installs what is missing first.
 
 SWIFT        ?= swift
-SYSTEM_DEPS  := libxml2-dev libcurl4-openssl-dev libicu-dev libsqlite3-dev zlib1g-dev openssl
+SYSTEM_DEPS  := libxml2-dev libcurl4-openssl-dev libicu-dev libsqlite3-dev zlib1g-dev libbrotli-dev openssl brotli
 # Only the matcher benchmark needs these (peers and the corpus).
 BENCH_DEPS   := wamerican libhyperscan-dev librust-aho-corasick-dev cargo python3-doc postgresql-doc-15 python-django-doc nginx-light
 BENCH_PIP    := ahocorasick-rs pyahocorasick

@@ -42,16 +42,17 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Fetching referral URLs: http(s) only, destinations checked at the
         // socket, limits on time and size, a record of what was seen.
-        .target(name: "PageFetch", dependencies: ["CCurl", "Zlib", .product(name: "Crypto", package: "swift-crypto")], exclude: ["DESIGN.md"]),
-        // zlib, imported by Zlib only.
+        .target(name: "PageFetch", dependencies: ["CCurl", "Codecs", .product(name: "Crypto", package: "swift-crypto")], exclude: ["DESIGN.md"]),
+        // zlib and brotli's decoder, imported by Codecs only.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlidec", providers: [.apt(["libbrotli-dev"])]),
         // Compression for stored assessments, and capped decompression of
-        // fetched bodies.
-        .target(name: "Zlib", dependencies: ["CZlib"]),
+        // fetched bodies (gzip, deflate, brotli).
+        .target(name: "Codecs", dependencies: ["CZlib", "CBrotli"]),
         // The review queue on SQLite (GRDB): cases, decisions, evidence and
         // a hash-chained audit log.
         .target(name: "TriageStore", dependencies: [
-            "TriageEngine", "TriageRules", "PageFetch", "Zlib",
+            "TriageEngine", "TriageRules", "PageFetch", "Codecs",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["DESIGN.md"]),
@@ -106,8 +107,8 @@ let package = Package(
         .testTarget(name: "TextNormalizerTests", dependencies: ["TextNormalizer", "TestSupport"]),
         .testTarget(name: "PageTextTests", dependencies: ["PageText", "TestSupport"]),
         .testTarget(name: "TriageEngineTests", dependencies: ["TriageEngine", "TriageRules", "TestSupport"]),
-        .testTarget(name: "ZlibTests", dependencies: ["Zlib", "TestSupport"]),
-        .testTarget(name: "PageFetchTests", dependencies: ["PageFetch", "Zlib", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "CodecsTests", dependencies: ["Codecs", "TestSupport"]),
+        .testTarget(name: "PageFetchTests", dependencies: ["PageFetch", "Codecs", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "TriageStoreTests", dependencies: [
             "TriageStore", "TriageEngine", "TriageRules", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),

@@ -1,7 +1,7 @@
-import Zlib
+import Codecs
 
 /// A fetched body as a reader's browser would see it: decoded from its
-/// Content-Encoding (gzip, deflate), never past a cap. The fetcher keeps the
+/// Content-Encoding (gzip, deflate, br), never past a cap. The fetcher keeps the
 /// bytes as received (the evidence); this gives the bytes to assess.
 public enum ContentDecoding {
     public struct Decoded: Sendable, Equatable {
@@ -18,17 +18,19 @@ public enum ContentDecoding {
         var bytes = body
         // Encodings are listed in the order applied: undo them last first.
         for encoding in encodings.reversed() {
-            let format: Inflater.Format
+            let output: Decompressed
             switch encoding {
             case "gzip", "x-gzip":
-                format = .gzipOrZlib
+                output = Inflater.inflate(bytes, format: .gzipOrZlib, limit: limit)
             case "deflate":
                 // Meant to be zlib; some servers send raw deflate.
-                format = bytes.count >= 2 && (UInt16(bytes[0]) << 8 | UInt16(bytes[1])) % 31 == 0 && bytes[0] & 0x0F == 8 ? .gzipOrZlib : .raw
+                let zlib = bytes.count >= 2 && (UInt16(bytes[0]) << 8 | UInt16(bytes[1])) % 31 == 0 && bytes[0] & 0x0F == 8
+                output = Inflater.inflate(bytes, format: zlib ? .gzipOrZlib : .raw, limit: limit)
+            case "br":
+                output = BrotliDecoder.decode(bytes, limit: limit)
             default:
                 return Decoded(bytes: body, note: "content-encoding \(encodings.joined(separator: ", ")) is not decoded: assessed as received")
             }
-            let output = Inflater.inflate(bytes, format: format, limit: limit)
             if output.truncated {
                 return Decoded(bytes: output.bytes, note: "content-encoding \(encoding): decoding stopped at the limit of \(limit) bytes "
                                    + "(from \(body.count) bytes received); byte offsets are into the decoded page")

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import PageFetch
-import Zlib
+import Codecs
 import TriageEngine
 
 extension SQLiteQueue {

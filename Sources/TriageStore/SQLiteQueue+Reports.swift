@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import PageFetch
-import Zlib
+import Codecs
 import TriageEngine
 
 /// What officers and reports read: lists, one case in full, statistics,

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import Zlib
+import Codecs
 import TriageEngine
 
 /// The review queue in one SQLite file: cases, referrals with their

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import PageFetch
-import Zlib
+import Codecs
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -204,14 +204,7 @@ struct FetcherTests {
 
     @Test func compressedBodiesAreKeptAsSentNeverExpanded() throws {
         // 100 MB of zeros, gzipped: about 100 KB.
-        let gzip = Process()
-        gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
-        gzip.arguments = ["-c", "head -c 100000000 /dev/zero | gzip -c"]
-        let out = Pipe()
-        gzip.standardOutput = out
-        try gzip.run()
-        let bomb = Array(out.fileHandleForReading.readDataToEndOfFile())
-        gzip.waitUntilExit()
+        let bomb = try piped([], through: "/bin/sh", "-c", "head -c 100000000 /dev/zero | gzip -c")
         #expect(bomb.count < 200_000)
         let server = try LoopbackServer { _ in .response(status: 200, headers: ["Content-Encoding: gzip", "Content-Type: text/html"], body: bomb) }
         defer { server.stop() }
@@ -256,8 +249,12 @@ struct FetcherTests {
         #expect(raw.bytes == text)
         let capped = ContentDecoding.decode(zlib, record: record("deflate"), limit: 100)
         #expect(capped.bytes.count == 100 && capped.note?.contains("stopped at the limit of 100") == true)
-        let brotli = ContentDecoding.decode(text, record: record("br"), limit: 1 << 20)
-        #expect(brotli.bytes == text && brotli.note?.contains("br is not decoded") == true)
+        // br over gzip, applied in that order: undone last first.
+        let layered = try piped(try piped(text, through: "/bin/gzip", "-c"), through: "/usr/bin/brotli", "-c")
+        let both = ContentDecoding.decode(layered, record: record("gzip, br"), limit: 1 << 20)
+        #expect(both.bytes == text && both.note?.contains("content-encoding gzip, br:") == true)
+        let unknown = ContentDecoding.decode(text, record: record("zstd"), limit: 1 << 20)
+        #expect(unknown.bytes == text && unknown.note?.contains("zstd is not decoded") == true)
     }
 
     /// Fetchers on several threads sharing a throttle never have more than
@@ -376,5 +373,19 @@ struct FetcherTests {
         server.stop()
         let fetcher = Fetcher(policy: DestinationPolicy(allowedLoopbackPort: port))
         #expect(fetcher.fetch("http://127.0.0.1:\(port)/").record.failure == .refused)
+    }
+
+    /// `.invalid` is reserved never to resolve (RFC 6761), so this needs no
+    /// network: a resolver that has none says so at once.
+    @Test func aNameThatDoesNotResolveIsADNSFailure() throws {
+        let server = try LoopbackServer { _ in .response(status: 302, headers: ["Location: http://referral-test.invalid/page"], body: []) }
+        defer { server.stop() }
+        let fetcher = Self.fetcher(for: server) { $0.connectTimeout = .seconds(5) }
+        let direct = fetcher.fetch("http://referral-test.invalid/").record
+        #expect(direct.failure == .dns, "\(direct.failure?.rawValue ?? "fetched") \(direct.failureDetail ?? "")")
+        #expect(direct.failureDetail?.contains("does not resolve") == true && direct.primaryIP == nil)
+        // Through a redirect: the first hop is kept, the second names the failure.
+        let redirected = fetcher.fetch(server.base + "/").record
+        #expect(redirected.failure == .dns && redirected.hops.count == 1, "\(redirected.hops)")
     }
 }

@@ -39,34 +39,35 @@ struct FetchCommandTests {
         #expect(server.connections == before)
     }
 
-    /// A gzip-encoded page is read decoded and kept as sent; a bomb is read
-    /// only up to the decoding limit.
+    /// A gzip- or brotli-encoded page is read decoded and kept as sent; a
+    /// bomb is read only up to the decoding limit.
     @Test func compressedPagesAreDecodedWithACap() throws {
-        func gzip(_ command: String) throws -> [UInt8] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", command + " | gzip -c"]
-            let out = Pipe()
-            process.standardOutput = out
-            try process.run()
-            let bytes = Array(out.fileHandleForReading.readDataToEndOfFile())
-            process.waitUntilExit()
-            return bytes
-        }
-        let page = try gzip("cat Samples/pages/05-evasion-synthetic.html")
-        let bomb = try gzip("head -c 200000000 /dev/zero")
+        let html = try piped([], through: "/bin/cat", "Samples/pages/05-evasion-synthetic.html")
+        let gzipped = try piped(html, through: "/bin/gzip", "-c")
+        let brotli = try piped(html, through: "/usr/bin/brotli", "-c")
+        let bomb = try piped([], through: "/bin/sh", "-c", "head -c 200000000 /dev/zero | gzip -c")
+        let brotliBomb = try piped([], through: "/bin/sh", "-c", "head -c 200000000 /dev/zero | brotli -c -q 5")
         let server = try LoopbackServer { path in
-            .response(status: 200, headers: ["Content-Type: text/html", "Content-Encoding: gzip"], body: path == "/bomb" ? bomb : page)
+            switch path {
+            case "/br": .response(status: 200, headers: ["Content-Type: text/html", "Content-Encoding: br"], body: brotli)
+            case "/bomb": .response(status: 200, headers: ["Content-Type: text/html", "Content-Encoding: gzip"], body: bomb)
+            case "/br-bomb": .response(status: 200, headers: ["Content-Type: text/html", "Content-Encoding: br"], body: brotliBomb)
+            default: .response(status: 200, headers: ["Content-Type: text/html", "Content-Encoding: gzip"], body: gzipped)
+            }
         }
         defer { server.stop() }
         let port = String(server.port)
-        let result = try TriageProcess.run(["check", server.base + "/page", "--allow-loopback-port", port, "--format", "json"])
-        #expect(result.stdout.contains("\"band\":\"P1\""))
-        #expect(result.stdout.contains("content-encoding gzip: \(page.count) bytes decoded to"))
-        #expect(result.stdout.contains("\"body_bytes\":\(page.count)"))
-        let bombed = try TriageProcess.run(["check", server.base + "/bomb", "--allow-loopback-port", port, "--format", "json"])
-        #expect(bombed.status == 0)
-        #expect(bombed.stdout.contains("decoding stopped at the limit of 33554432 bytes"))
+        for (path, encoding, sent) in [("/page", "gzip", gzipped), ("/br", "br", brotli)] {
+            let result = try TriageProcess.run(["check", server.base + path, "--allow-loopback-port", port, "--format", "json"])
+            #expect(result.stdout.contains("\"band\":\"P1\""), "\(path)")
+            #expect(result.stdout.contains("content-encoding \(encoding): \(sent.count) bytes decoded to \(html.count)"), "\(path)")
+            #expect(result.stdout.contains("\"body_bytes\":\(sent.count)"), "\(path)")
+        }
+        for path in ["/bomb", "/br-bomb"] {
+            let bombed = try TriageProcess.run(["check", server.base + path, "--allow-loopback-port", port, "--format", "json"])
+            #expect(bombed.status == 0)
+            #expect(bombed.stdout.contains("decoding stopped at the limit of 33554432 bytes"), "\(path)")
+        }
     }
 
     @Test func batchFetchesURLOnlyReferralsIntoTheQueueWithTheirBytes() throws {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
-import Zlib
+import Codecs
 
 @Suite("Stored-assessment compression")
 struct DeflateTests {
@@ -33,22 +33,7 @@ struct DeflateTests {
 
 @Suite("Capped inflation")
 struct InflaterTests {
-    /// gzip through the system's gzip, so the test does not check our
-    /// decoder against our own encoder.
-    static func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        process.arguments = ["-c"]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        let writer = Thread { input.fileHandleForWriting.write(Data(bytes)); try? input.fileHandleForWriting.close() }
-        writer.start()
-        let compressed = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Array(compressed)
-    }
+    static func gzip(_ bytes: [UInt8]) throws -> [UInt8] { try piped(bytes, through: "/bin/gzip", "-c") }
 
     @Test func decodesGzipAndZlib() throws {
         let text = Array(String(repeating: "SYNTHETIC TEST CONTENT ", count: 500).utf8)
@@ -74,5 +59,54 @@ struct InflaterTests {
         #expect(cut.damaged && !cut.truncated && text.starts(with: cut.bytes))
         #expect(Inflater.inflate(Array("not compressed at all".utf8), limit: 1 << 20).damaged)
         #expect(Inflater.inflate([], limit: 10).damaged)
+    }
+}
+
+@Suite("Capped brotli decoding")
+struct BrotliDecoderTests {
+    /// brotli through the `brotli` tool (Debian's package of that name).
+    static func brotli(_ bytes: [UInt8], quality: Int = 11) throws -> [UInt8] {
+        try piped(bytes, through: "/usr/bin/brotli", "-c", "-q", "\(quality)")
+    }
+
+    @Test func decodesWhatTheReferenceEncoderWrote() throws {
+        var random = SeededRandom(seed: 5)
+        for size in [0, 1, 100, 70_000, 300_000] {
+            let bytes = (0..<size).map { i in i % 3 == 0 ? UInt8(truncatingIfNeeded: random.next()) : UInt8(ascii: "a") + UInt8(i % 11) }
+            for quality in [1, 11] {
+                let encoded = try Self.brotli(bytes, quality: quality)
+                #expect(BrotliDecoder.decode(encoded, limit: 1 << 20) == .init(bytes: bytes, truncated: false, damaged: false),
+                        "size \(size), quality \(quality)")
+            }
+        }
+    }
+
+    @Test func aBombStopsAtTheCap() throws {
+        let bomb = try Self.brotli([UInt8](repeating: 0, count: 100_000_000), quality: 5)
+        #expect(bomb.count < 100_000)
+        let output = BrotliDecoder.decode(bomb, limit: 1 << 20)
+        #expect(output.bytes.count == 1 << 20 && output.truncated && !output.damaged)
+    }
+
+    @Test func damagedInputKeepsWhatDecoded() throws {
+        var random = SeededRandom(seed: 6)
+        let text = (0..<200_000).map { _ in UInt8(ascii: "a") + UInt8(random.next() % 26) }
+        let encoded = try Self.brotli(text)
+        let cut = BrotliDecoder.decode(Array(encoded.prefix(encoded.count / 2)), limit: 1 << 20)
+        #expect(cut.damaged && !cut.truncated && !cut.bytes.isEmpty && text.starts(with: cut.bytes))
+        // Bytes after the end of the stream are not part of it.
+        let trailing = BrotliDecoder.decode(encoded + [0x42], limit: 1 << 20)
+        #expect(trailing.damaged && trailing.bytes == text)
+        #expect(BrotliDecoder.decode(Array("not compressed at all".utf8), limit: 1 << 20).damaged)
+        #expect(BrotliDecoder.decode([], limit: 10).damaged)
+        // Every prefix and a few thousand random bodies: errors, never crashes.
+        for cut in stride(from: 0, to: encoded.count, by: max(1, encoded.count / 500)) {
+            #expect(!BrotliDecoder.decode(Array(encoded.prefix(cut)), limit: 1 << 20).bytes.elementsEqual(text) || cut == encoded.count)
+        }
+        for _ in 0..<2_000 {
+            let noise = (0..<Int(random.next() % 300)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            let output = BrotliDecoder.decode(noise, limit: 1 << 16)
+            #expect(output.bytes.count <= 1 << 16)
+        }
     }
 }

@@ -11,27 +11,12 @@ public enum Inflater {
         case raw
     }
 
-    public struct Output: Sendable, Equatable {
-        public var bytes: [UInt8]
-        /// The output reached `limit`: the rest was not decoded.
-        public var truncated: Bool
-        /// The input was not a complete, valid stream (what decoded before
-        /// the damage is in `bytes`).
-        public var damaged: Bool
-
-        public init(bytes: [UInt8], truncated: Bool, damaged: Bool) {
-            self.bytes = bytes
-            self.truncated = truncated
-            self.damaged = damaged
-        }
-    }
-
-    public static func inflate(_ input: [UInt8], format: Format = .gzipOrZlib, limit: Int) -> Output {
+    public static func inflate(_ input: [UInt8], format: Format = .gzipOrZlib, limit: Int) -> Decompressed {
         var stream = z_stream()
         // 15 + 32: a 32 KiB window, gzip or zlib header detected; -15: raw.
         let windowBits: Int32 = format == .raw ? -15 : 15 + 32
         guard inflateInit2_(&stream, windowBits, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
-            return Output(bytes: [], truncated: false, damaged: true)
+            return Decompressed(bytes: [], truncated: false, damaged: true)
         }
         defer { inflateEnd(&stream) }
         var out: [UInt8] = []
@@ -57,7 +42,6 @@ public enum Inflater {
                 if status != Z_OK || (produced == 0 && stream.avail_in == 0) { break }
             }
         }
-        let finished = status == Z_STREAM_END
-        return Output(bytes: out, truncated: !finished && out.count >= limit, damaged: !finished && out.count < limit)
+        return Decompressed(bytes: out, finished: status == Z_STREAM_END, limit: limit)
     }
 }
