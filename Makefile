@@ -34,10 +34,11 @@ release: deps
 	$(SWIFT) build -c release
 
 # Every test; then the fetcher's, whose threads share libcurl and a host
-# throttle, again under the thread sanitizer (a second build in .build-tsan).
+# throttle, and the assessment pool's (fetch and assessing threads), again
+# under the thread sanitizer (a second build in .build-tsan).
 test: deps
 	$(SWIFT) test
-	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter 'PageFetchTests'
+	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter 'PageFetchTests|AssessmentPoolTests'
 
 # The main job on Samples/: the sample referrals triaged into a new review
 # queue in a temporary folder, the queue's summary and top cases, one page

@@ -16,9 +16,13 @@ let package = Package(
     targets: [
         // Pure Swift multi-pattern matcher: no Foundation, no dependencies.
         .target(name: "AhoCorasick", exclude: ["DESIGN.md"]),
+        // JSON written by hand, byte for byte what Foundation's sorted-keys
+        // encoder writes, for output where a generic encoder costs too much.
+        .target(name: "JSONText"),
         // Rule language: lexer, parser, diagnostics, compiler, evaluation.
         .target(name: "TriageRules", dependencies: [
             "AhoCorasick",
+            "JSONText",
             "TextNormalizer",
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["DESIGN.md"]),
@@ -35,14 +39,14 @@ let package = Package(
         // The pipeline: referrals in, explained assessments out (scoring,
         // evidence, duplicate cases).
         .target(name: "TriageEngine", dependencies: [
-            "TriageRules", "PageText", "TextNormalizer", "PageFetch",
+            "TriageRules", "PageText", "TextNormalizer", "PageFetch", "JSONText",
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["DESIGN.md"]),
         // libcurl, imported by PageFetch only (typed wrappers for its variadic calls).
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Fetching referral URLs: http(s) only, destinations checked at the
         // socket, limits on time and size, a record of what was seen.
-        .target(name: "PageFetch", dependencies: ["CCurl", "Codecs", .product(name: "Crypto", package: "swift-crypto")], exclude: ["DESIGN.md"]),
+        .target(name: "PageFetch", dependencies: ["CCurl", "Codecs", "JSONText", .product(name: "Crypto", package: "swift-crypto")], exclude: ["DESIGN.md"]),
         // zlib and brotli's decoder, imported by Codecs only.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlidec", providers: [.apt(["libbrotli-dev"])]),
@@ -65,6 +69,7 @@ let package = Package(
                 "TriageStore",
                 "PageText",
                 "TextNormalizer",
+                "JSONText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -106,7 +111,7 @@ let package = Package(
         .testTarget(name: "TriageRulesTests", dependencies: ["TriageRules", "TextNormalizer", "TestSupport"], exclude: ["Diagnostics"]),
         .testTarget(name: "TextNormalizerTests", dependencies: ["TextNormalizer", "TestSupport"]),
         .testTarget(name: "PageTextTests", dependencies: ["PageText", "TestSupport"]),
-        .testTarget(name: "TriageEngineTests", dependencies: ["TriageEngine", "TriageRules", "TestSupport"]),
+        .testTarget(name: "TriageEngineTests", dependencies: ["TriageEngine", "TriageRules", "PageFetch", "TestSupport"]),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs", "TestSupport"]),
         .testTarget(name: "PageFetchTests", dependencies: ["PageFetch", "Codecs", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "TriageStoreTests", dependencies: [

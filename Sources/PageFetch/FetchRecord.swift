@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 
 /// What a fetch saw, kept as evidence with the bytes: where it went, what
 /// answered, when, and the SHA-256 of the body exactly as received.
@@ -49,11 +50,42 @@ public struct FetchRecord: Sendable, Equatable, Codable {
 
     /// The record as one line of JSON, keys sorted and slashes unescaped (as
     /// assessments are written): how it is stored, exported and embedded.
-    public var json: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Strings, numbers and Booleans only: encoding cannot fail.
-        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+    /// Written by hand, byte for byte what `JSONEncoder` writes with
+    /// `.sortedKeys, .withoutEscapingSlashes` (a test holds them equal), at a
+    /// tenth of its cost: one is written for every fetched page.
+    public var json: String { object.text }
+
+    /// The record as an object, to embed in another.
+    public var object: JSONObject {
+        var out = JSONObject()
+        out.add("body_bytes", int: bodyBytes)
+        out.add("curl_version", string: curlVersion)
+        out.add("ended_at", string: endedAt)
+        out.add("failure", string: failure?.rawValue)
+        out.add("failure_detail", string: failureDetail)
+        out.add("final_url", string: finalURL)
+        out.add("headers", objects: headers.map { header in
+            var out = JSONObject()
+            out.add("name", string: header.name)
+            out.add("value", string: header.value)
+            return out
+        })
+        out.add("hops", objects: hops.map { hop in
+            var out = JSONObject()
+            out.add("location", string: hop.location)
+            out.add("status", int: hop.status)
+            out.add("url", string: hop.url)
+            return out
+        })
+        out.add("primary_ip", string: primaryIP)
+        out.add("primary_port", int: primaryPort)
+        out.add("requested_url", string: requestedURL)
+        out.add("sha256", string: sha256)
+        out.add("started_at", string: startedAt)
+        out.add("status", int: status)
+        out.add("tls_verified", bool: tlsVerified)
+        out.add("truncated", bool: truncated)
+        return out
     }
 
     /// The response's content type, if it gave one.

@@ -52,7 +52,8 @@ public final class Fetcher {
     /// `curl_global_init` must run once, before any handle exists.
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
-    public static var curlVersion: String { String(cString: curl_version()) }
+    /// libcurl builds this string on every `curl_version()` call: read once.
+    public static let curlVersion = String(cString: curl_version())
 
     public init(limits: FetchLimits = FetchLimits(), policy: DestinationPolicy = DestinationPolicy(), throttle: HostThrottle? = nil) {
         _ = Self.globalInit
@@ -134,10 +135,10 @@ public final class Fetcher {
             state.reset()
             triage_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, milliseconds(remaining)))
             triage_setopt_string(handle, CURLOPT_URL, current)
-            let host = Self.host(of: current)
-            throttle?.acquire(host)
+            let host = throttle.map { _ in Self.host(of: current) }
+            if let host { throttle?.acquire(host) }
             let code = curl_easy_perform(handle)
-            throttle?.release(host)
+            if let host { throttle?.release(host) }
             let status = Int(getLong(CURLINFO_RESPONSE_CODE))
             if code != CURLE_OK {
                 (record.failure, record.failureDetail) = classify(code, url: current)
@@ -214,31 +215,99 @@ public final class Fetcher {
         return String(cString: value)
     }
 
+    /// The URL's scheme, lower-cased (RFC 3986: a letter, then letters,
+    /// digits, "+", "-" or "."; then ":"), or nil if it has none.
     static func scheme(of url: String) -> String? {
-        guard let colon = url.firstIndex(of: ":") else { return nil }
-        let scheme = url[..<colon]
-        guard let first = scheme.first, first.isLetter, scheme.allSatisfy({ $0.isLetter || $0.isNumber || "+-.".contains($0) }) else { return nil }
-        return scheme.lowercased()
+        let utf8 = url.utf8
+        guard let colon = utf8.firstIndex(of: UInt8(ascii: ":")), let first = utf8.first, Self.isLetter(first) else { return nil }
+        let scheme = utf8[..<colon]
+        guard scheme.allSatisfy({ Self.isLetter($0) || (0x30...0x39).contains($0) || $0 == 0x2B || $0 == 0x2D || $0 == 0x2E }) else { return nil }
+        return String(decoding: scheme.map { $0 | 0x20 }, as: UTF8.self)
     }
+
+    private static func isLetter(_ byte: UInt8) -> Bool { (0x61...0x7A).contains(byte | 0x20) }
 
     /// The host a throttle counts a request against (lower-cased; the whole
-    /// URL if it has no recognisable host).
+    /// URL if it has no recognisable host), as `URLComponents` reads it.
+    /// ASCII URLs without escapes, nearly all of them, are read here; others
+    /// go through `URLComponents` (IDNA, percent-decoding).
     static func host(of url: String) -> String {
-        URLComponents(string: url)?.host?.lowercased() ?? url
+        let utf8 = url.utf8
+        guard utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "%") }), let colon = utf8.firstIndex(of: UInt8(ascii: ":")),
+              utf8[colon...].starts(with: "://".utf8) else {
+            return URLComponents(string: url)?.host?.lowercased() ?? url
+        }
+        let rest = utf8[utf8.index(colon, offsetBy: 3)...]
+        var authority = rest.prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
+        if let at = authority.lastIndex(of: UInt8(ascii: "@")) { authority = authority[authority.index(after: at)...] }
+        let host: Substring.UTF8View.SubSequence
+        if authority.first == UInt8(ascii: "[") {
+            // An IPv6 literal keeps its brackets, as URLComponents gives it back.
+            guard let close = authority.firstIndex(of: UInt8(ascii: "]")) else { return url }
+            host = authority[...close]
+        } else {
+            host = authority.prefix { $0 != UInt8(ascii: ":") }
+        }
+        return host.isEmpty ? url : String(decoding: host.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
-    /// ISO 8601 in UTC with milliseconds (record times; WARC-Date).
-    static func timestamp(_ date: Date) -> String { date.formatted(iso8601) }
-
-    private static let iso8601 = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    /// ISO 8601 in UTC with milliseconds (record times; WARC-Date), as
+    /// `Date.ISO8601FormatStyle(includingFractionalSeconds: true)` writes it,
+    /// without the calendar machinery that costs a few microseconds a call.
+    static func timestamp(_ date: Date) -> String {
+        // The whole seconds, then the fraction cut (not rounded) to milliseconds, as Foundation does.
+        let whole = date.timeIntervalSince1970.rounded(.down)
+        let milliseconds = Int64(whole) * 1000 + Int64((date.timeIntervalSince1970 - whole) * 1000)
+        // Floor division, so times before 1970 come out right too.
+        func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
+            let (q, r) = a.quotientAndRemainder(dividingBy: b)
+            return r < 0 ? (q - 1, r + b) : (q, r)
+        }
+        let (seconds, millisecond) = floorDivide(milliseconds, 1000)
+        let (days, second) = floorDivide(seconds, 86_400)
+        // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        var out: [UInt8] = []
+        out.reserveCapacity(24)
+        func digits(_ value: Int64, _ width: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            var value = value
+            while divisor > 0 {
+                out.append(0x30 + UInt8(value / divisor))
+                value %= divisor
+                divisor /= 10
+            }
+        }
+        digits(year, 4); out.append(0x2D); digits(month, 2); out.append(0x2D); digits(day, 2)
+        out.append(UInt8(ascii: "T"))
+        digits(second / 3600, 2); out.append(0x3A); digits(second / 60 % 60, 2); out.append(0x3A); digits(second % 60, 2)
+        out.append(0x2E); digits(millisecond, 3); out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
+    }
 
     static func sha256Hex(_ bytes: [UInt8]) -> String { hex(SHA256.hash(data: bytes)) }
 
     /// Lower-case hex.
     static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-        let digits = Array("0123456789abcdef")
-        return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            out.append(hexDigits[Int(byte >> 4)])
+            out.append(hexDigits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 /// What the callbacks of one transfer share with the fetcher.
@@ -271,15 +340,26 @@ final class TransferState {
     }
 
     /// Header lines of the last response (a status line starts a new one:
-    /// interim 1xx responses and proxies send several).
+    /// interim 1xx responses and proxies send several). Read as bytes:
+    /// there are a dozen per response and this runs for every one.
     func header(_ line: UnsafeRawBufferPointer) {
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.hasPrefix("HTTP/") {
+        let bytes = Self.trimmed(line[...])
+        if bytes.starts(with: "HTTP/".utf8) {
             headers.removeAll()
             return
         }
-        guard let colon = text.firstIndex(of: ":") else { return }
-        headers.append(.init(name: String(text[..<colon]), value: text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return }
+        headers.append(.init(name: String(decoding: bytes[..<colon], as: UTF8.self),
+                             value: String(decoding: Self.trimmed(bytes[(colon + 1)...]), as: UTF8.self)))
+    }
+
+    /// Without leading and trailing spaces, tabs, CR and LF.
+    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else {
+            return bytes[bytes.startIndex..<bytes.startIndex]
+        }
+        return bytes[first...last]
     }
 
     /// The socket for a connection libcurl is about to make, or

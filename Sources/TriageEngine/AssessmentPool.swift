@@ -5,48 +5,75 @@ import TriageRules
 /// Assesses referrals on several threads, each with its own pipeline, and
 /// hands the assessments back in the order the referrals were submitted.
 ///
+/// With `Fetching`, referrals whose URL is to be fetched go first to fetch
+/// threads of their own (each with its own libcurl handle), which hand the
+/// pages on to the assessing threads. A fetch mostly waits on the network;
+/// on threads apart, those waits overlap the assessing instead of leaving a
+/// core idle.
+///
 /// The caller bounds how many are in flight (`take` blocks until the next
 /// one in order is done), so memory stays flat however long the batch is.
 public final class AssessmentPool: @unchecked Sendable {
-    /// Guards everything below; `work` is signalled when a referral is
-    /// queued or the pool closes, `finished` when an assessment is done (two
-    /// conditions, so a finished assessment wakes only the reader of results).
-    private let condition = NSCondition()
-    private let finished = NSCondition()
-    // Guarded by `condition`:
-    private var queue: [(Int, Referral)] = []
-    private var head = 0
-    private var closed = false
-    // Guarded by `finished`:
-    private var done: [Int: Assessed] = [:]
+    /// How a batch fetches.
+    public struct Fetching: Sendable {
+        public var limits: FetchLimits
+        public var policy: DestinationPolicy
+        /// Shared by every fetch thread.
+        public var throttle: HostThrottle
+        /// Fetch referrals that came with content too (`Fetcher.wants`).
+        public var refetch: Bool
+        /// Fetch threads: fetches in flight at once.
+        public var concurrent: Int
 
-    /// Starts `jobs` threads. With `fetch`, each thread fetches the URLs of
-    /// referrals without content (its own libcurl handle).
-    /// Their fetches share one `HostThrottle`.
-    public init(jobs: Int, rules: CompiledRules, policy: ScoringPolicy,
-                fetch: (limits: FetchLimits, policy: DestinationPolicy, throttle: HostThrottle, refetch: Bool)? = nil) {
-        for index in 0..<max(jobs, 1) {
-            let thread = Thread { [self] in
-                let pipeline = TriagePipeline(rules: rules, policy: policy)
-                if let fetch {
-                    pipeline.fetcher = Fetcher(limits: fetch.limits, policy: fetch.policy, throttle: fetch.throttle)
-                    pipeline.refetch = fetch.refetch
-                }
-                work(pipeline)
-            }
-            thread.name = "triage-\(index)"
-            // Deep pages and rule programs stay well inside this.
-            thread.stackSize = 8 << 20
-            thread.start()
+        public init(limits: FetchLimits, policy: DestinationPolicy, throttle: HostThrottle, refetch: Bool, concurrent: Int) {
+            self.limits = limits
+            self.policy = policy
+            self.throttle = throttle
+            self.refetch = refetch
+            self.concurrent = concurrent
         }
+    }
+
+    private let fetching: Fetching?
+    private let toFetch = WorkQueue<(Int, Referral)>()
+    private let toAssess = WorkQueue<(Int, Referral, Fetched?)>()
+    /// Guards `done` and `fetchThreads`; signalled when an assessment is done.
+    private let finished = NSCondition()
+    private var done: [Int: Assessed] = [:]
+    /// Fetch threads still running: the last to stop closes `toAssess`.
+    private var fetchThreads = 0
+
+    /// Starts `jobs` assessing threads, and with `fetching` its fetch threads.
+    public init(jobs: Int, rules: CompiledRules, policy: ScoringPolicy, fetching: Fetching? = nil) {
+        self.fetching = fetching
+        if let fetching {
+            fetchThreads = max(fetching.concurrent, 1)
+            for index in 0..<fetchThreads {
+                start("triage-fetch-\(index)") { [self] in
+                    fetch(with: Fetcher(limits: fetching.limits, policy: fetching.policy, throttle: fetching.throttle), refetch: fetching.refetch)
+                }
+            }
+        }
+        for index in 0..<max(jobs, 1) {
+            start("triage-\(index)") { [self] in assess(with: TriagePipeline(rules: rules, policy: policy)) }
+        }
+    }
+
+    private func start(_ name: String, _ body: @escaping @Sendable () -> Void) {
+        let thread = Thread(block: body)
+        thread.name = name
+        // Deep pages and rule programs stay well inside this.
+        thread.stackSize = 8 << 20
+        thread.start()
     }
 
     /// Queues referral number `sequence` (numbers start at 0 and go up by one).
     public func submit(_ sequence: Int, _ referral: Referral) {
-        condition.lock()
-        queue.append((sequence, referral))
-        condition.signal()
-        condition.unlock()
+        if let fetching, Fetcher.wants(referral, refetch: fetching.refetch) {
+            toFetch.put((sequence, referral))
+        } else {
+            toAssess.put((sequence, referral, nil))
+        }
     }
 
     /// The assessment of referral `sequence`, waiting for it.
@@ -66,28 +93,27 @@ public final class AssessmentPool: @unchecked Sendable {
 
     /// No more referrals: the threads finish what is queued, then stop.
     public func close() {
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        condition.unlock()
+        if fetching != nil {
+            toFetch.close()
+        } else {
+            toAssess.close()
+        }
     }
 
-    private func work(_ pipeline: TriagePipeline) {
-        while true {
-            condition.lock()
-            while head == queue.count && !closed { condition.wait() }
-            guard head < queue.count else {
-                condition.unlock()
-                return
-            }
-            let (sequence, referral) = queue[head]
-            head += 1
-            if head > 1024 && head * 2 > queue.count {
-                queue.removeFirst(head)
-                head = 0
-            }
-            condition.unlock()
-            let assessed = pipeline.fetchAndAssess(referral)
+    private func fetch(with fetcher: Fetcher, refetch: Bool) {
+        while let (sequence, referral) = toFetch.take() {
+            toAssess.put((sequence, referral, fetcher.fetch(referral, refetch: refetch)))
+        }
+        finished.lock()
+        fetchThreads -= 1
+        let last = fetchThreads == 0
+        finished.unlock()
+        if last { toAssess.close() }
+    }
+
+    private func assess(with pipeline: TriagePipeline) {
+        while let (sequence, referral, fetched) = toAssess.take() {
+            let assessed = pipeline.assess(referral, fetched: fetched)
             finished.lock()
             done[sequence] = assessed
             finished.signal()

@@ -38,13 +38,6 @@ public final class TriagePipeline {
     public var snippetContext = 60
     /// Snippets per pattern per rule (every match is still counted).
     public var snippetsPerPattern = 3
-    /// Fetches the URL of a referral that came without content; nil: such
-    /// referrals are PENDING.
-    public var fetcher: Fetcher?
-    /// Also fetch referrals that came with content: the submitted content is
-    /// assessed, the live page is kept beside it (`Assessed.refetched`).
-    public var refetch = false
-
 
     private let extractor = PageExtractor()
     private let normalizer = TextNormalizer()
@@ -62,13 +55,15 @@ public final class TriagePipeline {
         scanner = RuleScanner(rules)
     }
 
-    /// Assesses `referral`, fetching its URL first when it came without
-    /// content and there is a `fetcher` (or always, with `refetch`). The
-    /// assessment carries the fetch record; a fetch that got no body leaves
-    /// the referral PENDING with the reason.
-    public func fetchAndAssess(_ referral: Referral) -> Assessed {
-        guard let fetcher, let url = referral.url, refetch || referral.content == .none else { return assessing(referral) }
-        let (record, body) = fetcher.fetch(url)
+    /// Assesses `referral` with what fetching its URL gave (`Fetcher.fetch(_:refetch:)`;
+    /// nil: not fetched). A referral that came with content is assessed on
+    /// that content, the live page kept beside it (`Assessed.refetched`); one
+    /// without is assessed on the fetched page. The assessment carries the
+    /// fetch record; a fetch that got no body leaves the referral PENDING with
+    /// the reason.
+    public func assess(_ referral: Referral, fetched: Fetched?) -> Assessed {
+        guard let fetched, let url = referral.url else { return assessing(referral) }
+        let (record, body) = (fetched.record, fetched.body)
         let failure = record.failure.map { "fetch failed (\($0.rawValue)): \(record.failureDetail ?? "")" }
         if referral.content != .none {
             // Refetched: the submitted content is what is assessed (what the
@@ -89,7 +84,7 @@ public final class TriagePipeline {
             return Assessed(assessment: assessment, referral: referral)
         }
         // The bytes as received are the evidence; the decoded page is what is read.
-        let readable = ContentDecoding.decode(body, record: record, limit: fetcher.limits.maxDecodedBytes)
+        let readable = ContentDecoding.decode(body, record: record, limit: fetched.decodingLimit)
         let notes = [failure.map { $0 + "; the \(body.count) bytes received were assessed" }, readable.note].compactMap { $0 }
         var assessment = assess(referral, content: (readable.bytes, record.contentType), notes: notes)
         assessment.fetch = record

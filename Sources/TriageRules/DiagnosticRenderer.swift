@@ -1,3 +1,5 @@
+import JSONText
+
 /// Renders diagnostics for people (like a compiler) and for programs (JSON).
 public enum DiagnosticRenderer {
     /// ```

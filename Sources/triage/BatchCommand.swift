@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import JSONText
 import TriageEngine
 import TriageRules
 import TriageStore
@@ -56,6 +57,10 @@ struct BatchCommand: ParsableCommand {
     @Flag(name: .long, help: "Fetch the URL of every referral that has one, even when content was submitted: the submitted content is assessed, the live page kept beside it (implies --fetch).")
     var refetch = false
 
+    @Option(name: .long, help: ArgumentHelp("Fetches in flight at once, each on a thread of its own beside the assessing threads (with --fetch).",
+                                            valueName: "N"))
+    var fetchJobs = 16
+
     @OptionGroup(title: "Fetching (with --fetch)") var fetchOptions: FetchOptions
 
     @OptionGroup(title: "Fetching (with --fetch)") var throttleOptions: ThrottleOptions
@@ -66,6 +71,7 @@ struct BatchCommand: ParsableCommand {
 
     func validate() throws {
         if let jobs, jobs < 1 || jobs > 256 { throw ValidationError("--jobs must be within 1...256") }
+        if fetchJobs < 1 || fetchJobs > 256 { throw ValidationError("--fetch-jobs must be within 1...256") }
     }
 
     func run() throws {
@@ -137,9 +143,12 @@ struct BatchCommand: ParsableCommand {
 
         // In flight at most a few per thread: the reader waits for the
         // oldest to finish, so memory is bounded by the window, not the input.
-        let pool = AssessmentPool(jobs: jobs, rules: rules, policy: policy,
-                                  fetch: fetch || refetch ? (fetchOptions.limits, fetchOptions.policy, throttleOptions.throttle, refetch) : nil)
-        let window = 4 * jobs
+        let fetching = fetch || refetch
+            ? AssessmentPool.Fetching(limits: fetchOptions.limits, policy: fetchOptions.policy, throttle: throttleOptions.throttle,
+                                      refetch: refetch, concurrent: fetchJobs)
+            : nil
+        let pool = AssessmentPool(jobs: jobs, rules: rules, policy: policy, fetching: fetching)
+        let window = 4 * jobs + (fetching?.concurrent ?? 0)
         var submitted = 0, emitted = 0
         while let record = reader.next() {
             switch record {

@@ -44,10 +44,10 @@ struct CheckCommand: ParsableCommand {
         let policy = try options.loadPolicy(command: "check")
         let referral = try readReferral()
         let pipeline = TriagePipeline(rules: rules, policy: policy)
-        if referral.url != nil && referral.content == .none {
-            pipeline.fetcher = Fetcher(limits: fetchOptions.limits, policy: fetchOptions.policy)
-        }
-        var assessment = pipeline.fetchAndAssess(referral).assessment
+        // A libcurl handle only when there is something to fetch.
+        let fetched = Fetcher.wants(referral, refetch: false)
+            ? Fetcher(limits: fetchOptions.limits, policy: fetchOptions.policy).fetch(referral, refetch: false) : nil
+        var assessment = pipeline.assess(referral, fetched: fetched).assessment
         var cases = CaseBook()
         if let filed = cases.file(canonicalURL: assessment.canonicalURL, contentFingerprint: assessment.contentFingerprint) {
             (assessment.caseID, assessment.caseSize) = (filed.id, filed.size)

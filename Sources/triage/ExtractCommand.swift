@@ -1,5 +1,6 @@
 import AhoCorasick
 import ArgumentParser
+import JSONText
 import PageText
 import TextNormalizer
 import TriageRules

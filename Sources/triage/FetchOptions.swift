@@ -12,7 +12,7 @@ struct FetchOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Body bytes kept from a fetch; the rest is cut (and flagged).", valueName: "BYTES"))
     var maxFetchBytes: Int = 16 << 20
 
-    @Option(name: .long, help: ArgumentHelp("Bytes a gzip or deflate body may decode to before reading stops (and is flagged).",
+    @Option(name: .long, help: ArgumentHelp("Bytes a gzip, deflate or brotli body may decode to before reading stops (and is flagged).",
                                             valueName: "BYTES"))
     var maxDecodedBytes: Int = 32 << 20
 

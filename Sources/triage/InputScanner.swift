@@ -1,4 +1,5 @@
 import AhoCorasick
+import JSONText
 import TriageRules
 #if canImport(Glibc)
 import Glibc

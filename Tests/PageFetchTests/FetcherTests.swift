@@ -389,3 +389,79 @@ struct FetcherTests {
         #expect(redirected.failure == .dns && redirected.hops.count == 1, "\(redirected.hops)")
     }
 }
+
+/// The fetcher's small parsers, each against the Foundation code it stands
+/// in for on the hot path.
+@Suite("Fetcher helpers")
+struct FetcherHelperTests {
+    @Test func timestampsAreWhatISO8601FormatStyleWrites() {
+        let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        var random = SeededRandom(seed: 8)
+        var dates = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 951_782_400.999),  // 2000-02-29
+                     Date(timeIntervalSince1970: 4_102_444_799.5), Date(timeIntervalSince1970: -1.25)]
+        for _ in 0..<5_000 {
+            // 1900 to 2100, to the millisecond.
+            dates.append(Date(timeIntervalSince1970: Double(Int64(random.next() % 6_311_390_400_000) - 2_208_988_800_000) / 1000))
+        }
+        for date in dates {
+            #expect(Fetcher.timestamp(date) == date.formatted(style), "\(date.timeIntervalSince1970)")
+        }
+    }
+
+    @Test(arguments: [
+        "http://Example.COM/a", "https://user:pw@host.example:8443/x?y#z", "http://[2001:db8::1]:8080/", "http://[::1]/",
+        "http://host.example?q=1", "http://host.example#frag", "HTTP://UPPER.example", "http://127.0.0.1:18481/pages/a.html",
+        "http://bücher.example/", "http://%41.example/",
+    ])
+    func hostsAreWhatURLComponentsReads(_ url: String) {
+        #expect(Fetcher.host(of: url) == URLComponents(string: url)?.host?.lowercased() ?? url)
+    }
+
+    @Test func schemes() {
+        #expect(Fetcher.scheme(of: "HTTPS://x") == "https" && Fetcher.scheme(of: "svn+ssh://x") == "svn+ssh")
+        #expect(Fetcher.scheme(of: "no scheme") == nil && Fetcher.scheme(of: "1http://x") == nil && Fetcher.scheme(of: "ht tp://x") == nil)
+        #expect(Fetcher.scheme(of: ":x") == nil && Fetcher.scheme(of: "") == nil)
+    }
+
+    @Test func headersAreTrimmedAndAStatusLineStartsAgain() {
+        let state = TransferState()
+        for line in ["HTTP/1.1 301 Moved\r\n", "Location: /b\r\n", "\r\n", "HTTP/1.1 200 OK\r\n", "Content-Type:  text/html; charset=utf-8 \r\n",
+                     "X-Empty:\r\n", "X-Tab:\tv\t\r\n", "no colon here\r\n", "\r\n"] {
+            Array(line.utf8).withUnsafeBytes { state.header($0) }
+        }
+        #expect(state.headers == [.init(name: "Content-Type", value: "text/html; charset=utf-8"), .init(name: "X-Empty", value: ""),
+                                  .init(name: "X-Tab", value: "v")])
+    }
+}
+
+@Suite("Fetch record JSON")
+struct FetchRecordJSONTests {
+    /// The hand-written JSON is what Foundation's encoder writes, for records
+    /// with every field set or unset and strings that need escaping.
+    @Test func isWhatJSONEncoderWrites() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let awkward = ["", "plain", "a/b\\c\"d", "tab\there\r\nline", "\u{0}\u{1}\u{1f}\u{7f}", "café ☃ 𝄞", "\u{2028}\u{2029}", "<script>&amp;"]
+        var random = SeededRandom(seed: 21)
+        for round in 0..<300 {
+            func pick() -> String { awkward[Int(random.next() % UInt64(awkward.count))] }
+            func maybe<T>(_ value: T) -> T? { random.next() % 2 == 0 ? value : nil }
+            var record = FetchRecord(requestedURL: "http://example.invalid/" + pick(), startedAt: pick(), endedAt: pick(), curlVersion: pick())
+            record.hops = (0..<Int(random.next() % 3)).map { _ in .init(url: pick(), status: 301 + Int(random.next() % 7), location: pick()) }
+            record.finalURL = maybe(pick())
+            record.status = maybe(Int(random.next() % 600))
+            record.headers = (0..<Int(random.next() % 4)).map { _ in .init(name: pick(), value: pick()) }
+            record.primaryIP = maybe(pick())
+            record.primaryPort = maybe(Int(random.next() % 65536))
+            record.tlsVerified = maybe(random.next() % 2 == 0)
+            record.bodyBytes = Int(random.next() % 100_000_000)
+            record.sha256 = maybe(pick())
+            record.truncated = random.next() % 2 == 0
+            record.failure = maybe(FetchFailure.allCases[Int(random.next() % UInt64(FetchFailure.allCases.count))])
+            record.failureDetail = maybe(pick())
+            let expected = String(decoding: try encoder.encode(record), as: UTF8.self)
+            #expect(record.json == expected, "round \(round)")
+            #expect(try JSONDecoder().decode(FetchRecord.self, from: Data(record.json.utf8)) == record)
+        }
+    }
+}
