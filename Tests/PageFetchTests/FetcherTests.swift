@@ -386,7 +386,7 @@ struct FetcherTests {
         #expect(direct.failureDetail?.contains("does not resolve") == true && direct.primaryIP == nil)
         // Through a redirect: the first hop is kept, the second names the failure.
         let redirected = fetcher.fetch(server.base + "/").record
-        #expect(redirected.failure == .dns && redirected.hops.count == 1, "\(redirected.hops)")
+        #expect(redirected.failure == .dns && redirected.hops.count == 1, "\(redirected.failure?.rawValue ?? "fetched") \(redirected.failureDetail ?? "") \(redirected.hops)")
     }
 }
 

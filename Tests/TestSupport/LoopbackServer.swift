@@ -36,6 +36,8 @@ public final class LoopbackServer: @unchecked Sendable {
     private let lock = NSLock()
     private var accepted = 0
     private var stopped = false
+    /// The accepting thread has closed the listening socket.
+    private var listenerClosed = false
 
     /// Connections accepted so far.
     public var connections: Int { lock.withLock { accepted } }
@@ -65,20 +67,28 @@ public final class LoopbackServer: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// Stops listening: new connections are refused from here on. The
+    /// socket is closed by the accepting thread once its `accept` has
+    /// returned; closed here, its descriptor number could be handed to the
+    /// next server's socket while that thread was about to call `accept`
+    /// again, and this server would answer that one's connections.
     public func stop() {
-        let first = lock.withLock {
-            defer { stopped = true }
-            return !stopped
-        }
-        if first {
-            shutdown(listener, Int32(SHUT_RDWR))
-            close(listener)
+        lock.withLock {
+            guard !stopped else { return }
+            stopped = true
+            if !listenerClosed { shutdown(listener, Int32(SHUT_RDWR)) }
         }
     }
 
     public var base: String { "http://127.0.0.1:\(port)" }
 
     private func acceptLoop() {
+        defer {
+            lock.withLock {
+                close(listener)
+                listenerClosed = true
+            }
+        }
         while true {
             let connection = accept(listener, nil, nil)
             if connection < 0 {
