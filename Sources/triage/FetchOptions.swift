@@ -19,6 +19,9 @@ struct FetchOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("A proxy for fetches (environment proxy variables are ignored).", valueName: "URL"))
     var proxy: String?
 
+    @Option(name: .long, help: ArgumentHelp("The User-Agent header fetches send.", valueName: "TEXT"))
+    var userAgent: String = FetchLimits().userAgent
+
     /// Test-only: admits one port on 127.0.0.1 so tests can fetch from a
     /// server of their own. Loopback and private addresses are otherwise
     /// always refused.
@@ -28,6 +31,9 @@ struct FetchOptions: ParsableArguments {
     func validate() throws {
         if connectTimeout < 1 || fetchTimeout < 1 { throw ValidationError("fetch timeouts must be at least 1 second") }
         if maxFetchBytes < 1 || maxDecodedBytes < 1 { throw ValidationError("--max-fetch-bytes and --max-decoded-bytes must be at least 1") }
+        if userAgent.isEmpty || userAgent.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            throw ValidationError("--user-agent must be one line of text")
+        }
     }
 
     var limits: FetchLimits {
@@ -37,6 +43,7 @@ struct FetchOptions: ParsableArguments {
         limits.maxBodyBytes = maxFetchBytes
         limits.maxDecodedBytes = maxDecodedBytes
         limits.proxy = proxy
+        limits.userAgent = userAgent
         return limits
     }
 

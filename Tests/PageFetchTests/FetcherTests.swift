@@ -74,6 +74,12 @@ struct FetcherTests {
         #expect(record.contentType == "text/html; charset=utf-8")
         #expect(record.tlsVerified == nil && !record.truncated && record.curlVersion.hasPrefix("libcurl/"))
         #expect(record.startedAt <= record.endedAt && record.startedAt.hasSuffix("Z"))
+        // Our user agent; no Accept-Encoding, so libcurl has nothing to decompress.
+        let head = try #require(server.requestHeads.first)
+        #expect(head.contains("\r\nUser-Agent: \(FetchLimits().userAgent)\r\n") && !head.lowercased().contains("accept-encoding"))
+        let custom = Self.fetcher(for: server) { $0.userAgent = "triage-test/1 (synthetic)" }
+        _ = custom.fetch(server.base + "/again")
+        #expect(server.requestHeads.last?.contains("\r\nUser-Agent: triage-test/1 (synthetic)\r\n") == true)
     }
 
     @Test func redirectsAreFollowedByHandAndEachHopRecorded() throws {

@@ -42,6 +42,10 @@ public final class LoopbackServer: @unchecked Sendable {
     /// Connections accepted so far.
     public var connections: Int { lock.withLock { accepted } }
 
+    /// The head (request line and headers) of every request read, in order.
+    public var requestHeads: [String] { lock.withLock { heads } }
+    private var heads: [String] = []
+
     public init(_ handler: @escaping @Sendable (String) -> Reply) throws {
         self.handler = handler
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -111,6 +115,7 @@ public final class LoopbackServer: @unchecked Sendable {
             if n <= 0 { return }
             request += buffer[0..<n]
         }
+        lock.withLock { heads.append(String(decoding: request, as: UTF8.self)) }
         let line = String(decoding: request.prefix { $0 != 13 }, as: UTF8.self).split(separator: " ")
         let path = line.count > 1 ? String(line[1]) : "/"
         switch handler(path) {

@@ -30,6 +30,10 @@ struct FetchCommandTests {
         #expect(result.stdout.contains("\"band\":\"P1\""))
         #expect(result.stdout.contains("\"hops\":[{\"location\":\"\(server.base)/page\",\"status\":302,\"url\":\"\(server.base)/moved\"}]"))
         #expect(result.stdout.contains("\"primary_ip\":\"127.0.0.1\""))
+        let agent = try TriageProcess.run(["check", server.base + "/page", "--allow-loopback-port", port, "--user-agent", "triage-test/2"])
+        #expect(agent.status == 0 && server.requestHeads.last?.contains("\r\nUser-Agent: triage-test/2\r\n") == true)
+        let badAgent = try TriageProcess.run(["check", server.base + "/page", "--allow-loopback-port", port, "--user-agent", "two\nlines"])
+        #expect(badAgent.status == 64 && badAgent.stderr.contains("--user-agent must be one line"), "\(badAgent.stderr)")
 
         // Without the test allowance, loopback is refused and nothing connects.
         let before = server.connections
