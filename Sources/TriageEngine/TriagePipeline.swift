@@ -227,23 +227,14 @@ public final class TriagePipeline {
     /// included) shown as one space, and invisible characters (zero-width,
     /// bidi controls, soft hyphens: hiding places for keywords) shown as
     /// `<U+200B>`, so the evidence shows what the page hid.
+    ///
+    /// Three snippet parts per match, and a page can have thousands of
+    /// matches: written as bytes, with one String made at the end. ASCII,
+    /// most of what is shown, needs no decoding at all.
     static func display(_ bytes: ArraySlice<UInt8>) -> String {
-        var shown = ""
-        for scalar in collapsingWhitespace(bytes).unicodeScalars {
-            if scalar.value >= 0x80 && scalar.properties.isDefaultIgnorableCodePoint {
-                let hex = String(scalar.value, radix: 16, uppercase: true)
-                shown += "<U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + ">"
-            } else {
-                shown.unicodeScalars.append(scalar)
-            }
-        }
-        return shown
-    }
-
-    private static func collapsingWhitespace(_ bytes: ArraySlice<UInt8>) -> String {
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var space = false
+        out.reserveCapacity(bytes.count + 8)
+        var space = false, ascii = true
         for b in bytes {
             if b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D || b == 0x0C {
                 space = true
@@ -251,10 +242,27 @@ public final class TriagePipeline {
             }
             if space { out.append(0x20) }
             space = false
+            ascii = ascii && b < 0x80
             out.append(b)
         }
         if space { out.append(0x20) }
-        return String(decoding: out, as: UTF8.self)
+        if ascii { return String(decoding: out, as: UTF8.self) }
+        // Decoded (invalid sequences become U+FFFD, as String(decoding:)
+        // makes them), each scalar written back or named.
+        var shown: [UInt8] = []
+        shown.reserveCapacity(out.count + 16)
+        for scalar in String(decoding: out, as: UTF8.self).unicodeScalars {
+            if scalar.value >= 0x80 && scalar.properties.isDefaultIgnorableCodePoint {
+                shown += "<U+".utf8
+                let hex = String(scalar.value, radix: 16, uppercase: true).utf8
+                shown += repeatElement(UInt8(ascii: "0"), count: max(0, 4 - hex.count))
+                shown += hex
+                shown.append(UInt8(ascii: ">"))
+            } else {
+                UTF8.encode(scalar) { shown.append($0) }
+            }
+        }
+        return String(decoding: shown, as: UTF8.self)
     }
 
     static func microseconds(_ duration: Duration) -> Int {

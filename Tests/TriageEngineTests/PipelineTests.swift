@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import TriageEngine
 import TriageRules
 
@@ -120,5 +121,54 @@ struct PipelineTests {
         // The same input gives the same case ids.
         var again = CaseBook()
         #expect(again.file(canonicalURL: "https://x.example/1", contentFingerprint: "aaa")?.id == a?.id)
+    }
+}
+
+@Suite("Snippet display")
+struct SnippetDisplayTests {
+    /// The straightforward version the byte-level one replaced: whitespace
+    /// runs collapsed, the text decoded, invisible scalars named.
+    static func oracle(_ bytes: ArraySlice<UInt8>) -> String {
+        var collapsed: [UInt8] = []
+        var space = false
+        for b in bytes {
+            if [0x20, 0x0A, 0x09, 0x0D, 0x0C].contains(b) {
+                space = true
+                continue
+            }
+            if space { collapsed.append(0x20) }
+            space = false
+            collapsed.append(b)
+        }
+        if space { collapsed.append(0x20) }
+        var shown = ""
+        for scalar in String(decoding: collapsed, as: UTF8.self).unicodeScalars {
+            if scalar.value >= 0x80 && scalar.properties.isDefaultIgnorableCodePoint {
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                shown += "<U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + ">"
+            } else {
+                shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown
+    }
+
+    @Test func namesInvisibleCharactersAndCollapsesSpace() {
+        #expect(TriagePipeline.display(Array("a\u{200B}b  \n\t c\u{AD}d\u{202E}".utf8)[...]) == "a<U+200B>b c<U+00AD>d<U+202E>")
+        #expect(TriagePipeline.display(Array("  plain ascii \r\n".utf8)[...]) == " plain ascii ")
+        #expect(TriagePipeline.display(Array("café \u{E0041}".utf8)[...]) == "café <U+E0041>")
+    }
+
+    /// Random bytes from a mix of ASCII, whitespace, multi-byte and
+    /// invisible characters, and stray or cut sequences: the same text as the oracle.
+    @Test func agreesWithTheStraightforwardVersion() {
+        var random = SeededRandom(seed: 17)
+        let pieces: [[UInt8]] = ["a", "Z", " ", "\n", "\t", "\r", "\u{0C}", "é", "ж", "☃", "𝄞", "\u{200B}", "\u{200D}", "\u{FEFF}", "\u{AD}",
+                                 "\u{2066}", "\u{E0020}", "<", "\""].map { Array($0.utf8) } + [[0x80], [0xC3], [0xE2, 0x98], [0xFF], [0xF0, 0x9D, 0x84]]
+        for _ in 0..<5_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int(random.next() % 24) { bytes += pieces[Int(random.next() % UInt64(pieces.count))] }
+            #expect(TriagePipeline.display(bytes[...]) == Self.oracle(bytes[...]), "\(bytes)")
+        }
     }
 }
