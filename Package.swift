@@ -16,13 +16,13 @@ let package = Package(
     targets: [
         // Pure Swift multi-pattern matcher: no Foundation, no dependencies.
         .target(name: "AhoCorasick", exclude: ["DESIGN.md"]),
-        // JSON written by hand, byte for byte what Foundation's sorted-keys
-        // encoder writes, for output where a generic encoder costs too much.
-        .target(name: "JSONText"),
+        // Text written by hand where a generic encoder costs too much: JSON
+        // (byte for byte what Foundation's sorted-keys encoder writes) and hex.
+        .target(name: "Encoders"),
         // Rule language: lexer, parser, diagnostics, compiler, evaluation.
         .target(name: "TriageRules", dependencies: [
             "AhoCorasick",
-            "JSONText",
+            "Encoders",
             "TextNormalizer",
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["DESIGN.md"]),
@@ -39,14 +39,14 @@ let package = Package(
         // The pipeline: referrals in, explained assessments out (scoring,
         // evidence, duplicate cases).
         .target(name: "TriageEngine", dependencies: [
-            "TriageRules", "PageText", "TextNormalizer", "PageFetch", "JSONText",
+            "TriageRules", "PageText", "TextNormalizer", "PageFetch", "Encoders",
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["DESIGN.md"]),
         // libcurl, imported by PageFetch only (typed wrappers for its variadic calls).
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Fetching referral URLs: http(s) only, destinations checked at the
         // socket, limits on time and size, a record of what was seen.
-        .target(name: "PageFetch", dependencies: ["CCurl", "Codecs", "JSONText", .product(name: "Crypto", package: "swift-crypto")], exclude: ["DESIGN.md"]),
+        .target(name: "PageFetch", dependencies: ["CCurl", "Codecs", "Encoders", .product(name: "Crypto", package: "swift-crypto")], exclude: ["DESIGN.md"]),
         // zlib and brotli's decoder, imported by Codecs only.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlidec", providers: [.apt(["libbrotli-dev"])]),
@@ -69,7 +69,7 @@ let package = Package(
                 "TriageStore",
                 "PageText",
                 "TextNormalizer",
-                "JSONText",
+                "Encoders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,5 +1,5 @@
+import Encoders
 import Foundation
-import JSONText
 
 /// What a fetch saw, kept as evidence with the bytes: where it went, what
 /// answered, when, and the SHA-256 of the body exactly as received.

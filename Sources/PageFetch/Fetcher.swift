@@ -1,5 +1,6 @@
 import CCurl
 import Crypto
+import Encoders
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -294,20 +295,9 @@ public final class Fetcher {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func sha256Hex(_ bytes: [UInt8]) -> String { hex(SHA256.hash(data: bytes)) }
+    static func sha256Hex(_ bytes: [UInt8]) -> String { Hex.lowercase(SHA256.hash(data: bytes)) }
 
-    /// Lower-case hex.
-    static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 /// What the callbacks of one transfer share with the fetcher.

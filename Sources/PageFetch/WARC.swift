@@ -1,4 +1,5 @@
 import Crypto
+import Encoders
 import Foundation
 
 /// Captures as WARC/1.1 (ISO 28500), the web-archiving format archives and
@@ -61,7 +62,7 @@ public enum WARC {
         var bytes = Array(SHA256.hash(data: seed).prefix(16))
         bytes[6] = bytes[6] & 0x0F | 0x50  // version 5-style (name-based)
         bytes[8] = bytes[8] & 0x3F | 0x80
-        let h = Fetcher.hex(bytes)
+        let h = Hex.lowercase(bytes)
         let parts = [h.prefix(8), h.dropFirst(8).prefix(4), h.dropFirst(12).prefix(4), h.dropFirst(16).prefix(4), h.dropFirst(20)]
         return "<urn:uuid:" + parts.joined(separator: "-") + ">"
     }

@@ -1,4 +1,4 @@
-import JSONText
+import Encoders
 import PageFetch
 import TriageRules
 

@@ -1,4 +1,4 @@
-import JSONText
+import Encoders
 
 /// Renders diagnostics for people (like a compiler) and for programs (JSON).
 public enum DiagnosticRenderer {

@@ -1,4 +1,5 @@
 import Crypto
+import Encoders
 
 /// The identity of a rule set's sources: SHA-256 over their normalised text.
 ///
@@ -32,10 +33,7 @@ public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Lower-case hex of the digest.
-    public var hex: String {
-        let digits = Array("0123456789abcdef")
-        return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
-    }
+    public var hex: String { Hex.lowercase(bytes) }
 
     /// `sha256:` followed by the hex digest.
     public var description: String { "sha256:" + hex }

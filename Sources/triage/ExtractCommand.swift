@@ -1,6 +1,6 @@
 import AhoCorasick
 import ArgumentParser
-import JSONText
+import Encoders
 import PageText
 import TextNormalizer
 import TriageRules

@@ -1,5 +1,5 @@
 import AhoCorasick
-import JSONText
+import Encoders
 import TriageRules
 #if canImport(Glibc)
 import Glibc

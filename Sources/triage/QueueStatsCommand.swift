@@ -1,6 +1,6 @@
 import ArgumentParser
+import Encoders
 import Foundation
-import JSONText
 import TriageEngine
 import TriageStore
 

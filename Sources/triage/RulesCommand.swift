@@ -1,5 +1,5 @@
 import ArgumentParser
-import JSONText
+import Encoders
 import TriageRules
 
 /// `triage rules`: check, test (and later compile and inspect) rule sets.
