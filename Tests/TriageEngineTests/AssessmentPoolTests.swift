@@ -55,4 +55,38 @@ struct AssessmentPoolTests {
             #expect(got.content == one.content && got.contentType == one.contentType, "\(referral.id)")
         }
     }
+
+    /// Four threads taking from one queue while it is filled: every item is
+    /// taken once, in order within each taker, and all of them return once
+    /// it is closed and empty (more than 1,024 items, so the taken ones are
+    /// dropped from the front along the way).
+    @Test func aWorkQueueHandsOutEachItemOnce() {
+        let queue = WorkQueue<Int>()
+        final class Taken: @unchecked Sendable {
+            let lock = NSLock()
+            var items: [[Int]] = Array(repeating: [], count: 4)
+        }
+        let taken = Taken()
+        let group = DispatchGroup()
+        for taker in 0..<4 {
+            group.enter()
+            Thread {
+                var mine: [Int] = []
+                while let item = queue.take() { mine.append(item) }
+                taken.lock.withLock { taken.items[taker] = mine }
+                group.leave()
+            }.start()
+        }
+        for item in 0..<20_000 { queue.put(item) }
+        queue.close()
+        group.wait()
+        let all = taken.items.flatMap { $0 }.sorted()
+        let eachOnce = all == Array(0..<20_000)
+        #expect(eachOnce, "\(all.count) items taken, \(Set(all).count) distinct")
+        for mine in taken.items {
+            let inOrder = mine == mine.sorted()
+            #expect(inOrder)
+        }
+        #expect(queue.take() == nil)
+    }
 }
