@@ -17,8 +17,9 @@ let package = Package(
         // Pure Swift multi-pattern matcher: no Foundation, no dependencies.
         .target(name: "AhoCorasick", exclude: ["DESIGN.md"]),
         // Text written by hand where a generic encoder costs too much: JSON
-        // (byte for byte what Foundation's sorted-keys encoder writes) and hex.
-        .target(name: "Encoders"),
+        // (byte for byte what Foundation's sorted-keys encoder writes), hex
+        // and hex SHA-256.
+        .target(name: "Encoders", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Rule language: lexer, parser, diagnostics, compiler, evaluation.
         .target(name: "TriageRules", dependencies: [
             "AhoCorasick",
@@ -56,7 +57,7 @@ let package = Package(
         // The review queue on SQLite (GRDB): cases, decisions, evidence and
         // a hash-chained audit log.
         .target(name: "TriageStore", dependencies: [
-            "TriageEngine", "TriageRules", "PageFetch", "Codecs",
+            "TriageEngine", "TriageRules", "PageFetch", "Codecs", "Encoders",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["DESIGN.md"]),

@@ -12,7 +12,7 @@ public enum ContentDecoding {
     }
 
     public static func decode(_ body: [UInt8], record: FetchRecord, limit: Int) -> Decoded {
-        let encodings = (record.headers.last { $0.name.lowercased() == "content-encoding" }?.value ?? "")
+        let encodings = (record.header("content-encoding") ?? "")
             .lowercased().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && $0 != "identity" }
         guard !encodings.isEmpty else { return Decoded(bytes: body, note: nil) }
         var bytes = body

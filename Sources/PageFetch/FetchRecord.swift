@@ -89,8 +89,11 @@ public struct FetchRecord: Sendable, Equatable, Codable {
     }
 
     /// The response's content type, if it gave one.
-    public var contentType: String? {
-        headers.last { $0.name.lowercased() == "content-type" }?.value
+    public var contentType: String? { header("content-type") }
+
+    /// The value of the response's last header called `name` (any case).
+    public func header(_ name: String) -> String? {
+        headers.last { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
     }
 }
 

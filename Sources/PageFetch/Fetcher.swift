@@ -1,5 +1,4 @@
 import CCurl
-import Crypto
 import Encoders
 import Foundation
 #if canImport(Glibc)
@@ -122,8 +121,9 @@ public final class Fetcher {
         var current = url
         var hop = 0
         while true {
-            guard let scheme = Self.scheme(of: current), scheme == "http" || scheme == "https" else {
-                record.failure = Self.scheme(of: current) == nil ? .badURL : .scheme
+            let scheme = Self.scheme(of: current)
+            guard scheme == "http" || scheme == "https" else {
+                record.failure = scheme == nil ? .badURL : .scheme
                 record.failureDetail = "\(current): only http and https are fetched"
                 break
             }
@@ -136,10 +136,7 @@ public final class Fetcher {
             state.reset()
             triage_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, milliseconds(remaining)))
             triage_setopt_string(handle, CURLOPT_URL, current)
-            let host = throttle.map { _ in Self.host(of: current) }
-            if let host { throttle?.acquire(host) }
-            let code = curl_easy_perform(handle)
-            if let host { throttle?.release(host) }
+            let code = throttle.map { $0.withSlot(for: Self.host(of: current)) { curl_easy_perform(handle) } } ?? curl_easy_perform(handle)
             let status = Int(getLong(CURLINFO_RESPONSE_CODE))
             if code != CURLE_OK {
                 (record.failure, record.failureDetail) = classify(code, url: current)
@@ -178,7 +175,7 @@ public final class Fetcher {
         record.truncated = state.truncated
         record.bodyBytes = state.body.count
         // No response, no body to vouch for.
-        record.sha256 = record.status == nil && state.body.isEmpty ? nil : Self.sha256Hex(state.body)
+        record.sha256 = record.status == nil && state.body.isEmpty ? nil : sha256Hex(state.body)
         record.endedAt = Self.timestamp(Date())
         return (record, state.body)
     }
@@ -295,7 +292,6 @@ public final class Fetcher {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func sha256Hex(_ bytes: [UInt8]) -> String { Hex.lowercase(SHA256.hash(data: bytes)) }
 
 
 }

@@ -17,8 +17,14 @@ public final class HostThrottle: @unchecked Sendable {
         self.spacing = spacing
     }
 
-    /// Waits for a slot for `host` (lower-cased), then holds it.
-    public func acquire(_ host: String) {
+    /// Runs `body` holding a slot for `host` (lower-cased), waiting for one first.
+    public func withSlot<T>(for host: String, _ body: () throws -> T) rethrows -> T {
+        acquire(host)
+        defer { release(host) }
+        return try body()
+    }
+
+    private func acquire(_ host: String) {
         condition.lock()
         defer { condition.unlock() }
         while true {
@@ -39,7 +45,7 @@ public final class HostThrottle: @unchecked Sendable {
         }
     }
 
-    public func release(_ host: String) {
+    private func release(_ host: String) {
         condition.lock()
         active[host, default: 1] -= 1
         if active[host] == 0 { active[host] = nil }

@@ -33,8 +33,8 @@ public enum WARC {
         let block = Array(head.utf8) + body
         let responseID = recordID(Array(url.utf8) + Array(fetch.startedAt.utf8) + Array((fetch.sha256 ?? "").utf8))
         var fields: [(String, String)] = [("WARC-Target-URI", url), ("Content-Type", "application/http; msgtype=response"),
-                                          ("WARC-Payload-Digest", "sha256:" + Fetcher.sha256Hex(body)),
-                                          ("WARC-Block-Digest", "sha256:" + Fetcher.sha256Hex(block))]
+                                          ("WARC-Payload-Digest", "sha256:" + sha256Hex(body)),
+                                          ("WARC-Block-Digest", "sha256:" + sha256Hex(block))]
         if let ip = fetch.primaryIP { fields.insert(("WARC-IP-Address", ip), at: 1) }
         if fetch.truncated { fields.append(("WARC-Truncated", "length")) }
         var out = record(type: "response", id: responseID, date: fetch.startedAt, fields: fields, block: block)

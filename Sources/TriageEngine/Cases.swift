@@ -79,8 +79,3 @@ public struct CaseBook: Sendable {
         "case-" + Fingerprint(bytes: Array(SHA256.hash(data: Array(key.utf8)).prefix(8))).hex
     }
 }
-
-/// Lower-case hex SHA-256.
-public func sha256Hex(_ bytes: [UInt8]) -> String {
-    Fingerprint(bytes: Array(SHA256.hash(data: bytes))).hex
-}

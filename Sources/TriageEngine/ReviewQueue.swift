@@ -9,7 +9,7 @@ public protocol ReviewQueue: Sendable {
     /// canonical URL or content, or opens one. A referral id already queued
     /// with the same content is `.alreadyQueued`; with other content,
     /// `.conflict`. Returns one outcome per item, in order.
-    func enqueue(_ items: [Intake], actor: String) throws -> [IntakeOutcome]
+    func enqueue(_ items: [Assessed], actor: String) throws -> [IntakeOutcome]
     /// The next case by order, claimed by `officer` until the lease ends;
     /// nil when nothing is waiting. Leases that ended return their cases to
     /// the queue first.
@@ -18,26 +18,6 @@ public protocol ReviewQueue: Sendable {
     func decide(_ caseID: String, decision: Decision, reason: String, officer: String, duplicateOf: String?) throws -> QueueCase
     func reopen(_ caseID: String, reason: String, officer: String) throws -> QueueCase
     func note(_ caseID: String, text: String, officer: String) throws
-}
-
-/// One referral for the queue: what came in, what the engine made of it,
-/// and the bytes it read (kept as evidence).
-public struct Intake: Sendable {
-    public var referral: Referral
-    public var assessment: Assessment
-    public var content: [UInt8]?
-    public var contentType: String?
-    /// The live page fetched beside submitted content (`--refetch`): a
-    /// second capture, with the assessment's fetch record.
-    public var refetched: [UInt8]?
-
-    public init(referral: Referral, assessment: Assessment, content: [UInt8]?, contentType: String?, refetched: [UInt8]? = nil) {
-        self.referral = referral
-        self.assessment = assessment
-        self.content = content
-        self.contentType = contentType
-        self.refetched = refetched
-    }
 }
 
 public enum IntakeOutcome: Sendable, Equatable {

@@ -1,7 +1,8 @@
+import Codecs
+import Encoders
 import Foundation
 import GRDB
 import PageFetch
-import Codecs
 import TriageEngine
 
 extension SQLiteQueue {
@@ -11,7 +12,7 @@ extension SQLiteQueue {
     ///
     /// A new referral more urgent than its case was when decided reopens the
     /// case: an NFA decision on a page must not hide a later P1 report of it.
-    public func enqueue(_ items: [Intake], actor: String) throws -> [IntakeOutcome] {
+    public func enqueue(_ items: [Assessed], actor: String) throws -> [IntakeOutcome] {
         let now = clock()
         return try write { db in
             var audit = try AuditWriter(db, at: now)
@@ -41,10 +42,14 @@ extension SQLiteQueue {
         return db.lastInsertedRowID
     }
 
-    private func file(_ item: Intake, ruleSet: Int64, _ db: Database, _ audit: inout AuditWriter, actor: String, now: Int64) throws -> IntakeOutcome {
+    private func file(_ item: Assessed, ruleSet: Int64, _ db: Database, _ audit: inout AuditWriter, actor: String, now: Int64) throws -> IntakeOutcome {
         let referral = item.referral
         var assessment = item.assessment
-        let contentHash = item.content.map(sha256Hex)
+        // A fetched body's hash is in its fetch record (the fetcher hashed
+        // those bytes): the content of a URL-only referral, or the live page
+        // beside submitted content. Submitted content is hashed here.
+        let fetchedHash = assessment.fetch?.sha256
+        let contentHash = item.content.map { referral.content == .none ? fetchedHash ?? sha256Hex($0) : sha256Hex($0) }
 
         if let known = try Row.fetchOne(db.cachedStatement(sql: "SELECT case_id, content_sha256, url FROM referrals WHERE id = ?"),
                                         arguments: [referral.id]) {
@@ -120,24 +125,31 @@ extension SQLiteQueue {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO referral_rules (referral_id, rule, category) VALUES (?, ?, ?)")
                 .execute(arguments: [referral.id, hit.rule, hit.category])
         }
-        // The submitted or fetched bytes; then, with --refetch, the live page.
+        // The submitted or fetched bytes (with the fetch record when fetched);
+        // then, with --refetch, the live page.
         let fetchJSON = assessment.fetch?.json
-        var captures: [(bytes: [UInt8], hash: String, type: String?, fetch: String?)] = []
         if let content = item.content, let contentHash {
-            captures.append((content, contentHash, item.contentType, item.refetched == nil ? fetchJSON : nil))
+            try Self.addCapture(db, caseID: id, referralID: referral.id, bytes: content, sha256: contentHash, contentType: item.contentType,
+                                at: now, fetch: referral.content == .none ? fetchJSON : nil)
         }
         if let live = item.refetched {
-            captures.append((live, sha256Hex(live), assessment.fetch?.contentType, fetchJSON))
-        }
-        for capture in captures {
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO evidence (sha256, size, bytes) VALUES (?, ?, ?)")
-                .execute(arguments: [capture.hash, capture.bytes.count, Data(capture.bytes)])
-            let previous = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM captures WHERE case_id = ?"), arguments: [id])
-            try db.cachedStatement(sql: """
-                INSERT INTO captures (case_id, referral_id, sha256, size, content_type, captured_at, previous_id, fetch)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [id, referral.id, capture.hash, capture.bytes.count, capture.type, now, previous, capture.fetch])
+            try Self.addCapture(db, caseID: id, referralID: referral.id, bytes: live, sha256: fetchedHash ?? sha256Hex(live),
+                                contentType: assessment.fetch?.contentType, at: now, fetch: fetchJSON)
         }
         return .queued(caseID: id, caseSize: size, opened: opened)
+    }
+
+    /// Keeps `bytes` as evidence (stored once by hash, never overwritten) and
+    /// records a capture of them for `caseID`, linked to the case's previous
+    /// capture: the one way captures are added, at intake and at rechecks.
+    static func addCapture(_ db: Database, caseID: String, referralID: String, bytes: [UInt8], sha256: String, contentType: String?,
+                           at now: Int64, fetch: String?, recheck: String? = nil) throws {
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO evidence (sha256, size, bytes) VALUES (?, ?, ?)")
+            .execute(arguments: [sha256, bytes.count, Data(bytes)])
+        let previous = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(id) FROM captures WHERE case_id = ?"), arguments: [caseID])
+        try db.cachedStatement(sql: """
+            INSERT INTO captures (case_id, referral_id, sha256, size, content_type, captured_at, previous_id, fetch, recheck)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [caseID, referralID, sha256, bytes.count, contentType, now, previous, fetch, recheck])
     }
 }

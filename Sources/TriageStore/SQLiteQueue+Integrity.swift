@@ -1,4 +1,5 @@
 import Crypto
+import Encoders
 import Foundation
 import GRDB
 import TriageEngine

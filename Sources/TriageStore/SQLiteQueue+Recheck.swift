@@ -1,3 +1,4 @@
+import Encoders
 import Foundation
 import GRDB
 import PageFetch
@@ -57,20 +58,14 @@ extension SQLiteQueue {
         let now = clock()
         return try write { db in
             _ = try state(of: caseID, db)
-            let last = try Row.fetchOne(db, sql: "SELECT id, sha256, referral_id FROM captures WHERE case_id = ? ORDER BY id DESC LIMIT 1",
+            let last = try Row.fetchOne(db, sql: "SELECT sha256, referral_id FROM captures WHERE case_id = ? ORDER BY id DESC LIMIT 1",
                                         arguments: [caseID])
-            let lastSHA: String? = last?["sha256"]
-            let outcome = RecheckOutcome.judge(record, lastSHA256: lastSHA)
-            let hash = sha256Hex(body)
-            // Even an empty answer is kept: "nothing came back" is evidence too.
-            try db.execute(sql: "INSERT OR IGNORE INTO evidence (sha256, size, bytes) VALUES (?, ?, ?)", arguments: [hash, body.count, Data(body)])
+            let outcome = RecheckOutcome.judge(record, lastSHA256: last?["sha256"])
             let firstReferral = try String.fetchOne(db, sql: "SELECT id FROM referrals WHERE case_id = ? ORDER BY rowid LIMIT 1", arguments: [caseID])
-            let referral: String = last?["referral_id"] ?? firstReferral ?? ""
-            try db.execute(sql: """
-                INSERT INTO captures (case_id, referral_id, sha256, size, content_type, captured_at, previous_id, fetch, recheck)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [caseID, referral, hash, body.count, record.contentType, now, last?["id"] as Int64?, record.json,
-                                 outcome.rawValue])
+            // Even an empty answer is kept: "nothing came back" is evidence too.
+            try Self.addCapture(db, caseID: caseID, referralID: last?["referral_id"] ?? firstReferral ?? "", bytes: body,
+                                sha256: record.sha256 ?? sha256Hex(body), contentType: record.contentType, at: now, fetch: record.json,
+                                recheck: outcome.rawValue)
             var audit = try AuditWriter(db, at: now)
             try audit.append(db, actor: officer, action: "rechecked", caseID: caseID,
                              reason: "\(record.finalURL ?? record.requestedURL): \(outcome.rawValue)"

@@ -128,13 +128,14 @@ struct BatchCommand: ParsableCommand {
         }
 
         func emit(_ assessed: Assessed) throws {
-            var assessment = assessed.assessment
-            if options.noTimings { assessment.timings = nil }
+            var assessed = assessed
+            if options.noTimings { assessed.assessment.timings = nil }
             if intake != nil {
-                intake!.add(assessed, assessment)
+                intake!.add(assessed)
                 if intake!.isFull { try commit() }
                 return
             }
+            var assessment = assessed.assessment
             if let filed = cases.file(canonicalURL: assessment.canonicalURL, contentFingerprint: assessment.contentFingerprint) {
                 (assessment.caseID, assessment.caseSize) = (filed.id, filed.size)
             }

@@ -19,7 +19,7 @@ struct QueueIntake {
     let path: String
     private let queue: SQLiteQueue
     private let actor: String
-    private var pending: [Intake] = []
+    private var pending: [Assessed] = []
     private var firstPending: ContinuousClock.Instant?
     private var pendingBytes = 0
     /// Cases this batch opened (counted, not kept: the queue holds the cases).
@@ -38,9 +38,8 @@ struct QueueIntake {
         pending.count >= 256 || pendingBytes >= 64 << 20 || firstPending.map { ContinuousClock.now - $0 > .milliseconds(500) } ?? false
     }
 
-    mutating func add(_ assessed: Assessed, _ assessment: Assessment) {
-        pending.append(Intake(referral: assessed.referral, assessment: assessment, content: assessed.content, contentType: assessed.contentType,
-                              refetched: assessed.refetched))
+    mutating func add(_ assessed: Assessed) {
+        pending.append(assessed)
         pendingBytes += (assessed.content?.count ?? 0) + (assessed.refetched?.count ?? 0)
         if firstPending == nil { firstPending = .now }
     }

@@ -329,8 +329,7 @@ struct FetcherTests {
     /// refused as unverified, then fetched and recorded as verified once its
     /// CA is the one trusted.
     @Test func tlsIsVerified() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("triage-tls-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let folder = try temporaryFolder("triage-tls").path
         func run(_ arguments: [String]) throws -> Process {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")

@@ -77,8 +77,7 @@ struct FetchCommandTests {
     @Test func batchFetchesURLOnlyReferralsIntoTheQueueWithTheirBytes() throws {
         let server = try Self.server()
         defer { server.stop() }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("triage-fetch-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try temporaryFolder("triage-fetch")
         let input = folder.appendingPathComponent("referrals.ndjson")
         let lines = [
             "{\"id\":\"F-1\",\"url\":\"\(server.base)/page\"}",
@@ -113,8 +112,7 @@ struct FetchCommandTests {
     @Test func refetchKeepsTheSubmittedContentAndTheLivePage() throws {
         let server = try Self.server()
         defer { server.stop() }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("triage-refetch-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try temporaryFolder("triage-refetch")
         let input = folder.appendingPathComponent("referrals.ndjson")
         try "{\"id\":\"R-1\",\"url\":\"\(server.base)/page\",\"text\":\"a recipe for bread\"}\n".write(to: input, atomically: true, encoding: .utf8)
         let db = folder.appendingPathComponent("q.sqlite").path
@@ -147,8 +145,7 @@ struct FetchCommandTests {
         }
         defer { server.stop() }
         let port = String(server.port)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("triage-recheck-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try temporaryFolder("triage-recheck")
         let input = folder.appendingPathComponent("referrals.ndjson")
         try "{\"id\":\"K-1\",\"url\":\"\(server.base)/post\"}\n".write(to: input, atomically: true, encoding: .utf8)
         let db = folder.appendingPathComponent("q.sqlite").path
@@ -179,8 +176,7 @@ struct FetchCommandTests {
     @Test func exportWARCWritesTheFetchedBytesWithTheirRecord() throws {
         let server = try Self.server()
         defer { server.stop() }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("triage-warc-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try temporaryFolder("triage-warc")
         let input = folder.appendingPathComponent("referrals.ndjson")
         try "{\"id\":\"W-1\",\"url\":\"\(server.base)/moved\"}\n{\"id\":\"W-2\",\"text\":\"pasted, not fetched\"}\n"
             .write(to: input, atomically: true, encoding: .utf8)

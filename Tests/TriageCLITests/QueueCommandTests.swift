@@ -9,12 +9,6 @@ import Glibc
 /// The queue as officers and batches use it: separate processes sharing one file.
 @Suite("triage queue", .serialized)
 struct QueueCommandTests {
-    static func temporaryFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("triage-queue-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
-
     /// `count` synthetic referrals as NDJSON: every fifth shares a URL with
     /// an earlier one, some carry an indicator phrase from the example rules.
     static func referrals(_ count: Int, seed: UInt64) -> String {
@@ -43,7 +37,7 @@ struct QueueCommandTests {
     }
 
     @Test func batchIntoTheQueueTwiceAddsNothing() throws {
-        let folder = try Self.temporaryFolder()
+        let folder = try temporaryFolder("triage-queue")
         let db = folder.appendingPathComponent("q.sqlite").path
         let first = try TriageProcess.run(["batch", "Samples/referrals.ndjson", "--db", db, "--no-timings"])
         #expect(first.status == 1)  // the samples' malformed lines
@@ -64,7 +58,7 @@ struct QueueCommandTests {
     }
 
     @Test func officersWorkACaseThroughTheQueue() throws {
-        let db = try Self.temporaryFolder().appendingPathComponent("q.sqlite").path
+        let db = try temporaryFolder("triage-queue").appendingPathComponent("q.sqlite").path
         _ = try TriageProcess.run(["batch", "Samples/referrals.ndjson", "--db", db])
         let list = try TriageProcess.run(["queue", "list", "--db", db, "--limit", "3"])
         #expect(list.status == 0 && list.stdout.hasPrefix("BAND") && list.stdout.split(separator: "\n").count == 4)
@@ -90,7 +84,7 @@ struct QueueCommandTests {
     }
 
     @Test func badInputGetsAClearErrorAndExitCode() throws {
-        let folder = try Self.temporaryFolder()
+        let folder = try temporaryFolder("triage-queue")
         let db = folder.appendingPathComponent("q.sqlite").path
         _ = try TriageProcess.run(["batch", "Samples/referrals.ndjson", "--db", db])
         let unknown = try TriageProcess.run(["queue", "show", "case-0000", "--db", db])
@@ -113,7 +107,7 @@ struct QueueCommandTests {
 
     /// Officers claiming at the same moment from separate processes never get the same case.
     @Test func concurrentClaimsNeverShareACase() throws {
-        let db = try Self.temporaryFolder().appendingPathComponent("q.sqlite").path
+        let db = try temporaryFolder("triage-queue").appendingPathComponent("q.sqlite").path
         _ = try TriageProcess.run(["batch", "Samples/referrals.ndjson", "--db", db])
         let results = Mutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 40) { i in
@@ -132,7 +126,7 @@ struct QueueCommandTests {
     /// SIGKILL at random points: what was printed as accepted is in the
     /// queue, the queue verifies, and a re-run completes without duplicates.
     @Test func killedBatchesLoseNothingAccepted() throws {
-        let folder = try Self.temporaryFolder()
+        let folder = try temporaryFolder("triage-queue")
         let db = folder.appendingPathComponent("q.sqlite").path
         let input = folder.appendingPathComponent("referrals.ndjson")
         let total = 3000
@@ -198,7 +192,7 @@ struct ProgressTests {
     }
 
     @Test func aTerminalSeesRateAndETAAndAPipeSeesNone() throws {
-        let folder = try QueueCommandTests.temporaryFolder()
+        let folder = try temporaryFolder("triage-queue")
         let input = folder.appendingPathComponent("referrals.ndjson")
         try QueueCommandTests.referrals(1500, seed: 3).write(to: input, atomically: true, encoding: .utf8)
 

@@ -1,14 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
 @Suite("triage rules")
 struct RulesCommandTests {
     /// A scratch folder for one test, removed afterwards by the caller.
-    static func scratch() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("triage-rules-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func scratch() throws -> URL { try temporaryFolder("triage-rules") }
 
     static let failing = """
         namespace demo

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @Suite("triage check and batch")
 struct TriageCommandTests {
@@ -34,8 +35,7 @@ struct TriageCommandTests {
     }
 
     @Test func checkReadsAReferralFile() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("triage-check-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try temporaryFolder("triage-check")
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("referral.json")
         try #"{"id":"one","text":"SYNTHETIC: join our ranks","source":"trusted-flagger"}"#.write(to: file, atomically: true, encoding: .utf8)

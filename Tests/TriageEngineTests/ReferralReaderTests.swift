@@ -1,12 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import TriageEngine
 
 /// Writes `text` to a scratch file and reads every record from it.
 func readAll(_ text: String, name: String = "input.ndjson", format: ReferralReader.Format? = nil,
              files: [String: String] = [:]) throws -> [ReferralReader.Record] {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("triage-engine-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let folder = try temporaryFolder("triage-engine")
     defer { try? FileManager.default.removeItem(at: folder) }
     for (file, content) in files { try content.write(to: folder.appendingPathComponent(file), atomically: true, encoding: .utf8) }
     let path = folder.appendingPathComponent(name).path

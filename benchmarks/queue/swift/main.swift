@@ -71,7 +71,7 @@ let templates: [(Referral, Assessment, [UInt8]?)] = try ReferralReader(path: opt
     return (referral, assessment, referral.readContent()?.bytes)
 }
 
-@MainActor func intake(_ i: Int) -> Intake {
+@MainActor func intake(_ i: Int) -> Assessed {
     let (referral, template, content) = templates[i % templates.count]
     let id = "B-\(i)", url = "https://bench.example.invalid/\(i)"
     var assessment = template
@@ -80,9 +80,10 @@ let templates: [(Referral, Assessment, [UInt8]?)] = try ReferralReader(path: opt
     assessment.canonicalURL = url
     assessment.contentFingerprint = assessment.contentFingerprint.map { _ in String(format: "%064x", i) }
     let bytes = options.evidence ? content.map { $0 + Array(" \(i)".utf8) } : nil
-    return Intake(referral: Referral(id: id, url: url, content: referral.content, source: referral.source, reportedAt: referral.reportedAt,
-                                     reporterNote: referral.reporterNote),
-                  assessment: assessment, content: bytes, contentType: referral.contentType)
+    return Assessed(assessment: assessment,
+                    referral: Referral(id: id, url: url, content: referral.content, source: referral.source, reportedAt: referral.reportedAt,
+                                       reporterNote: referral.reporterNote),
+                    content: bytes, contentType: referral.contentType)
 }
 
 let queue = try SQLiteQueue(path: options.db)
