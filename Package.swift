@@ -58,7 +58,7 @@ let package = Package(
         // a hash-chained audit log.
         .target(name: "TriageStore", dependencies: [
             "TriageEngine", "TriageRules", "PageFetch", "Codecs", "Encoders",
-            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["DESIGN.md"]),
         .executableTarget(
@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(name: "PageFetchTests", dependencies: ["PageFetch", "Codecs", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "TriageStoreTests", dependencies: [
             "TriageStore", "TriageEngine", "TriageRules", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        ], exclude: ["Fixtures"]),
         // Runs the built `triage` executable; golden files in Golden/.
         .testTarget(name: "TriageCLITests", dependencies: ["triage", "TriageStore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Golden"]),
     ]

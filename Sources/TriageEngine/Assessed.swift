@@ -11,6 +11,10 @@ public struct Assessed: Sendable {
     /// With `refetch`: the live page fetched beside submitted content (a
     /// second capture, with the assessment's fetch record).
     public var refetched: [UInt8]?
+    /// What the queue stores of this assessment, made ahead of filing by
+    /// `ReviewQueue.prepare` (on an assessing thread, so the queue's single
+    /// writer neither serialises nor compresses); nil until then.
+    public var prepared: PreparedFiling?
 
     public init(assessment: Assessment, referral: Referral, content: [UInt8]? = nil, contentType: String? = nil, refetched: [UInt8]? = nil) {
         self.assessment = assessment
@@ -18,5 +22,19 @@ public struct Assessed: Sendable {
         self.content = content
         self.contentType = contentType
         self.refetched = refetched
+    }
+}
+
+/// An assessment made ready for a review queue before its case is known.
+public struct PreparedFiling: Sendable {
+    /// The assessment as the queue stores it, without its case (the SQLite
+    /// queue: zlib-compressed JSON).
+    public var assessment: [UInt8]
+    /// Hex SHA-256 of the bytes kept as evidence (`Assessed.content`), if any.
+    public var contentSHA256: String?
+
+    public init(assessment: [UInt8], contentSHA256: String?) {
+        self.assessment = assessment
+        self.contentSHA256 = contentSHA256
     }
 }

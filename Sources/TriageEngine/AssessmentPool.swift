@@ -43,9 +43,15 @@ public final class AssessmentPool: @unchecked Sendable {
     /// Fetch threads still running: the last to stop closes `toAssess`.
     private var fetchThreads = 0
 
+    /// Runs on the assessing thread after each assessment (a batch filing
+    /// into a queue prepares the filing there: `ReviewQueue.prepare`).
+    private let finish: (@Sendable (inout Assessed) -> Void)?
+
     /// Starts `jobs` assessing threads, and with `fetching` its fetch threads.
-    public init(jobs: Int, rules: CompiledRules, policy: ScoringPolicy, fetching: Fetching? = nil) {
+    public init(jobs: Int, rules: CompiledRules, policy: ScoringPolicy, fetching: Fetching? = nil,
+                finish: (@Sendable (inout Assessed) -> Void)? = nil) {
         self.fetching = fetching
+        self.finish = finish
         if let fetching {
             fetchThreads = max(fetching.concurrent, 1)
             for index in 0..<fetchThreads {
@@ -113,7 +119,8 @@ public final class AssessmentPool: @unchecked Sendable {
 
     private func assess(with pipeline: TriagePipeline) {
         while let (sequence, referral, fetched) = toAssess.take() {
-            let assessed = pipeline.assess(referral, fetched: fetched)
+            var assessed = pipeline.assess(referral, fetched: fetched)
+            finish?(&assessed)
             finished.lock()
             done[sequence] = assessed
             finished.signal()

@@ -74,8 +74,38 @@ public struct CaseBook: Sendable {
         [canonicalURL.map { "url:" + $0 }, contentFingerprint.map { "content:" + $0 }].compactMap { $0 }
     }
 
-    /// A case's id, from the first key it was filed under.
+    /// A case's id, from the first key it was filed under: `case-` and the
+    /// key's hash in 16 hex digits.
     public static func caseID(for key: String) -> String {
-        "case-" + Fingerprint(bytes: Array(SHA256.hash(data: Array(key.utf8)).prefix(8))).hex
+        caseID(hash: keyHash(key))
+    }
+
+    public static func caseID(hash: Int64) -> String {
+        let hex = String(UInt64(bitPattern: hash), radix: 16)
+        return "case-" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// A key's hash: the first 8 bytes of its SHA-256, big-endian, as a
+    /// signed integer (how the queue indexes keys). It names the case the
+    /// key opened.
+    public static func keyHash(_ key: String) -> Int64 {
+        let digest = SHA256.hash(data: Array(key.utf8))
+        return Int64(bitPattern: digest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+    }
+
+    /// The hash a case id names (the inverse of `caseID(hash:)`); nil if
+    /// `id` is not a case id.
+    public static func keyHash(ofCaseID id: String) -> Int64? {
+        let utf8 = id.utf8
+        guard utf8.count == 21, id.hasPrefix("case-") else { return nil }
+        var value: UInt64 = 0
+        for byte in utf8.dropFirst(5) {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value << 4 | UInt64(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = value << 4 | UInt64(byte - UInt8(ascii: "a") + 10)
+            default: return nil
+            }
+        }
+        return Int64(bitPattern: value)
     }
 }

@@ -10,6 +10,11 @@ public protocol ReviewQueue: Sendable {
     /// with the same content is `.alreadyQueued`; with other content,
     /// `.conflict`. Returns one outcome per item, in order.
     func enqueue(_ items: [Assessed], actor: String) throws -> [IntakeOutcome]
+    /// Does the part of filing that needs no queue (serialising the
+    /// assessment, hashing the evidence) into `item.prepared`, on the
+    /// caller's thread: assessing threads call it so the queue's writer does
+    /// not. `enqueue` prepares what is not.
+    static func prepare(_ item: inout Assessed)
     /// The next case by order, claimed by `officer` until the lease ends;
     /// nil when nothing is waiting. Leases that ended return their cases to
     /// the queue first.

@@ -9,7 +9,8 @@ public struct AuditEntry: Sendable, Equatable, Codable {
     public var at: Int64
     /// Who: an officer's name, or `batch:<user>` / `system` for the engine.
     public var actor: String
-    /// What: `opened`, `referral-added`, `claimed`, `released`, `lease-expired`,
+    /// What: `intake` (one per intake transaction; `opened` and
+    /// `referral-added`, one per referral, in queues from before), `claimed`, `released`, `lease-expired`,
     /// `decided`, `reopened`, `noted`, `purged`, `service-levels`.
     public var action: String
     public var caseID: String?
@@ -19,9 +20,11 @@ public struct AuditEntry: Sendable, Equatable, Codable {
     public var reason: String?
     /// The rule-set fingerprint the case was assessed with.
     public var rules: String?
-    /// For an intake (`opened`, `referral-added`): hex SHA-256 of the
-    /// referral row it filed (`SQLiteQueue.referralDigest`), so `verify`
-    /// also detects a changed referral or assessment.
+    /// For an `intake`: hex SHA-256 over the digests of the referral rows it
+    /// filed, in order (`SQLiteQueue.rowDigest`); for the older per-referral
+    /// `opened` and `referral-added`: that of the one row
+    /// (`SQLiteQueue.referralDigest`). So `verify` also detects a changed
+    /// referral or assessment.
     public var digest: String? = nil
 
     /// The bytes the hash covers: every field, each length-prefixed (absent
@@ -77,6 +80,9 @@ struct AuditWriter {
         }
         self.at = at
     }
+
+    /// The sequence number the next entry will have.
+    var nextSeq: Int64 { seq + 1 }
 
     mutating func append(_ db: Database, actor: String, action: String, caseID: String? = nil, referralID: String? = nil,
                          from: String? = nil, to: String? = nil, reason: String? = nil, rules: String? = nil, digest: String? = nil) throws {

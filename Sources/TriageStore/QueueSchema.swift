@@ -1,4 +1,5 @@
 import GRDB
+import TriageEngine
 
 /// The queue's tables, as an append-only list of migrations: a released
 /// migration is never edited, a change is a new one at the end. A test
@@ -9,8 +10,12 @@ enum QueueSchema {
     static let applicationID: Int32 = 0x5452_5155
 
     /// Migrations in order; the schema version is how many have run.
-    static let migrations: [(id: String, sql: String)] = [
-        ("v1-cases-referrals-audit", """
+    static let migrations: [(id: String, migrate: @Sendable (Database) throws -> Void)] = [
+        ("v1-cases-referrals-audit", { try $0.execute(sql: v1) }),
+        ("v2-case-numbers-intake-entries", migrateToV2),
+    ]
+
+    static let v1 = """
             CREATE TABLE settings (
                 key TEXT PRIMARY KEY,
                 value TEXT NOT NULL
@@ -130,16 +135,135 @@ enum QueueSchema {
                 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
             CREATE TRIGGER evidence_no_update BEFORE UPDATE ON evidence
                 BEGIN SELECT RAISE(ABORT, 'evidence is never overwritten'); END;
-            """),
-    ]
+            """
+
+    /// Version 2: what intake writes is appended rather than scattered, so
+    /// filing stays fast at millions of cases (DESIGN.md, "Intake").
+    /// - Cases are numbered in the order they opened (`no`, the rowid) and
+    ///   referrals name their case by number: the index of referrals by case
+    ///   grows at its end. A case's public id (`case-` and 16 hex digits, the
+    ///   hash of the first key it was filed under) stays in `id`, unindexed:
+    ///   it is found through `case_index`, where its own key is.
+    /// - `case_keys` (text keys) becomes `case_index`: the first 8 bytes of a
+    ///   key's SHA-256 as an integer, the same hash that names a case, so the
+    ///   only index intake writes at random places is small.
+    /// - A referral records the audit entry that filed it (`intake`): one
+    ///   entry per intake transaction, whose digest covers every referral row
+    ///   it filed, instead of one entry per referral. Referrals filed before
+    ///   (version 1) keep their own entries (`intake` NULL).
+    /// - Its case's size when it joined (`case_size`): the stored assessment
+    ///   no longer carries the case, so it can be serialised before the case
+    ///   is known, away from the queue's single writer.
+    /// - Captures and notes name their case by public id.
+    @Sendable static func migrateToV2(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE cases_v2 (
+                no INTEGER PRIMARY KEY,
+                id TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('new', 'in-review', 'decided')),
+                band TEXT NOT NULL,
+                band_rank INTEGER NOT NULL,
+                score INTEGER NOT NULL,
+                primary_category TEXT,
+                referral_count INTEGER NOT NULL,
+                url TEXT,
+                rule_set INTEGER NOT NULL REFERENCES rule_sets (id),
+                opened_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                officer TEXT,
+                lease_until INTEGER,
+                decision TEXT,
+                duplicate_of TEXT,
+                decided_at INTEGER,
+                decided_by TEXT,
+                decided_band_rank INTEGER
+            );
+            INSERT INTO cases_v2 (no, id, state, band, band_rank, score, primary_category, referral_count, url, rule_set, opened_at,
+                                  updated_at, officer, lease_until, decision, duplicate_of, decided_at, decided_by, decided_band_rank)
+                SELECT rowid, id, state, band, band_rank, score, primary_category, referral_count, url, rule_set, opened_at,
+                       updated_at, officer, lease_until, decision, duplicate_of, decided_at, decided_by, decided_band_rank
+                FROM cases ORDER BY opened_at, rowid;
+            CREATE TABLE case_index (
+                key_hash INTEGER PRIMARY KEY,
+                case_no INTEGER NOT NULL REFERENCES cases_v2 (no)
+            );
+            CREATE TABLE referrals_v2 (
+                id TEXT PRIMARY KEY,
+                case_no INTEGER NOT NULL REFERENCES cases_v2 (no),
+                case_size INTEGER,
+                intake INTEGER,
+                received_at INTEGER NOT NULL,
+                url TEXT,
+                source TEXT NOT NULL,
+                reported_at TEXT,
+                reporter_note TEXT,
+                platform TEXT,
+                content_sha256 TEXT,
+                band TEXT NOT NULL,
+                score INTEGER NOT NULL,
+                rule_set INTEGER NOT NULL REFERENCES rule_sets (id),
+                policy TEXT NOT NULL,
+                assessment BLOB NOT NULL
+            );
+            INSERT INTO referrals_v2 (rowid, id, case_no, received_at, url, source, reported_at, reporter_note, platform, content_sha256,
+                                      band, score, rule_set, policy, assessment)
+                SELECT r.rowid, r.id, c.no, r.received_at, r.url, r.source, r.reported_at, r.reporter_note, r.platform, r.content_sha256,
+                       r.band, r.score, r.rule_set, r.policy, r.assessment
+                FROM referrals r JOIN cases_v2 c ON c.id = r.case_id ORDER BY r.rowid;
+            CREATE TABLE captures_v2 (
+                id INTEGER PRIMARY KEY,
+                case_id TEXT NOT NULL,
+                referral_id TEXT NOT NULL REFERENCES referrals_v2 (id),
+                sha256 TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                content_type TEXT,
+                captured_at INTEGER NOT NULL,
+                previous_id INTEGER REFERENCES captures_v2 (id),
+                purged_at INTEGER,
+                fetch TEXT,
+                recheck TEXT
+            );
+            INSERT INTO captures_v2 SELECT * FROM captures ORDER BY id;
+            CREATE TABLE notes_v2 (
+                id INTEGER PRIMARY KEY,
+                case_id TEXT NOT NULL,
+                officer TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                text TEXT NOT NULL
+            );
+            INSERT INTO notes_v2 SELECT * FROM notes ORDER BY id;
+            """)
+        // Keys by hash: SQLite has no SHA-256, so in Swift.
+        let keys = try Row.fetchAll(db, sql: "SELECT k.key, c.no FROM case_keys k JOIN cases_v2 c ON c.id = k.case_id")
+        for row in keys {
+            try db.execute(sql: "INSERT OR IGNORE INTO case_index (key_hash, case_no) VALUES (?, ?)",
+                           arguments: [CaseBook.keyHash(row["key"] as String), row["no"] as Int64])
+        }
+        try db.execute(sql: """
+            DROP TABLE notes;
+            DROP TABLE captures;
+            DROP TABLE referrals;
+            DROP TABLE case_keys;
+            DROP TABLE cases;
+            ALTER TABLE cases_v2 RENAME TO cases;
+            ALTER TABLE referrals_v2 RENAME TO referrals;
+            ALTER TABLE captures_v2 RENAME TO captures;
+            ALTER TABLE notes_v2 RENAME TO notes;
+            CREATE INDEX cases_order ON cases (state, band_rank, score DESC, opened_at, no);
+            CREATE INDEX cases_leases ON cases (lease_until) WHERE state = 'in-review';
+            CREATE INDEX referrals_case ON referrals (case_no);
+            CREATE INDEX captures_case ON captures (case_id);
+            CREATE INDEX notes_case ON notes (case_id);
+            """)
+    }
 
     static var version: Int { migrations.count }
 
     /// A migrator for the first `count` migrations (all by default).
     static func migrator(upTo count: Int = migrations.count) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        for (id, sql) in migrations.prefix(count) {
-            migrator.registerMigration(id) { db in try db.execute(sql: sql) }
+        for (id, migrate) in migrations.prefix(count) {
+            migrator.registerMigration(id, migrate: migrate)
         }
         return migrator
     }

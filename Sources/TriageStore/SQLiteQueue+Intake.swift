@@ -1,32 +1,70 @@
 import Codecs
+import Crypto
 import Encoders
 import Foundation
 import GRDB
 import PageFetch
 import TriageEngine
+import TriageRules
 
 extension SQLiteQueue {
-    /// Files `items` in one transaction (see `ReviewQueue.enqueue`). The
-    /// assessment stored with each referral carries the case it joined and
-    /// the case's size then.
+    /// Serialises the assessment (without its case, which only the writer
+    /// knows) and compresses it, and hashes the evidence: the part of filing
+    /// that needs no queue. A fetched body's hash is in its fetch record (the
+    /// fetcher hashed those bytes); submitted content is hashed here.
+    public static func prepare(_ item: inout Assessed) {
+        var assessment = item.assessment
+        assessment.caseID = nil
+        assessment.caseSize = 0
+        let stored = Deflaters.withOne { $0.compress(assessment.jsonBytes()) }
+        let fetchedHash = item.assessment.fetch?.sha256
+        let contentHash = item.content.map { item.referral.content == .none ? fetchedHash ?? sha256Hex($0) : sha256Hex($0) }
+        item.prepared = PreparedFiling(assessment: stored, contentSHA256: contentHash)
+    }
+
+    /// Files `items` in one transaction (see `ReviewQueue.enqueue`), with one
+    /// audit entry whose digest covers every referral row it filed. Items
+    /// not yet prepared are prepared first, outside the transaction.
     ///
     /// A new referral more urgent than its case was when decided reopens the
     /// case: an NFA decision on a page must not hide a later P1 report of it.
     public func enqueue(_ items: [Assessed], actor: String) throws -> [IntakeOutcome] {
+        var items = items
+        for index in items.indices where items[index].prepared == nil { Self.prepare(&items[index]) }
         let now = clock()
         return try write { db in
             var audit = try AuditWriter(db, at: now)
-            var ruleSets: [String: Int64] = [:]
-            return try items.map { item in
-                let fingerprint = item.assessment.rules
-                let ruleSet = try ruleSets[fingerprint] ?? Self.ruleSet(fingerprint, db)
-                ruleSets[fingerprint] = ruleSet
-                return try file(item, ruleSet: ruleSet, db, &audit, actor: actor, now: now)
+            var intake = try Intake(db, entry: audit.nextSeq, at: now)
+            let outcomes = try items.map { try intake.file($0, db) }
+            guard intake.filed > 0 else { return outcomes }
+            try audit.append(db, actor: actor, action: "intake", reason: intake.summary, rules: intake.ruleSetNames.joined(separator: " "),
+                             digest: Fingerprint(bytes: Array(intake.digest.finalize())).hex)
+            for reopened in intake.reopened {
+                try db.cachedStatement(sql: """
+                    UPDATE cases SET state = 'new', officer = NULL, lease_until = NULL, decision = NULL, duplicate_of = NULL,
+                        decided_at = NULL, decided_by = NULL, decided_band_rank = NULL
+                    WHERE no = ?
+                    """).execute(arguments: [reopened.caseNo])
+                try audit.append(db, actor: "system", action: "reopened", caseID: reopened.caseID, referralID: reopened.referralID,
+                                 from: CaseState.decided.rawValue, to: CaseState.new.rawValue, reason: reopened.reason, rules: reopened.rules)
             }
+            return outcomes
         }
     }
 
-    /// What an intake's audit entry records of the referral row it filed:
+    /// A referral row as an intake entry's digest covers it (version 2):
+    /// SHA-256 of its fields, each length-prefixed, then the stored
+    /// assessment. `verify` recomputes it from the row.
+    static func rowDigest(id: String, caseID: String, caseSize: Int, url: String?, contentSHA256: String?, band: String, score: Int,
+                          assessment: [UInt8]) -> SHA256.Digest {
+        var hasher = SHA256()
+        hasher.update(data: CanonicalFields.encode([id, caseID, String(caseSize), url, contentSHA256, band, String(score),
+                                                    String(assessment.count)]))
+        hasher.update(data: assessment)
+        return hasher.finalize()
+    }
+
+    /// What a version-1 intake entry recorded of the referral row it filed:
     /// hex SHA-256 over the fields `verify` reads back.
     static func referralDigest(id: String, caseID: String, url: String?, contentSHA256: String?, band: String, score: Int,
                                assessment: [UInt8]) -> String {
@@ -42,101 +80,187 @@ extension SQLiteQueue {
         return db.lastInsertedRowID
     }
 
-    private func file(_ item: Assessed, ruleSet: Int64, _ db: Database, _ audit: inout AuditWriter, actor: String, now: Int64) throws -> IntakeOutcome {
-        let referral = item.referral
-        var assessment = item.assessment
-        // A fetched body's hash is in its fetch record (the fetcher hashed
-        // those bytes): the content of a URL-only referral, or the live page
-        // beside submitted content. Submitted content is hashed here.
-        let fetchedHash = assessment.fetch?.sha256
-        let contentHash = item.content.map { referral.content == .none ? fetchedHash ?? sha256Hex($0) : sha256Hex($0) }
-
-        if let known = try Row.fetchOne(db.cachedStatement(sql: "SELECT case_id, content_sha256, url FROM referrals WHERE id = ?"),
-                                        arguments: [referral.id]) {
-            let knownHash: String? = known["content_sha256"], knownURL: String? = known["url"]
-            if knownHash == contentHash && knownURL == referral.url { return .alreadyQueued(caseID: known["case_id"]) }
-            let what = knownHash != contentHash ? "different content" : "a different url"
-            return .conflict("referral \(referral.id) is already queued (case \(known["case_id"] as String)) with \(what): not merged")
+    /// One intake transaction: its statements, prepared once, and what its
+    /// audit entry will say.
+    private struct Intake {
+        struct Reopened {
+            var caseNo: Int64
+            var caseID: String
+            var referralID: String
+            var reason: String
+            var rules: String
         }
 
-        var keys = CaseBook.keys(canonicalURL: assessment.canonicalURL, contentFingerprint: assessment.contentFingerprint)
-        if keys.isEmpty { keys = ["referral:" + referral.id] }
-        var caseID: String?
-        for key in keys {
-            caseID = try String.fetchOne(db.cachedStatement(sql: "SELECT case_id FROM case_keys WHERE key = ?"), arguments: [key])
-            if caseID != nil { break }
-        }
-        let opened = caseID == nil
-        let id = caseID ?? CaseBook.caseID(for: keys[0])
-        let known = try caseID.map { try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT state, band_rank, score, referral_count, decided_band_rank FROM cases WHERE id = ?
-            """), arguments: [$0])! }
-        let size: Int = known.map { $0["referral_count"] + 1 } ?? 1
-        assessment.caseID = id
-        assessment.caseSize = size
-        let stored = deflater.compress(assessment.jsonBytes())
-        let digest = Self.referralDigest(id: referral.id, caseID: id, url: referral.url, contentSHA256: contentHash,
-                                         band: assessment.band.rawValue, score: assessment.score, assessment: stored)
-        if opened {
-            try db.cachedStatement(sql: """
+        let entry: Int64
+        let now: Int64
+        private(set) var filed = 0
+        private(set) var opened = 0
+        private(set) var digest = SHA256()
+        private(set) var ruleSetNames: [String] = []
+        private(set) var reopened: [Reopened] = []
+        private var ruleSets: [String: Int64] = [:]
+
+        private let knownReferral, caseByKey, caseByNumber, insertCase, updateCase, insertKey, insertReferral, insertRule: RawStatement
+
+        init(_ db: Database, entry: Int64, at now: Int64) throws {
+            self.entry = entry
+            self.now = now
+            knownReferral = try RawStatement(db, """
+                SELECT c.id, r.content_sha256, r.url FROM referrals r JOIN cases c ON c.no = r.case_no WHERE r.id = ?
+                """)
+            caseByKey = try RawStatement(db, "SELECT case_no FROM case_index WHERE key_hash = ?")
+            caseByNumber = try RawStatement(db, """
+                SELECT id, state, band_rank, score, referral_count, decided_band_rank FROM cases WHERE no = ?
+                """)
+            insertCase = try RawStatement(db, """
                 INSERT INTO cases (id, state, band, band_rank, score, primary_category, referral_count, url, rule_set, opened_at, updated_at)
-                VALUES (?, 'new', ?, ?, ?, ?, 1, ?, ?, ?, ?)
-                """).execute(arguments: [id, assessment.band.rawValue, assessment.band.rank, assessment.score, assessment.primaryCategory,
-                                         assessment.canonicalURL ?? assessment.url, ruleSet, now, now])
-            try audit.append(db, actor: actor, action: "opened", caseID: id, referralID: referral.id, to: CaseState.new.rawValue,
-                             reason: "\(assessment.band.rawValue) score \(assessment.score)", rules: assessment.rules, digest: digest)
-        } else if let row = known {
-            let rank: Int = row["band_rank"], score: Int = row["score"], state: String = row["state"]
-            let moreUrgent = assessment.band.rank < rank || (assessment.band.rank == rank && assessment.score > score)
-            try db.cachedStatement(sql: """
-                UPDATE cases SET referral_count = ?, updated_at = ?, rule_set = ?,
-                    band = CASE WHEN ? THEN ? ELSE band END, band_rank = CASE WHEN ? THEN ? ELSE band_rank END,
-                    score = max(score, ?), primary_category = CASE WHEN ? THEN ? ELSE primary_category END
-                WHERE id = ?
-                """).execute(arguments: [size, now, ruleSet, moreUrgent, assessment.band.rawValue, moreUrgent, assessment.band.rank,
-                                         assessment.score, moreUrgent, assessment.primaryCategory, id])
-            try audit.append(db, actor: actor, action: "referral-added", caseID: id, referralID: referral.id,
-                             reason: "\(assessment.band.rawValue) score \(assessment.score); case now \(size) referrals", rules: assessment.rules,
-                             digest: digest)
-            if state == CaseState.decided.rawValue, let decidedRank: Int = row["decided_band_rank"], assessment.band.rank < decidedRank {
-                try db.cachedStatement(sql: """
-                    UPDATE cases SET state = 'new', officer = NULL, lease_until = NULL, decision = NULL, duplicate_of = NULL,
-                        decided_at = NULL, decided_by = NULL, decided_band_rank = NULL
-                    WHERE id = ?
-                    """).execute(arguments: [id])
-                try audit.append(db, actor: "system", action: "reopened", caseID: id, referralID: referral.id, from: state,
-                                 to: CaseState.new.rawValue,
-                                 reason: "referral \(referral.id) is \(assessment.band.rawValue), more urgent than the case when it was decided "
-                                     + "(\(Band(rank: decidedRank).rawValue))", rules: assessment.rules)
-            }
-        }
-        for key in keys {
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO case_keys (key, case_id) VALUES (?, ?)").execute(arguments: [key, id])
+                VALUES (?1, 'new', ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?8)
+                """)
+            updateCase = try RawStatement(db, """
+                UPDATE cases SET referral_count = ?1, updated_at = ?2, rule_set = ?3,
+                    band = CASE WHEN ?4 THEN ?5 ELSE band END, band_rank = CASE WHEN ?4 THEN ?6 ELSE band_rank END,
+                    score = max(score, ?7), primary_category = CASE WHEN ?4 THEN ?8 ELSE primary_category END
+                WHERE no = ?9
+                """)
+            insertKey = try RawStatement(db, "INSERT OR IGNORE INTO case_index (key_hash, case_no) VALUES (?, ?)")
+            insertReferral = try RawStatement(db, """
+                INSERT INTO referrals (id, case_no, case_size, intake, received_at, url, source, reported_at, reporter_note, platform,
+                                       content_sha256, band, score, rule_set, policy, assessment)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                """)
+            insertRule = try RawStatement(db, "INSERT OR IGNORE INTO referral_rules (referral_id, rule, category) VALUES (?, ?, ?)")
         }
 
-        try db.cachedStatement(sql: """
-            INSERT INTO referrals (id, case_id, received_at, url, source, reported_at, reporter_note, platform, content_sha256,
-                                   band, score, rule_set, policy, assessment)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [referral.id, id, now, referral.url, referral.source.rawValue, referral.reportedAt, referral.reporterNote,
-                                     referral.platform, contentHash, assessment.band.rawValue, assessment.score, ruleSet,
-                                     assessment.policy, Data(stored)])
-        for hit in assessment.hits {
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO referral_rules (referral_id, rule, category) VALUES (?, ?, ?)")
-                .execute(arguments: [referral.id, hit.rule, hit.category])
+        /// "256 referrals: 200 opened a case, 56 joined one".
+        var summary: String {
+            "\(filed) referral\(filed == 1 ? "" : "s"): \(opened) opened a case, \(filed - opened) joined one"
         }
-        // The submitted or fetched bytes (with the fetch record when fetched);
-        // then, with --refetch, the live page.
-        let fetchJSON = assessment.fetch?.json
-        if let content = item.content, let contentHash {
-            try Self.addCapture(db, caseID: id, referralID: referral.id, bytes: content, sha256: contentHash, contentType: item.contentType,
-                                at: now, fetch: referral.content == .none ? fetchJSON : nil)
+
+        mutating func file(_ item: Assessed, _ db: Database) throws -> IntakeOutcome {
+            let referral = item.referral
+            let assessment = item.assessment
+            let prepared = item.prepared!
+            let contentHash = prepared.contentSHA256
+
+            knownReferral.bind(1, referral.id)
+            if try knownReferral.step() {
+                let caseID = knownReferral.string(0) ?? "", knownHash = knownReferral.string(1), knownURL = knownReferral.string(2)
+                knownReferral.reset()
+                if knownHash == contentHash && knownURL == referral.url { return .alreadyQueued(caseID: caseID) }
+                let what = knownHash != contentHash ? "different content" : "a different url"
+                return .conflict("referral \(referral.id) is already queued (case \(caseID)) with \(what): not merged")
+            }
+            knownReferral.reset()
+
+            let fingerprint = assessment.rules
+            let ruleSet: Int64
+            if let known = ruleSets[fingerprint] { ruleSet = known } else {
+                ruleSet = try SQLiteQueue.ruleSet(fingerprint, db)
+                ruleSets[fingerprint] = ruleSet
+                ruleSetNames.append(fingerprint)
+            }
+
+            var keys = CaseBook.keys(canonicalURL: assessment.canonicalURL, contentFingerprint: assessment.contentFingerprint)
+            if keys.isEmpty { keys = ["referral:" + referral.id] }
+            let hashes = keys.map(CaseBook.keyHash)
+            var found: Int64?
+            for hash in hashes where found == nil {
+                caseByKey.bind(1, hash)
+                if try caseByKey.step() { found = caseByKey.int64(0) }
+                caseByKey.reset()
+            }
+
+            let caseNo: Int64, caseID: String, size: Int
+            if let found {
+                caseByNumber.bind(1, found)
+                guard try caseByNumber.step() else {
+                    caseByNumber.reset()
+                    throw QueueError(.database, "case number \(found) is indexed under a key but missing")
+                }
+                caseID = caseByNumber.string(0) ?? ""
+                let state = caseByNumber.string(1) ?? "", rank = Int(caseByNumber.int64(2)), score = Int(caseByNumber.int64(3))
+                let count = Int(caseByNumber.int64(4)), decidedRank = caseByNumber.int64OrNil(5).map(Int.init)
+                caseByNumber.reset()
+                (caseNo, size) = (found, count + 1)
+                let moreUrgent = assessment.band.rank < rank || (assessment.band.rank == rank && assessment.score > score)
+                updateCase.bind(1, size)
+                updateCase.bind(2, now)
+                updateCase.bind(3, ruleSet)
+                updateCase.bind(4, moreUrgent ? 1 : 0)
+                updateCase.bind(5, assessment.band.rawValue)
+                updateCase.bind(6, assessment.band.rank)
+                updateCase.bind(7, assessment.score)
+                updateCase.bind(8, assessment.primaryCategory)
+                updateCase.bind(9, caseNo)
+                try updateCase.execute()
+                if state == CaseState.decided.rawValue, let decidedRank, assessment.band.rank < decidedRank,
+                   !reopened.contains(where: { $0.caseNo == caseNo }) {
+                    reopened.append(Reopened(caseNo: caseNo, caseID: caseID, referralID: referral.id,
+                                             reason: "referral \(referral.id) is \(assessment.band.rawValue), more urgent than the case when it "
+                                                 + "was decided (\(Band(rank: decidedRank).rawValue))", rules: fingerprint))
+                }
+            } else {
+                caseID = CaseBook.caseID(hash: hashes[0])
+                insertCase.bind(1, caseID)
+                insertCase.bind(2, assessment.band.rawValue)
+                insertCase.bind(3, assessment.band.rank)
+                insertCase.bind(4, assessment.score)
+                insertCase.bind(5, assessment.primaryCategory)
+                insertCase.bind(6, assessment.canonicalURL ?? assessment.url)
+                insertCase.bind(7, ruleSet)
+                insertCase.bind(8, now)
+                try insertCase.execute()
+                (caseNo, size) = (insertCase.lastInsertedRowID, 1)
+                opened += 1
+            }
+            for hash in hashes {
+                insertKey.bind(1, hash)
+                insertKey.bind(2, caseNo)
+                try insertKey.execute()
+            }
+
+            insertReferral.bind(1, referral.id)
+            insertReferral.bind(2, caseNo)
+            insertReferral.bind(3, size)
+            insertReferral.bind(4, entry)
+            insertReferral.bind(5, now)
+            insertReferral.bind(6, referral.url)
+            insertReferral.bind(7, referral.source.rawValue)
+            insertReferral.bind(8, referral.reportedAt)
+            insertReferral.bind(9, referral.reporterNote)
+            insertReferral.bind(10, referral.platform)
+            insertReferral.bind(11, contentHash)
+            insertReferral.bind(12, assessment.band.rawValue)
+            insertReferral.bind(13, assessment.score)
+            insertReferral.bind(14, ruleSet)
+            insertReferral.bind(15, assessment.policy)
+            insertReferral.bind(16, blob: prepared.assessment)
+            try insertReferral.execute()
+            for hit in assessment.hits {
+                insertRule.bind(1, referral.id)
+                insertRule.bind(2, hit.rule)
+                insertRule.bind(3, hit.category)
+                try insertRule.execute()
+            }
+            digest.update(data: Array(SQLiteQueue.rowDigest(id: referral.id, caseID: caseID, caseSize: size, url: referral.url,
+                                                      contentSHA256: contentHash, band: assessment.band.rawValue, score: assessment.score,
+                                                      assessment: prepared.assessment)))
+            filed += 1
+
+            // The submitted or fetched bytes (with the fetch record when
+            // fetched); then, with --refetch, the live page.
+            let fetchJSON = assessment.fetch?.json
+            if let content = item.content, let contentHash {
+                try SQLiteQueue.addCapture(db, caseID: caseID, referralID: referral.id, bytes: content, sha256: contentHash,
+                                           contentType: item.contentType, at: now, fetch: referral.content == .none ? fetchJSON : nil)
+            }
+            if let live = item.refetched {
+                try SQLiteQueue.addCapture(db, caseID: caseID, referralID: referral.id, bytes: live,
+                                           sha256: assessment.fetch?.sha256 ?? sha256Hex(live), contentType: assessment.fetch?.contentType,
+                                           at: now, fetch: fetchJSON)
+            }
+            return .queued(caseID: caseID, caseSize: size, opened: size == 1)
         }
-        if let live = item.refetched {
-            try Self.addCapture(db, caseID: id, referralID: referral.id, bytes: live, sha256: fetchedHash ?? sha256Hex(live),
-                                contentType: assessment.fetch?.contentType, at: now, fetch: fetchJSON)
-        }
-        return .queued(caseID: id, caseSize: size, opened: opened)
     }
 
     /// Keeps `bytes` as evidence (stored once by hash, never overwritten) and
@@ -151,5 +275,25 @@ extension SQLiteQueue {
             INSERT INTO captures (case_id, referral_id, sha256, size, content_type, captured_at, previous_id, fetch, recheck)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [caseID, referralID, sha256, bytes.count, contentType, now, previous, fetch, recheck])
+    }
+}
+
+/// Compressors for `prepare`, which runs on several threads at once: a
+/// `Deflater` is reused (setting one up costs more than compressing an
+/// assessment) but is not shared.
+enum Deflaters {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var idle: [Deflater] = []
+
+    static func withOne<T>(_ body: (Deflater) -> T) -> T {
+        lock.lock()
+        let deflater = idle.popLast() ?? Deflater()
+        lock.unlock()
+        defer {
+            lock.lock()
+            idle.append(deflater)
+            lock.unlock()
+        }
+        return body(deflater)
     }
 }

@@ -32,6 +32,9 @@ extension SQLiteQueue {
     public func verify() throws -> VerifyReport {
         try read { db in
             var report = VerifyReport()
+            // What the referral rows filed by each intake entry hash to now
+            // (queues from version 2 on): one pass over the referrals.
+            var groups = try Self.intakeGroups(db)
             var previous = AuditEntry.genesis
             var expectedSeq: Int64 = 1
             var filed = 0
@@ -50,12 +53,25 @@ extension SQLiteQueue {
                 }
                 previous = stored
                 expectedSeq = entry.seq + 1
-                if let digest = entry.digest, let referralID = entry.referralID {
+                guard let digest = entry.digest else { continue }
+                if entry.action == "intake" {
+                    let group = groups.removeValue(forKey: entry.seq)
+                    filed += group?.count ?? 0
+                    if report.referralBreak == nil, group?.digest != digest {
+                        let ids = group.map { " (" + $0.ids.joined(separator: ", ") + ($0.count > $0.ids.count ? ", …)" : ")") } ?? ""
+                        report.referralBreak = "the referrals filed by audit entry \(entry.seq)\(ids) do not match what it recorded: "
+                            + "a row or its assessment was changed, added or removed"
+                    }
+                } else if let referralID = entry.referralID {
                     filed += 1
                     if report.referralBreak == nil {
                         report.referralBreak = try checkReferral(referralID, digest: digest, entry: entry.seq, db)
                     }
                 }
+            }
+            if report.referralBreak == nil, let (seq, group) = groups.min(by: { $0.key < $1.key }) {
+                report.referralBreak = "referral \(group.ids[0]) names audit entry \(seq) as its intake, which is no intake entry: "
+                    + "rows were added outside the queue"
             }
             report.referrals = try Int.fetchOne(db, sql: "SELECT count(*) FROM referrals") ?? 0
             if report.referralBreak == nil && report.referrals != filed {
@@ -89,10 +105,41 @@ extension SQLiteQueue {
         }
     }
 
-    /// Nil if referral `id` matches the digest its intake entry recorded.
+    /// The referrals of one intake entry, as `verify` finds them.
+    private struct IntakeGroup {
+        var hasher = SHA256()
+        var count = 0
+        /// The first few ids, to name in a report.
+        var ids: [String] = []
+        var digest: String { Fingerprint(bytes: Array(hasher.finalize())).hex }
+    }
+
+    /// Per intake entry, the digest of the referral rows that name it, in
+    /// the order they were filed (rowid), hashed as `enqueue` did.
+    private static func intakeGroups(_ db: Database) throws -> [Int64: IntakeGroup] {
+        var groups: [Int64: IntakeGroup] = [:]
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT r.intake, r.id, c.id AS case_id, r.case_size, r.url, r.content_sha256, r.band, r.score, r.assessment
+            FROM referrals r JOIN cases c ON c.no = r.case_no WHERE r.intake IS NOT NULL ORDER BY r.rowid
+            """)
+        while let row = try rows.next() {
+            let seq: Int64 = row["intake"], id: String = row["id"]
+            let digest = rowDigest(id: id, caseID: row["case_id"], caseSize: row["case_size"] ?? 0, url: row["url"],
+                                   contentSHA256: row["content_sha256"], band: row["band"], score: row["score"],
+                                   assessment: Array((row["assessment"] as Data?) ?? Data()))
+            groups[seq, default: IntakeGroup()].hasher.update(data: Array(digest))
+            groups[seq]!.count += 1
+            if groups[seq]!.ids.count < 5 { groups[seq]!.ids.append(id) }
+        }
+        return groups
+    }
+
+    /// Nil if referral `id` matches the digest its (version 1, per-referral)
+    /// intake entry recorded.
     private func checkReferral(_ id: String, digest: String, entry: Int64, _ db: Database) throws -> String? {
         guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT case_id, url, content_sha256, band, score, assessment FROM referrals WHERE id = ?
+            SELECT c.id AS case_id, r.url, r.content_sha256, r.band, r.score, r.assessment
+            FROM referrals r JOIN cases c ON c.no = r.case_no WHERE r.id = ?
             """), arguments: [id]) else {
             return "referral \(id), filed by audit entry \(entry), is missing"
         }

@@ -42,7 +42,7 @@ extension SQLiteQueue {
                 FROM cases c
                 WHERE c.state = 'decided' AND c.url IS NOT NULL AND c.decided_at <= ?
                     AND NOT EXISTS (SELECT 1 FROM captures p WHERE p.case_id = c.id AND p.recheck IS NOT NULL AND p.captured_at > ?)
-                ORDER BY c.decided_at, c.id LIMIT ?
+                ORDER BY c.decided_at, c.no LIMIT ?
                 """, arguments: [cutoff, cutoff, limit]).map {
                 RecheckCandidate(caseID: $0["id"], url: $0["url"], lastSHA256: $0["last_sha256"])
             }
@@ -57,11 +57,11 @@ extension SQLiteQueue {
         try Self.requireName(officer, "officer")
         let now = clock()
         return try write { db in
-            _ = try state(of: caseID, db)
+            let (no, _) = try state(of: caseID, db)
             let last = try Row.fetchOne(db, sql: "SELECT sha256, referral_id FROM captures WHERE case_id = ? ORDER BY id DESC LIMIT 1",
                                         arguments: [caseID])
             let outcome = RecheckOutcome.judge(record, lastSHA256: last?["sha256"])
-            let firstReferral = try String.fetchOne(db, sql: "SELECT id FROM referrals WHERE case_id = ? ORDER BY rowid LIMIT 1", arguments: [caseID])
+            let firstReferral = try String.fetchOne(db, sql: "SELECT id FROM referrals WHERE case_no = ? ORDER BY rowid LIMIT 1", arguments: [no])
             // Even an empty answer is kept: "nothing came back" is evidence too.
             try Self.addCapture(db, caseID: caseID, referralID: last?["referral_id"] ?? firstReferral ?? "", bytes: body,
                                 sha256: record.sha256 ?? sha256Hex(body), contentType: record.contentType, at: now, fetch: record.json,
@@ -70,7 +70,7 @@ extension SQLiteQueue {
             try audit.append(db, actor: officer, action: "rechecked", caseID: caseID,
                              reason: "\(record.finalURL ?? record.requestedURL): \(outcome.rawValue)"
                                  + (record.status.map { " (status \($0))" } ?? "") + (record.failure.map { " (\($0.rawValue))" } ?? ""),
-                             rules: try rules(of: caseID, db))
+                             rules: try rules(of: no, db))
             return outcome
         }
     }

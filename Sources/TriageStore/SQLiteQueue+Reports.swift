@@ -18,7 +18,7 @@ extension SQLiteQueue {
                 sql += " AND band_rank = ?"
                 arguments += [band.rank]
             }
-            sql += " ORDER BY band_rank, score DESC, opened_at, id LIMIT ?"
+            sql += " ORDER BY band_rank, score DESC, opened_at, no LIMIT ?"
             arguments += [limit]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { QueueCase(row: $0, levels: levels, now: now) }
         }
@@ -28,19 +28,22 @@ extension SQLiteQueue {
     public func show(_ id: String) throws -> CaseDetail {
         let now = clock()
         return try read { db in
-            let caseID = try String.fetchOne(db, sql: "SELECT id FROM cases WHERE id = ?", arguments: [id])
-                ?? String.fetchOne(db, sql: "SELECT case_id FROM referrals WHERE id = ?", arguments: [id])
-            guard let caseID else { throw QueueError(.unknownCase, "no case or referral \(id) in \(name)") }
-            let queueCase = try fetchCase(caseID, db, now: now)
+            let number = try caseNumber(id, db) ?? Int64.fetchOne(db, sql: "SELECT case_no FROM referrals WHERE id = ?", arguments: [id])
+            guard let number else { throw QueueError(.unknownCase, "no case or referral \(id) in \(name)") }
+            let queueCase = try fetchCase(number, db, now: now)
+            let caseID = queueCase.id
             let decoder = JSONDecoder()
             let referrals = try Row.fetchAll(db, sql: """
-                SELECT id, received_at, reporter_note, assessment FROM referrals WHERE case_id = ? ORDER BY received_at, rowid
-                """, arguments: [caseID]).map { row in
+                SELECT id, received_at, reporter_note, case_size, assessment FROM referrals WHERE case_no = ? ORDER BY received_at, rowid
+                """, arguments: [number]).map { row in
                 let stored: Data = row["assessment"]
-                let assessment: Assessment
+                var assessment: Assessment
                 do { assessment = try decoder.decode(Assessment.self, from: Data(Deflate.decompress(Array(stored)))) } catch {
                     throw QueueError(.database, "\(name): the stored assessment of referral \(row["id"] as String) cannot be read: \(error)")
                 }
+                // Stored without its case (version 2); from before, with it.
+                assessment.caseID = caseID
+                if let size: Int = row["case_size"] { assessment.caseSize = size }
                 return CaseDetail.Referral(id: row["id"], receivedAt: row["received_at"], reporterNote: row["reporter_note"], assessment: assessment)
             }
             let captures = try Row.fetchAll(db, sql: "SELECT * FROM captures WHERE case_id = ? ORDER BY id", arguments: [caseID]).map {
@@ -51,8 +54,10 @@ extension SQLiteQueue {
             let notes = try Row.fetchAll(db, sql: "SELECT officer, at, text FROM notes WHERE case_id = ? ORDER BY id", arguments: [caseID]).map {
                 CaseDetail.Note(officer: $0["officer"], at: $0["at"], text: $0["text"])
             }
-            let history = try Row.fetchAll(db, sql: "SELECT * FROM audit WHERE case_id = ? ORDER BY seq", arguments: [caseID])
-                .map(AuditEntry.init(row:))
+            // The case's own entries, and the intake entries that filed its referrals.
+            let history = try Row.fetchAll(db, sql: """
+                SELECT * FROM audit WHERE case_id = ? OR seq IN (SELECT intake FROM referrals WHERE case_no = ?) ORDER BY seq
+                """, arguments: [caseID, number]).map(AuditEntry.init(row:))
             return CaseDetail(queueCase: queueCase, referrals: referrals, captures: captures, notes: notes, history: history)
         }
     }
@@ -87,10 +92,10 @@ extension SQLiteQueue {
                 if let decision = Decision(rawValue: row["decision"] ?? "") { stats.decisions[decision] = row["n"] }
             }
             stats.rules = try Row.fetchAll(db, sql: """
-                SELECT rr.rule, rr.category, count(*) AS referrals, count(DISTINCT r.case_id) AS cases,
-                    count(DISTINCT CASE WHEN c.decision IN ('refer-to-platform', 'escalate-to-investigation') THEN c.id END) AS acted,
-                    count(DISTINCT CASE WHEN c.decision = 'no-further-action' THEN c.id END) AS nfa
-                FROM referral_rules rr JOIN referrals r ON r.id = rr.referral_id JOIN cases c ON c.id = r.case_id
+                SELECT rr.rule, rr.category, count(*) AS referrals, count(DISTINCT r.case_no) AS cases,
+                    count(DISTINCT CASE WHEN c.decision IN ('refer-to-platform', 'escalate-to-investigation') THEN c.no END) AS acted,
+                    count(DISTINCT CASE WHEN c.decision = 'no-further-action' THEN c.no END) AS nfa
+                FROM referral_rules rr JOIN referrals r ON r.id = rr.referral_id JOIN cases c ON c.no = r.case_no
                 GROUP BY rr.rule ORDER BY referrals DESC, rr.rule
                 """).map {
                 QueueStats.RuleLine(rule: $0["rule"], category: $0["category"], referrals: $0["referrals"], cases: $0["cases"],
@@ -116,7 +121,7 @@ extension SQLiteQueue {
             let levels = try Self.serviceLevels(db)
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT c.*, (SELECT fingerprint FROM rule_sets WHERE id = c.rule_set) AS rules, (SELECT reason FROM audit a WHERE a.case_id = c.id AND a.action = 'decided' ORDER BY seq DESC LIMIT 1) AS reason
-                FROM cases c WHERE c.updated_at >= ? ORDER BY c.opened_at, c.id
+                FROM cases c WHERE c.updated_at >= ? ORDER BY c.opened_at, c.no
                 """, arguments: [since ?? 0])
             while let row = try rows.next() {
                 let state: String = row["state"]

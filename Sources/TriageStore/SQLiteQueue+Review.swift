@@ -41,35 +41,36 @@ extension SQLiteQueue {
         return try write { db in
             var audit = try AuditWriter(db, at: now)
             try expireLeases(db, &audit, now: now)
-            let next: String?
+            let next: Row?
             if let band {
-                next = try String.fetchOne(db.cachedStatement(sql: """
-                    SELECT id FROM cases WHERE state = 'new' AND band_rank = ? ORDER BY score DESC, opened_at, id LIMIT 1
+                next = try Row.fetchOne(db.cachedStatement(sql: """
+                    SELECT no, id FROM cases WHERE state = 'new' AND band_rank = ? ORDER BY score DESC, opened_at, no LIMIT 1
                     """), arguments: [band.rank])
             } else {
-                next = try String.fetchOne(db.cachedStatement(sql: """
-                    SELECT id FROM cases WHERE state = 'new' ORDER BY band_rank, score DESC, opened_at, id LIMIT 1
+                next = try Row.fetchOne(db.cachedStatement(sql: """
+                    SELECT no, id FROM cases WHERE state = 'new' ORDER BY band_rank, score DESC, opened_at, no LIMIT 1
                     """))
             }
-            guard let id = next else { return nil }
-            try db.cachedStatement(sql: "UPDATE cases SET state = 'in-review', officer = ?, lease_until = ?, updated_at = ? WHERE id = ?")
-                .execute(arguments: [officer, until, now, id])
+            guard let next else { return nil }
+            let no: Int64 = next["no"], id: String = next["id"]
+            try db.cachedStatement(sql: "UPDATE cases SET state = 'in-review', officer = ?, lease_until = ?, updated_at = ? WHERE no = ?")
+                .execute(arguments: [officer, until, now, no])
             try audit.append(db, actor: officer, action: "claimed", caseID: id, from: CaseState.new.rawValue, to: CaseState.inReview.rawValue,
-                             reason: "lease until \(Self.timestamp(until))", rules: try rules(of: id, db))
-            return try fetchCase(id, db, now: now)
+                             reason: "lease until \(Self.timestamp(until))", rules: try rules(of: no, db))
+            return try fetchCase(no, db, now: now)
         }
     }
 
     /// Returns cases whose lease ended to the queue, each with an audit entry.
     private func expireLeases(_ db: Database, _ audit: inout AuditWriter, now: Int64) throws {
         let expired = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT id, officer, (SELECT fingerprint FROM rule_sets WHERE id = rule_set) AS rules
+            SELECT no, id, officer, (SELECT fingerprint FROM rule_sets WHERE id = rule_set) AS rules
             FROM cases WHERE state = 'in-review' AND lease_until <= ?
             """), arguments: [now])
         for row in expired {
             let id: String = row["id"], officer: String? = row["officer"]
-            try db.cachedStatement(sql: "UPDATE cases SET state = 'new', officer = NULL, lease_until = NULL, updated_at = ? WHERE id = ?")
-                .execute(arguments: [now, id])
+            try db.cachedStatement(sql: "UPDATE cases SET state = 'new', officer = NULL, lease_until = NULL, updated_at = ? WHERE no = ?")
+                .execute(arguments: [now, row["no"] as Int64])
             try audit.append(db, actor: "system", action: "lease-expired", caseID: id, from: CaseState.inReview.rawValue,
                              to: CaseState.new.rawValue, reason: "\(officer ?? "nobody")'s lease ended", rules: row["rules"])
         }
@@ -79,13 +80,13 @@ extension SQLiteQueue {
         try Self.requireName(officer, "officer")
         let now = clock()
         return try write { db in
-            try requireHeld(caseID, by: officer, db, now: now, doing: "release")
-            try db.execute(sql: "UPDATE cases SET state = 'new', officer = NULL, lease_until = NULL, updated_at = ? WHERE id = ?",
-                           arguments: [now, caseID])
+            let no = try requireHeld(caseID, by: officer, db, now: now, doing: "release")
+            try db.execute(sql: "UPDATE cases SET state = 'new', officer = NULL, lease_until = NULL, updated_at = ? WHERE no = ?",
+                           arguments: [now, no])
             var audit = try AuditWriter(db, at: now)
             try audit.append(db, actor: officer, action: "released", caseID: caseID, from: CaseState.inReview.rawValue,
-                             to: CaseState.new.rawValue, rules: try rules(of: caseID, db))
-            return try fetchCase(caseID, db, now: now)
+                             to: CaseState.new.rawValue, rules: try rules(of: no, db))
+            return try fetchCase(no, db, now: now)
         }
     }
 
@@ -102,23 +103,23 @@ extension SQLiteQueue {
         }
         let now = clock()
         return try write { db in
-            try requireHeld(caseID, by: officer, db, now: now, doing: "decide")
+            let no = try requireHeld(caseID, by: officer, db, now: now, doing: "decide")
             if let original = duplicateOf {
                 guard original != caseID else { throw QueueError(.invalidArgument, "case \(caseID) cannot be a duplicate of itself") }
-                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM cases WHERE id = ?", arguments: [original]) != nil else {
+                guard try caseNumber(original, db) != nil else {
                     throw QueueError(.unknownCase, "no case \(original) in \(name) (the case it duplicates)")
                 }
             }
             try db.execute(sql: """
                 UPDATE cases SET state = 'decided', officer = NULL, lease_until = NULL, decision = ?, duplicate_of = ?,
                     decided_at = ?, decided_by = ?, decided_band_rank = band_rank, updated_at = ?
-                WHERE id = ?
-                """, arguments: [decision.rawValue, duplicateOf, now, officer, now, caseID])
+                WHERE no = ?
+                """, arguments: [decision.rawValue, duplicateOf, now, officer, now, no])
             var audit = try AuditWriter(db, at: now)
             try audit.append(db, actor: officer, action: "decided", caseID: caseID, from: CaseState.inReview.rawValue,
                              to: CaseState.decided.rawValue + ": " + decision.rawValue + (duplicateOf.map { " " + $0 } ?? ""),
-                             reason: reason, rules: try rules(of: caseID, db))
-            return try fetchCase(caseID, db, now: now)
+                             reason: reason, rules: try rules(of: no, db))
+            return try fetchCase(no, db, now: now)
         }
     }
 
@@ -130,19 +131,19 @@ extension SQLiteQueue {
         }
         let now = clock()
         return try write { db in
-            let state = try self.state(of: caseID, db)
+            let (no, state) = try self.state(of: caseID, db)
             guard state == .decided else {
                 throw QueueError(.refused, "case \(caseID) is \(state.rawValue), not decided: only a decided case is reopened")
             }
             try db.execute(sql: """
                 UPDATE cases SET state = 'new', decision = NULL, duplicate_of = NULL, decided_at = NULL, decided_by = NULL,
                     decided_band_rank = NULL, updated_at = ?
-                WHERE id = ?
-                """, arguments: [now, caseID])
+                WHERE no = ?
+                """, arguments: [now, no])
             var audit = try AuditWriter(db, at: now)
             try audit.append(db, actor: officer, action: "reopened", caseID: caseID, from: CaseState.decided.rawValue,
-                             to: CaseState.new.rawValue, reason: reason, rules: try rules(of: caseID, db))
-            return try fetchCase(caseID, db, now: now)
+                             to: CaseState.new.rawValue, reason: reason, rules: try rules(of: no, db))
+            return try fetchCase(no, db, now: now)
         }
     }
 
@@ -152,10 +153,10 @@ extension SQLiteQueue {
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw QueueError(.invalidArgument, "the note is empty") }
         let now = clock()
         try write { db in
-            _ = try state(of: caseID, db)
+            let (no, _) = try state(of: caseID, db)
             try db.execute(sql: "INSERT INTO notes (case_id, officer, at, text) VALUES (?, ?, ?, ?)", arguments: [caseID, officer, now, text])
             var audit = try AuditWriter(db, at: now)
-            try audit.append(db, actor: officer, action: "noted", caseID: caseID, reason: text, rules: try rules(of: caseID, db))
+            try audit.append(db, actor: officer, action: "noted", caseID: caseID, reason: text, rules: try rules(of: no, db))
         }
     }
 
@@ -165,20 +166,39 @@ extension SQLiteQueue {
         guard !value.trimmingCharacters(in: .whitespaces).isEmpty else { throw QueueError(.invalidArgument, "the \(what) name is empty") }
     }
 
-    func state(of caseID: String, _ db: Database) throws -> CaseState {
-        guard let raw = try String.fetchOne(db, sql: "SELECT state FROM cases WHERE id = ?", arguments: [caseID]) else {
-            throw QueueError(.unknownCase, "no case \(caseID) in \(name)")
-        }
-        return CaseState(rawValue: raw)!
+    /// The number of case `id`, found through the index entry of the key
+    /// its id is the hash of; nil if there is no such case.
+    func caseNumber(_ id: String, _ db: Database) throws -> Int64? {
+        guard let hash = CaseBook.keyHash(ofCaseID: id),
+              let row = try Row.fetchOne(db.cachedStatement(sql: """
+                  SELECT c.no, c.id FROM case_index k JOIN cases c ON c.no = k.case_no WHERE k.key_hash = ?
+                  """), arguments: [hash]),
+              row["id"] as String == id else { return nil }
+        return row["no"]
     }
 
-    func rules(of caseID: String, _ db: Database) throws -> String? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT fingerprint FROM rule_sets JOIN cases ON cases.rule_set = rule_sets.id WHERE cases.id = ?"), arguments: [caseID])
+    /// Case `id`'s number, or an unknown-case error.
+    func requireCase(_ id: String, _ db: Database) throws -> Int64 {
+        guard let no = try caseNumber(id, db) else { throw QueueError(.unknownCase, "no case \(id) in \(name)") }
+        return no
     }
 
-    /// Refuses unless `officer` holds `caseID` under a lease that has not ended.
-    private func requireHeld(_ caseID: String, by officer: String, _ db: Database, now: Int64, doing: String) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT state, officer, lease_until FROM cases WHERE id = ?", arguments: [caseID]) else {
+    func state(of caseID: String, _ db: Database) throws -> (Int64, CaseState) {
+        let no = try requireCase(caseID, db)
+        let raw = try String.fetchOne(db, sql: "SELECT state FROM cases WHERE no = ?", arguments: [no]) ?? ""
+        return (no, CaseState(rawValue: raw) ?? .new)
+    }
+
+    func rules(of no: Int64, _ db: Database) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT fingerprint FROM rule_sets JOIN cases ON cases.rule_set = rule_sets.id WHERE cases.no = ?"),
+                            arguments: [no])
+    }
+
+    /// Refuses unless `officer` holds `caseID` under a lease that has not
+    /// ended; returns its number.
+    private func requireHeld(_ caseID: String, by officer: String, _ db: Database, now: Int64, doing: String) throws -> Int64 {
+        let no = try requireCase(caseID, db)
+        guard let row = try Row.fetchOne(db, sql: "SELECT state, officer, lease_until FROM cases WHERE no = ?", arguments: [no]) else {
             throw QueueError(.unknownCase, "no case \(caseID) in \(name)")
         }
         let state: String = row["state"], holder: String? = row["officer"], until: Int64? = row["lease_until"]
@@ -191,11 +211,12 @@ extension SQLiteQueue {
         if let until, until <= now {
             throw QueueError(.refused, "cannot \(doing) case \(caseID): \(officer)'s lease ended at \(Self.timestamp(until)); claim it again")
         }
+        return no
     }
 
-    func fetchCase(_ caseID: String, _ db: Database, now: Int64) throws -> QueueCase {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM cases WHERE id = ?", arguments: [caseID]) else {
-            throw QueueError(.unknownCase, "no case \(caseID) in \(name)")
+    func fetchCase(_ no: Int64, _ db: Database, now: Int64) throws -> QueueCase {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM cases WHERE no = ?", arguments: [no]) else {
+            throw QueueError(.unknownCase, "no case number \(no) in \(name)")
         }
         return QueueCase(row: row, levels: try Self.serviceLevels(db), now: now)
     }

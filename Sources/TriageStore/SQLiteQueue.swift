@@ -18,9 +18,6 @@ public final class SQLiteQueue: ReviewQueue, @unchecked Sendable {
     let writer: any DatabaseWriter
     /// Milliseconds since 1970; injected so tests can move time.
     let clock: @Sendable () -> Int64
-    /// Compresses stored assessments; used inside write transactions only
-    /// (one at a time: the writer is serialised).
-    let deflater = Deflater()
 
     public static let systemClock: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
 

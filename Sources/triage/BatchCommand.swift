@@ -128,8 +128,6 @@ struct BatchCommand: ParsableCommand {
         }
 
         func emit(_ assessed: Assessed) throws {
-            var assessed = assessed
-            if options.noTimings { assessed.assessment.timings = nil }
             if intake != nil {
                 intake!.add(assessed)
                 if intake!.isFull { try commit() }
@@ -146,7 +144,13 @@ struct BatchCommand: ParsableCommand {
             ? AssessmentPool.Fetching(limits: fetchOptions.limits, policy: fetchOptions.policy, throttle: throttleOptions.throttle,
                                       refetch: refetch, concurrent: fetchJobs)
             : nil
-        let pool = AssessmentPool(jobs: jobs, rules: rules, policy: policy, fetching: fetching)
+        // On the assessing threads: what the queue's single writer would
+        // otherwise do per referral (serialise, compress, hash).
+        let noTimings = options.noTimings, filing = intake != nil
+        let pool = AssessmentPool(jobs: jobs, rules: rules, policy: policy, fetching: fetching) { assessed in
+            if noTimings { assessed.assessment.timings = nil }
+            if filing { SQLiteQueue.prepare(&assessed) }
+        }
         // In flight at most 32 per assessing thread (and one per fetch
         // thread): the reader waits for the oldest to finish, so memory is
         // bounded by the window, not the input. Fewer leave threads idle

@@ -32,7 +32,8 @@ struct IntegrityTests {
         let (queue, _) = try populatedQueue()
         let report = try queue.verify()
         #expect(report.isIntact)
-        #expect(report.auditEntries == 5 && report.evidenceFiles == 2 && report.captures == 2)
+        // One intake entry for both referrals, then claimed, decided, noted.
+        #expect(report.auditEntries == 4 && report.evidenceFiles == 2 && report.captures == 2)
         #expect(report.head.count == 64)
     }
 
@@ -59,13 +60,22 @@ struct IntegrityTests {
     }
 
     @Test(arguments: [
-        ("UPDATE referrals SET score = 0 WHERE id = 'R1'", "referral R1"),
-        ("UPDATE referrals SET band = 'NFA' WHERE id = 'R1'", "referral R1"),
-        ("UPDATE referrals SET assessment = (SELECT assessment FROM referrals WHERE id = 'R2') WHERE id = 'R1'", "referral R1"),
+        ("UPDATE referrals SET score = 0 WHERE id = 'R1'", "the referrals filed by audit entry 1 (R1, R2)"),
+        ("UPDATE referrals SET band = 'NFA' WHERE id = 'R1'", "the referrals filed by audit entry 1 (R1, R2)"),
+        ("UPDATE referrals SET case_size = 2 WHERE id = 'R2'", "the referrals filed by audit entry 1 (R1, R2)"),
+        ("UPDATE referrals SET case_no = (SELECT case_no FROM referrals WHERE id = 'R1') WHERE id = 'R2'",
+         "the referrals filed by audit entry 1 (R1, R2)"),
+        ("UPDATE referrals SET assessment = (SELECT assessment FROM referrals WHERE id = 'R2') WHERE id = 'R1'",
+         "the referrals filed by audit entry 1 (R1, R2)"),
         ("DELETE FROM referral_rules WHERE referral_id = 'R2'; DELETE FROM captures WHERE referral_id = 'R2'; DELETE FROM referrals WHERE id = 'R2'",
-         "referral R2, filed by audit entry 2, is missing"),
-        ("INSERT INTO referrals SELECT 'R9', case_id, received_at, url, source, reported_at, reporter_note, platform, content_sha256, band, "
-            + "score, rule_set, policy, assessment FROM referrals WHERE id = 'R1'", "3 referrals are queued"),
+         "the referrals filed by audit entry 1 (R1)"),
+        ("INSERT INTO referrals SELECT 'R9', case_no, case_size, intake, received_at, url, source, reported_at, reporter_note, platform, "
+            + "content_sha256, band, score, rule_set, policy, assessment FROM referrals WHERE id = 'R1'", "the referrals filed by audit entry 1 (R1, R2, R9)"),
+        ("INSERT INTO referrals SELECT 'R9', case_no, case_size, NULL, received_at, url, source, reported_at, reporter_note, platform, "
+            + "content_sha256, band, score, rule_set, policy, assessment FROM referrals WHERE id = 'R1'", "3 referrals are queued"),
+        ("INSERT INTO referrals SELECT 'R9', case_no, case_size, 3, received_at, url, source, reported_at, reporter_note, platform, "
+            + "content_sha256, band, score, rule_set, policy, assessment FROM referrals WHERE id = 'R1'",
+         "referral R9 names audit entry 3 as its intake, which is no intake entry"),
     ])
     func aTamperedReferralIsReported(_ sql: String, _ expected: String) throws {
         let (queue, path) = try populatedQueue()
@@ -167,5 +177,52 @@ struct IntegrityTests {
         if let cases { #expect(try migrated.stats().cases == cases) }
         _ = try migrated.enqueue([Fixture.intake("R1", Fixture.p1Text)], actor: "test")
         #expect(try migrated.verify().isIntact)
+    }
+
+    /// A queue written by the first release (schema version 1: text case
+    /// keys, one audit entry per referral), checked in as a file: `triage
+    /// batch --db` over 12 sample referrals, two cases claimed and decided,
+    /// a note. Opening it migrates it; everything in it still verifies,
+    /// reads and takes new work, and new intake extends the old chain.
+    @Test func aVersionOneQueueMigratesWithItsHistory() throws {
+        let path = Fixture.temporaryPath()
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/queue-v1.sqlite")
+        try FileManager.default.copyItem(atPath: fixture.path, toPath: path)
+        let queue = try SQLiteQueue(path: path, clock: clock.read)
+
+        let before = try queue.verify()
+        #expect(before.isIntact, "\(before)")
+        #expect(before.referrals == 12 && before.auditEntries == 17 && before.evidenceFiles == 11)
+        let stats = try queue.stats()
+        #expect(stats.cases == 11 && stats.decisions[.referToPlatform] == 1 && stats.decisions[.noFurtherAction] == 1)
+
+        // The decided P1 case: both referrals, with the case they joined and
+        // its size then, and the version-1 history.
+        let decided = try queue.show("case-566a642af5b99ffc")
+        #expect(decided.queueCase.state == .decided && decided.queueCase.referrals == 2)
+        #expect(decided.referrals.map(\.id) == ["R-0001", "R-0002"])
+        #expect(decided.referrals.map(\.assessment.caseSize) == [1, 2])
+        #expect(decided.referrals.allSatisfy { $0.assessment.caseID == "case-566a642af5b99ffc" })
+        #expect(decided.history.map(\.action) == ["opened", "referral-added", "claimed", "decided", "noted"])
+        #expect(decided.notes.map(\.text) == ["platform notified"])
+        #expect(try queue.show("R-0002").queueCase.id == "case-566a642af5b99ffc")
+
+        // New intake: one joins the old case by its URL (P1, as the case was
+        // when decided, so it stays decided), one opens a case.
+        let joined = Fixture.intake("R-NEW1", Fixture.p1Text, url: "https://forum.example.invalid/t/100")
+        let opened = Fixture.intake("R-NEW2", Fixture.recruitText, url: "https://new.example.invalid/")
+        let outcomes = try queue.enqueue([joined, opened], actor: "test")
+        #expect(outcomes[0] == .queued(caseID: "case-566a642af5b99ffc", caseSize: 3, opened: false))
+        guard case .queued(_, 1, true) = outcomes[1] else {
+            Issue.record("expected a new case, got \(outcomes[1])")
+            return
+        }
+        let after = try queue.verify()
+        #expect(after.isIntact && after.referrals == 14 && after.auditEntries == 18, "\(after)")
+        #expect(try queue.show("case-566a642af5b99ffc").history.map(\.action).last == "intake")
+        // The open cases are still claimed in order, old and new together.
+        let first = try #require(try queue.list(limit: 1).first)
+        let claimed = try #require(try queue.claimNext(officer: "carol", lease: .seconds(600), band: nil))
+        #expect(claimed.id == first.id && claimed.state == .inReview)
     }
 }

@@ -89,7 +89,7 @@ struct QueueTests {
             try queue.decide(claimed.id, decision: .noFurtherAction, reason: "benign", officer: "alice")
         }
         let history = try queue.show(claimed.id).history.map(\.action)
-        #expect(history == ["opened", "claimed", "lease-expired", "claimed"])
+        #expect(history == ["intake", "claimed", "lease-expired", "claimed"])
     }
 
     @Test func aLeaseThatEndedCannotDecide() throws {
