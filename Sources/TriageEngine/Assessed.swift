@@ -32,9 +32,13 @@ public struct PreparedFiling: Sendable {
     public var assessment: [UInt8]
     /// Hex SHA-256 of the bytes kept as evidence (`Assessed.content`), if any.
     public var contentSHA256: String?
+    /// The hashes of the keys the referral is filed under, in order
+    /// (`CaseBook.keys`, `CaseBook.keyHash`).
+    public var keyHashes: [Int64]
 
-    public init(assessment: [UInt8], contentSHA256: String?) {
+    public init(assessment: [UInt8], contentSHA256: String?, keyHashes: [Int64]) {
         self.assessment = assessment
         self.contentSHA256 = contentSHA256
+        self.keyHashes = keyHashes
     }
 }

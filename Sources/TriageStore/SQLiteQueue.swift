@@ -90,6 +90,10 @@ public final class SQLiteQueue: ReviewQueue, @unchecked Sendable {
         // intake updates several indexes at random places, and at a million
         // cases they no longer fit the default. Bounded, whatever the queue's size.
         try db.execute(sql: "PRAGMA cache_size = -65536")
+        // Checkpoint when the log reaches 32 MiB (SQLite's default is 4):
+        // intake rewrites the same index pages transaction after transaction,
+        // and each checkpoint copies a page once however often it was logged.
+        try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
         let level = try Int.fetchOne(db, sql: "PRAGMA synchronous")
         guard level == 2 else {
             throw QueueError(.notDurable, "\(db.description): synchronous is \(level.map(String.init) ?? "unknown"), not FULL (2)")

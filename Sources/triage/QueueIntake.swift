@@ -4,7 +4,8 @@ import TriageEngine
 import TriageStore
 
 /// `batch --db`: assessments gathered into transactions for the queue. A
-/// transaction holds up to 256 referrals, 64 MiB of their page bytes, or
+/// transaction holds up to 1,024 referrals (`SQLiteQueue.transactionSize`),
+/// 64 MiB of their page bytes, or
 /// half a second of them: a slow batch still commits (and reports)
 /// steadily, and large pages do not pile up in memory.
 struct QueueIntake {
@@ -35,7 +36,7 @@ struct QueueIntake {
     }
 
     var isFull: Bool {
-        pending.count >= 256 || pendingBytes >= 64 << 20 || firstPending.map { ContinuousClock.now - $0 > .milliseconds(500) } ?? false
+        pending.count >= SQLiteQueue.transactionSize || pendingBytes >= 64 << 20 || firstPending.map { ContinuousClock.now - $0 > .milliseconds(500) } ?? false
     }
 
     mutating func add(_ assessed: Assessed) {

@@ -2,7 +2,7 @@
 // the database's size with a million cases. Release builds only; run by
 // `make bench-queue` (benchmarks/queue/run.py), pinned to one core.
 //
-//   queue-bench --db PATH --cases N [--batch 256] [--claims 2000] [--evidence]
+//   queue-bench --db PATH --cases N [--batch 1024] [--claims 2000] [--evidence]
 //
 // Assessments are the real pipeline's, over Samples/referrals.ndjson with
 // the shipped rules (every band, hits with evidence snippets, PENDING), each
@@ -19,7 +19,7 @@ import TriageStore
 struct Options {
     var db = ""
     var cases = 1_000_000
-    var batch = 256
+    var batch = SQLiteQueue.transactionSize
     var claims = 2000
     var evidence = false
     var root = FileManager.default.currentDirectoryPath
