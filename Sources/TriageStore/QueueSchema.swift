@@ -145,8 +145,11 @@ enum QueueSchema {
     ///   hash of the first key it was filed under) stays in `id`, unindexed:
     ///   it is found through `case_index`, where its own key is.
     /// - `case_keys` (text keys) becomes `case_index`: the first 8 bytes of a
-    ///   key's SHA-256 as an integer, the same hash that names a case, so the
-    ///   only index intake writes at random places is small.
+    ///   key's SHA-256 as an integer, the same hash that names a case. New
+    ///   keys go to `case_index_recent`, merged into `case_index` in key
+    ///   order when it grows large (see `SQLiteQueue.recentKeys`): keys are
+    ///   random, so adding them one by one to a large index would rewrite a
+    ///   page of it for nearly every key.
     /// - A referral records the audit entry that filed it (`intake`): one
     ///   entry per intake transaction, whose digest covers every referral row
     ///   it filed, instead of one entry per referral. Referrals filed before
@@ -184,6 +187,10 @@ enum QueueSchema {
                        updated_at, officer, lease_until, decision, duplicate_of, decided_at, decided_by, decided_band_rank
                 FROM cases ORDER BY opened_at, rowid;
             CREATE TABLE case_index (
+                key_hash INTEGER PRIMARY KEY,
+                case_no INTEGER NOT NULL REFERENCES cases_v2 (no)
+            );
+            CREATE TABLE case_index_recent (
                 key_hash INTEGER PRIMARY KEY,
                 case_no INTEGER NOT NULL REFERENCES cases_v2 (no)
             );

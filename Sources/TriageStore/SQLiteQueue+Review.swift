@@ -170,11 +170,9 @@ extension SQLiteQueue {
     /// its id is the hash of; nil if there is no such case.
     func caseNumber(_ id: String, _ db: Database) throws -> Int64? {
         guard let hash = CaseBook.keyHash(ofCaseID: id),
-              let row = try Row.fetchOne(db.cachedStatement(sql: """
-                  SELECT c.no, c.id FROM case_index k JOIN cases c ON c.no = k.case_no WHERE k.key_hash = ?
-                  """), arguments: [hash]),
-              row["id"] as String == id else { return nil }
-        return row["no"]
+              let no = try Int64.fetchOne(db.cachedStatement(sql: SQLiteQueue.caseByKeySQL), arguments: [hash]),
+              try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM cases WHERE no = ?"), arguments: [no]) == id else { return nil }
+        return no
     }
 
     /// Case `id`'s number, or an unknown-case error.

@@ -131,6 +131,8 @@ struct IntegrityTests {
         // Reopened, the same holds.
         let again = try SQLiteQueue(path: path)
         #expect(try again.synchronousLevels() == (2, 2))
+        // A new file has 16 KiB pages.
+        #expect(try DatabaseQueue(path: path).read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == 16384)
     }
 
     @Test func filesThatAreNotOursAreRefused() throws {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TriageEngine
-import TriageStore
+@testable import TriageStore
 
 @Suite("Review queue")
 struct QueueTests {
@@ -56,6 +56,35 @@ struct QueueTests {
         #expect(detail.referrals[2].assessment.caseSize == 3)
         // Each capture points at the one before it; none is overwritten.
         #expect(detail.captures.map(\.previousID) == [nil, detail.captures[0].id, detail.captures[1].id])
+    }
+
+    /// Keys live in two tables: recent ones, and the main index they are
+    /// merged into. Referrals fold the same whichever table holds a key, a
+    /// case is found by id from either, and the first case to claim a key
+    /// keeps it across merges.
+    @Test func casesAreFoundThroughRecentAndMergedKeys() throws {
+        let queue = try queue()
+        func file(_ id: String, _ text: String, url: String? = nil) throws -> (String, Int) {
+            let outcome = try queue.enqueue([Fixture.intake(id, text, url: url)], actor: "test")[0]
+            guard case let .queued(caseID, size, _) = outcome else { throw QueueError(.refused, "\(id): \(outcome)") }
+            return (caseID, size)
+        }
+        let (a, _) = try file("R1", Fixture.recruitText, url: "https://one.example/")
+        try queue.mergeRecentKeys()
+        // By content, the key merged; its URL then goes to the recent keys.
+        #expect(try file("R2", Fixture.recruitText, url: "https://two.example/") == (a, 2))
+        #expect(try file("R3", "other words", url: "https://two.example/") == (a, 3))
+        let (b, _) = try file("R4", Fixture.brandText, url: "https://three.example/")
+        #expect(b != a)
+        #expect(try queue.show(a).queueCase.referrals == 3 && queue.show(b).queueCase.referrals == 1)
+        // URL first: case b; its content already belongs to case a and stays a's.
+        #expect(try file("R5", Fixture.recruitText, url: "https://three.example/") == (b, 2))
+        #expect(try file("R6", Fixture.recruitText) == (a, 4))
+        try queue.mergeRecentKeys()
+        #expect(try file("R7", Fixture.recruitText) == (a, 5))
+        #expect(try file("R8", "more words", url: "https://three.example/") == (b, 3))
+        #expect(try queue.show(a).queueCase.referrals == 5 && queue.show(b).queueCase.referrals == 3)
+        #expect(try queue.verify().isIntact)
     }
 
     @Test func claimsFollowBandThenScoreThenAge() throws {
