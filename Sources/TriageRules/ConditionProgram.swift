@@ -4,7 +4,8 @@ import AhoCorasick
 /// scanner evaluates (no enum payloads, no reference counting per node) and
 /// what a compiled rule-set file stores, so loading copies one array.
 ///
-/// Nodes are laid out in prefix order; every node's size is known from its
+/// Nodes are laid out in prefix order, the operands of `and` and `or`
+/// cheapest first (`cheapestFirst`); every node's size is known from its
 /// first words, and composite nodes record where they end, so evaluation
 /// can skip the operands it short-circuits:
 ///
@@ -68,8 +69,31 @@ struct ConditionProgram: @unchecked Sendable {
             let at = code.count
             if case .all = c { code.append(Op.all.rawValue) } else { code.append(Op.any.rawValue) }
             code += [Int32(xs.count), 0]
-            for x in xs { emit(x, into: &code) }
+            for x in cheapestFirst(xs) { emit(x, into: &code) }
             code[at + 2] = Int32(code.count)
+        }
+    }
+
+    /// The operands of `and` / `or` in the order evaluation should try
+    /// them: cheapest first, so that a short circuit skips the expensive
+    /// ones (`$a near $b … or any of them` needs no `near` when a pattern
+    /// hit). Operands have no side effects, so the order changes no value;
+    /// equal costs keep their written order.
+    static func cheapestFirst(_ operands: [Condition]) -> [Condition] {
+        operands.enumerated().sorted { (cost($0.element), $0.offset) < (cost($1.element), $1.offset) }.map(\.element)
+    }
+
+    /// A rough cost of evaluating `c`: table reads, with `near` (which walks
+    /// occurrences and the text between them) far above the rest.
+    static func cost(_ c: Condition) -> Int {
+        switch c {
+        case .boolean: 0
+        case .string, .rule: 1
+        case .count: 2
+        case let .atLeast(_, members): 2 + members.count / 4
+        case .near: 100
+        case let .not(x): cost(x)
+        case let .all(xs), let .any(xs): xs.reduce(1) { $0 + cost($1) }
         }
     }
 

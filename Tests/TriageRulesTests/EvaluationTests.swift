@@ -51,6 +51,13 @@ let conditionCases: [ConditionCase] = [
     .init(name: "exact sees the raw text", strings: #"$a = "attack" exact"#, condition: "$a", text: "4tt4ck", holds: false),
     .init(name: "near either order", strings: "$a = \"alpha\"\n        $b = \"bravo\"", condition: "$a near $b within 1 words",
           text: "bravo alpha", holds: true),
+    // `and` and `or` try their cheapest operands first: the value is the same.
+    .init(name: "near or a pattern", strings: "$a = \"alpha\"\n        $b = \"bravo\"", condition: "$a near $b within 1 words or $b",
+          text: "alpha x y z bravo", holds: true),
+    .init(name: "near and any of them", strings: "$a = \"alpha\"\n        $b = \"bravo\"",
+          condition: "$a near $b within 1 words and any of them", text: "alpha x y z bravo", holds: false),
+    .init(name: "not near and a pattern", strings: "$a = \"alpha\"\n        $b = \"bravo\"",
+          condition: "not ($a near $b within 1 words) and $a", text: "alpha bravo", holds: false),
 ]
 
 @Suite("Condition evaluation")
@@ -101,6 +108,15 @@ struct EvaluationTests {
         #expect(a.count == 2)
         #expect(a.spans.map { [$0.start, $0.end] } == [[3, 14], [34, 45]])
         #expect(a.spans.allSatisfy { $0.view == .normalized })
+    }
+
+    @Test func cheapOperandsComeFirst() {
+        let a = StringID(rawValue: 0), b = StringID(rawValue: 1)
+        let operands: [Condition] = [.near(a, b, words: 1), .all([.string(a), .near(a, b, words: 2)]), .atLeast(1, [a, b]), .string(b),
+                                     .count(a, .greater, 1), .string(a)]
+        // Equal costs (the count and the set) keep their written order.
+        #expect(ConditionProgram.cheapestFirst(operands) == [.string(b), .string(a), .atLeast(1, [a, b]), .count(a, .greater, 1),
+                                                             .near(a, b, words: 1), .all([.string(a), .near(a, b, words: 2)])])
     }
 
     @Test func shadowRulesAreReportedAsShadow() throws {
