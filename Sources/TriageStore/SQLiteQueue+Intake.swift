@@ -61,13 +61,23 @@ extension SQLiteQueue {
         }
     }
 
-    /// Case keys not yet merged into `case_index` at most. A key's hash is
-    /// random, so a key added to a large index lands on a page of its own:
-    /// at a million cases, adding them there directly dirtied a page per key
-    /// and cost more than half of intake (bench-queue: 13.9k referrals/s,
-    /// 29.3k without adding keys). Added to a small table instead and merged
-    /// in key order, each page of the large index is written once a merge.
-    static let recentKeys = 65_536
+    /// Case keys not yet merged into `case_index` at most, for a queue with
+    /// `cases` cases. A key's hash is random, so a key added to a large
+    /// index lands on a page of its own: at a million cases, adding them
+    /// there directly dirtied a page per key and cost more than half of
+    /// intake (bench-queue: 13.9k referrals/s, 29.3k without adding keys).
+    /// Added to a small table instead and merged in key order, each page of
+    /// the large index is written once a merge.
+    ///
+    /// Two costs pull the threshold apart: a merge rewrites the whole index,
+    /// so merging often costs more as the queue grows; the recent table's
+    /// pages are rewritten every transaction, so a large one costs more per
+    /// key. Their sum is least near the square root of the index's size:
+    /// 65,536 keys (the threshold bench-queue measured) up to a million
+    /// cases, then growing with the square root.
+    static func recentKeys(cases: Int64) -> Int {
+        max(65_536, Int(65_536 * (Double(cases) / 1_000_000).squareRoot()))
+    }
 
     /// A case number by key hash: `case_index` first (older keys win), then
     /// the keys not yet merged.
@@ -77,9 +87,12 @@ extension SQLiteQueue {
         """
 
     /// Moves the recent keys into `case_index` when there are `recentKeys`
-    /// of them, in key order. A key already there keeps its case.
-    static func mergeRecentKeys(_ db: Database, atLeast threshold: Int = recentKeys) throws {
-        guard try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM case_index_recent")) ?? 0 >= threshold else { return }
+    /// of them (or `threshold`), in key order. A key already there keeps its
+    /// case.
+    static func mergeRecentKeys(_ db: Database, atLeast threshold: Int? = nil) throws {
+        let cases = try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(no) FROM cases")) ?? 0
+        guard try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM case_index_recent")) ?? 0
+                >= threshold ?? recentKeys(cases: cases) else { return }
         try db.execute(sql: """
             INSERT OR IGNORE INTO case_index (key_hash, case_no) SELECT key_hash, case_no FROM case_index_recent ORDER BY key_hash;
             DELETE FROM case_index_recent;

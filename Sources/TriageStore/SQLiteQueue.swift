@@ -185,7 +185,7 @@ extension Band {
 
 extension SQLiteQueue {
     /// Merges the recent case keys into the main key index now, however few
-    /// (tests; intake merges at `recentKeys`).
+    /// (tests; intake merges at `recentKeys(cases:)`).
     func mergeRecentKeys() throws {
         try write { db in try Self.mergeRecentKeys(db, atLeast: 1) }
     }

@@ -87,6 +87,16 @@ struct QueueTests {
         #expect(try queue.verify().isIntact)
     }
 
+    /// Merging rewrites the main key index, so it waits for more keys as
+    /// the queue grows: 65,536 up to a million cases, then with the square
+    /// root of the queue's size.
+    @Test func keysAreMergedLessOftenAsTheQueueGrows() {
+        #expect(SQLiteQueue.recentKeys(cases: 0) == 65_536)
+        #expect(SQLiteQueue.recentKeys(cases: 1_000_000) == 65_536)
+        #expect(SQLiteQueue.recentKeys(cases: 4_000_000) == 131_072)
+        #expect(SQLiteQueue.recentKeys(cases: 100_000_000) == 655_360)
+    }
+
     @Test func claimsFollowBandThenScoreThenAge() throws {
         let queue = try queue()
         _ = try queue.enqueue([Fixture.intake("old-brand", Fixture.brandText)], actor: "test")
