@@ -10,8 +10,9 @@ import TriageRules
 extension SQLiteQueue {
     /// Serialises the assessment (without its case, which only the writer
     /// knows) and compresses it, hashes the evidence and the case keys: the
-    /// part of filing that needs no queue. A fetched body's hash is in its fetch record (the
-    /// fetcher hashed those bytes); submitted content is hashed here.
+    /// part of filing that needs no queue. A fetched body's hash is in its
+    /// fetch record (the fetcher hashed those bytes); submitted content is
+    /// hashed here.
     public static func prepare(_ item: inout Assessed) {
         var assessment = item.assessment
         assessment.caseID = nil
@@ -79,11 +80,11 @@ extension SQLiteQueue {
         max(65_536, Int(65_536 * (Double(cases) / 1_000_000).squareRoot()))
     }
 
-    /// A case number by key hash: `case_index` first (older keys win), then
-    /// the keys not yet merged.
+    /// A case number by key hash (NULL if none): `case_index` first (older
+    /// keys win), then the keys not yet merged.
     static let caseByKeySQL = """
-        SELECT case_no FROM case_index WHERE key_hash = ?1
-        UNION ALL SELECT case_no FROM case_index_recent WHERE key_hash = ?1 LIMIT 1
+        SELECT coalesce((SELECT case_no FROM case_index WHERE key_hash = ?1),
+                        (SELECT case_no FROM case_index_recent WHERE key_hash = ?1))
         """
 
     /// Moves the recent keys into `case_index` when there are `recentKeys`
@@ -211,7 +212,7 @@ extension SQLiteQueue {
             var found: Int64?
             for hash in hashes where found == nil {
                 caseByKey.bind(1, hash)
-                if try caseByKey.step() { found = caseByKey.int64(0) }
+                if try caseByKey.step() { found = caseByKey.int64OrNil(0) }
                 caseByKey.reset()
             }
 
