@@ -80,11 +80,14 @@ extension SQLiteQueue {
         max(65_536, Int(65_536 * (Double(cases) / 1_000_000).squareRoot()))
     }
 
-    /// A case number by key hash (NULL if none): `case_index` first (older
-    /// keys win), then the keys not yet merged.
+    /// A case number by key hash: from `case_index` if the key is there (a
+    /// merged key keeps its case), else from the keys not yet merged. One
+    /// row at most, whatever order SQLite runs the two parts in; a new key
+    /// costs one probe of each table.
     static let caseByKeySQL = """
-        SELECT coalesce((SELECT case_no FROM case_index WHERE key_hash = ?1),
-                        (SELECT case_no FROM case_index_recent WHERE key_hash = ?1))
+        SELECT case_no FROM case_index WHERE key_hash = ?1
+        UNION ALL
+        SELECT case_no FROM case_index_recent WHERE key_hash = ?1 AND NOT EXISTS (SELECT 1 FROM case_index WHERE key_hash = ?1)
         """
 
     /// Moves the recent keys into `case_index` when there are `recentKeys`
@@ -212,7 +215,7 @@ extension SQLiteQueue {
             var found: Int64?
             for hash in hashes where found == nil {
                 caseByKey.bind(1, hash)
-                if try caseByKey.step() { found = caseByKey.int64OrNil(0) }
+                if try caseByKey.step() { found = caseByKey.int64(0) }
                 caseByKey.reset()
             }
 
