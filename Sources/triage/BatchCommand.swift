@@ -22,9 +22,10 @@ struct BatchCommand: ParsableCommand {
             ends the run (on standard error with --format ndjson). A progress bar with rate and ETA
             is shown on a terminal, never in pipes or with ndjson.
             With --db, assessments go into the review queue (see `triage queue`), in transactions of
-            up to 1,024 or half a second: a line is printed only once its referral is committed, and running the same
-            input again adds nothing. A referral id already queued with other content is reported as
-            a conflict and not merged. Cases and their sizes are then the queue's, across batches.
+            up to 1,024 or half a second: a line is printed only once its referral is committed, and
+            running the same input again adds nothing. A referral id already queued with other
+            content is reported as a conflict and not merged. Cases and their sizes are then the
+            queue's, across batches.
             Exit status: 0 every record assessed, 1 some records rejected (or in conflict with the
             queue), 2 the input, rules, policy or queue could not be used.
             """
