@@ -147,7 +147,7 @@ enum QueueSchema {
     /// - `case_keys` (text keys) becomes `case_index`: the first 8 bytes of a
     ///   key's SHA-256 as an integer, the same hash that names a case. New
     ///   keys go to `case_index_recent`, merged into `case_index` in key
-    ///   order when it grows large (see `SQLiteQueue.recentKeys`): keys are
+    ///   order when it grows large (see `SQLiteQueue.recentKeys(cases:)`): keys are
     ///   random, so adding them one by one to a large index would rewrite a
     ///   page of it for nearly every key.
     /// - A referral records the audit entry that filed it (`intake`): one

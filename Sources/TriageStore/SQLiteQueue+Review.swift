@@ -167,12 +167,12 @@ extension SQLiteQueue {
     }
 
     /// The number of case `id`, found through the index entry of the key
-    /// its id is the hash of; nil if there is no such case.
+    /// its id is the hash of (and checked against the case's own id); nil if
+    /// there is no such case.
     func caseNumber(_ id: String, _ db: Database) throws -> Int64? {
-        guard let hash = CaseBook.keyHash(ofCaseID: id),
-              let no = try Int64.fetchOne(db.cachedStatement(sql: SQLiteQueue.caseByKeySQL), arguments: [hash]),
-              try String.fetchOne(db.cachedStatement(sql: "SELECT id FROM cases WHERE no = ?"), arguments: [no]) == id else { return nil }
-        return no
+        guard let hash = CaseBook.keyHash(ofCaseID: id) else { return nil }
+        return try Int64.fetchOne(db.cachedStatement(sql: "SELECT no FROM cases WHERE no = (\(SQLiteQueue.caseByKeySQL)) AND id = ?2"),
+                                  arguments: [hash, id])
     }
 
     /// Case `id`'s number, or an unknown-case error.
