@@ -305,4 +305,7 @@ public struct NormalizedText: Sendable, Equatable {
     public let map: SourceMap
     /// True if the expansion cap was reached (the tail is unnormalised).
     public let expansionCapped: Bool
+
+    /// No text: a view that was not made.
+    public static let empty = NormalizedText(bytes: [], map: SourceMap(), expansionCapped: false)
 }

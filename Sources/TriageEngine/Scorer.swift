@@ -5,9 +5,30 @@ import TriageRules
 /// the explanation's lines add up exactly to the score.
 public struct Scorer: Sendable {
     public let policy: ScoringPolicy
+    /// What the policy gives each category and each number of matches,
+    /// worked out once with the text the explanation shows: a batch scores
+    /// dozens of hits per referral with the same few factors.
+    private let categoryFactors: [Category: Factor]
+    /// Index: matches, up to `repeatFactors.count - 1` (more count the same).
+    private let repeatFactors: [Factor]
+    private let p1Categories: Set<Category>
+
+    /// A multiplier and how the explanation writes it.
+    private struct Factor: Sendable {
+        let value: Double
+        let text: String
+
+        init(_ value: Double) {
+            self.value = value
+            text = Scorer.format(value)
+        }
+    }
 
     public init(policy: ScoringPolicy) {
         self.policy = policy
+        categoryFactors = Dictionary(uniqueKeysWithValues: Category.allCases.map { ($0, Factor(policy.categoryMultipliers[$0.rawValue] ?? 1)) })
+        repeatFactors = (0...64).map { Factor(Self.repeatFactor($0, decay: policy.repeatDecay)) }
+        p1Categories = Set(policy.p1Categories.compactMap(Category.init(rawValue:)))
     }
 
     /// A rule that held, as the scorer needs it.
@@ -38,12 +59,11 @@ public struct Scorer: Sendable {
         let indicators = held.filter { $0.rule.category != .context && $0.rule.weight >= 0 }
         let damping = held.filter { $0.rule.category == .context || $0.rule.weight < 0 }
         for hit in indicators {
-            let multiplier = policy.categoryMultipliers[hit.rule.category.rawValue] ?? 1
-            let repeats = repeatFactor(hit.matches)
-            let points = Self.round(Double(hit.rule.weight) * multiplier * repeats)
+            let multiplier = categoryFactors[hit.rule.category]!, repeats = repeatFactor(hit.matches)
+            let points = Self.round(Double(hit.rule.weight) * multiplier.value * repeats.value)
             lines.append(.init(points: points, kind: "rule", rule: hit.rule.qualifiedName,
-                               reason: "\(hit.rule.category.rawValue): weight \(hit.rule.weight) x\(Self.format(multiplier)) category"
-                                   + (hit.matches > 1 ? ", \(hit.matches) matches x\(Self.format(repeats))" : "")))
+                               reason: "\(hit.rule.category.rawValue): weight \(hit.rule.weight) x\(multiplier.text) category"
+                                   + (hit.matches > 1 ? ", \(hit.matches) matches x\(repeats.text)" : "")))
             if best == nil || points > best!.points { best = (points, hit.rule.category) }
         }
         let categories = Set(indicators.map(\.rule.category))
@@ -64,13 +84,12 @@ public struct Scorer: Sendable {
         let before = lines.reduce(0) { $0 + $1.points }
         var taken = 0
         for hit in damping {
-            let multiplier = policy.categoryMultipliers[hit.rule.category.rawValue] ?? 1
-            let repeats = repeatFactor(hit.matches)
-            let points = Self.round(Double(hit.rule.weight) * multiplier * repeats)
+            let multiplier = categoryFactors[hit.rule.category]!, repeats = repeatFactor(hit.matches)
+            let points = Self.round(Double(hit.rule.weight) * multiplier.value * repeats.value)
             taken += points
             lines.append(.init(points: points, kind: "rule", rule: hit.rule.qualifiedName,
                                reason: "\(hit.rule.category.rawValue): weight \(hit.rule.weight)"
-                                   + (hit.matches > 1 ? ", \(hit.matches) matches x\(Self.format(repeats))" : "")))
+                                   + (hit.matches > 1 ? ", \(hit.matches) matches x\(repeats.text)" : "")))
         }
         let limit = -Self.round(Double(max(before, 0)) * policy.contextMaxDamping)
         if taken < limit {
@@ -83,9 +102,8 @@ public struct Scorer: Sendable {
         if total < 0 { lines.append(.init(points: -total, kind: "cap", rule: nil, reason: "scores start at 0")) }
         let score = min(max(total, 0), 100)
 
-        let p1 = Set(policy.p1Categories)
         let band: Band
-        if indicators.contains(where: { p1.contains($0.rule.category.rawValue) }) {
+        if indicators.contains(where: { p1Categories.contains($0.rule.category) }) {
             band = .p1
         } else if score >= policy.bands.p2 {
             band = .p2
@@ -99,12 +117,16 @@ public struct Scorer: Sendable {
         return Outcome(score: score, band: band, primaryCategory: best?.category, categories: categories.sorted(), contributions: lines)
     }
 
-    /// `1 + d + … + dⁿ⁻¹`: how many times n matches of one rule count.
-    func repeatFactor(_ matches: Int) -> Double {
+    /// How many times `matches` matches of one rule count.
+    private func repeatFactor(_ matches: Int) -> Factor { repeatFactors[min(max(matches, 0), repeatFactors.count - 1)] }
+
+    /// `1 + d + … + dⁿ⁻¹`: how many times n matches of one rule count (at
+    /// least 1; from 64 on, the sum no longer grows).
+    static func repeatFactor(_ matches: Int, decay: Double) -> Double {
         var factor = 0.0, term = 1.0
         for _ in 0..<min(matches, 64) {
             factor += term
-            term *= policy.repeatDecay
+            term *= decay
         }
         return max(factor, 1)
     }

@@ -22,17 +22,21 @@ public final class TriagePipeline {
     private let extractor = PageExtractor()
     private let normalizer = TextNormalizer()
     private let scanner: RuleScanner
+    /// Whether the rules need the leet view made.
+    private let leet: Bool
     private let clock = ContinuousClock()
     /// Rules and pattern names decoded once per pipeline: a compiled rule
     /// set decodes them from its records on every access (condition tree and
     /// examples included), and a batch sees the same rules hit again and again.
     private var decodedRules: [Int: Rule] = [:]
+    /// Pattern names as evidence shows them (`$name`).
     private var patternNames: [Int: String] = [:]
 
     public init(rules: CompiledRules, policy: ScoringPolicy) {
         self.rules = rules
         scorer = Scorer(policy: policy)
         scanner = RuleScanner(rules)
+        leet = rules.scansLeetView
     }
 
     /// Assesses `referral` with what fetching its URL gave (`Fetcher.fetch(_:refetch:)`;
@@ -113,7 +117,7 @@ public final class TriagePipeline {
             assessment.notes.append("binary content is not assessed as text: a person must look at it")
             return assessment
         }
-        let views = TextViews(page.text, normalizer: normalizer)
+        let views = TextViews(page.text, normalizer: normalizer, leet: leet)
         let result = scanner.scan(views)
         var held: [Scorer.Held] = []
         for hit in result {
@@ -162,7 +166,7 @@ public final class TriagePipeline {
 
     private func patternName(_ id: StringID) -> String {
         if let known = patternNames[id.index] { return known }
-        let name = rules.strings[id].name
+        let name = "$" + rules.strings[id].name
         patternNames[id.index] = name
         return name
     }
@@ -180,7 +184,7 @@ public final class TriagePipeline {
         if cutBefore, let space = page.text[lower..<text.lowerBound].firstIndex(of: 0x20) { lower = space + 1 }
         if cutAfter, let space = page.text[text.upperBound..<upper].lastIndex(of: 0x20) { upper = space }
         return Assessment.Snippet(
-            pattern: "$" + pattern, view: span.view.rawValue, origin: segment?.origin.rawValue ?? "body", hidden: segment?.hidden ?? false,
+            pattern: pattern, view: span.view.rawValue, origin: segment?.origin.rawValue ?? "body", hidden: segment?.hidden ?? false,
             start: bytes.lowerBound, end: bytes.upperBound,
             before: (cutBefore ? "…" : "") + Self.display(page.text[lower..<max(lower, text.lowerBound)]),
             match: Self.display(page.text[text]),

@@ -99,6 +99,9 @@ public struct CompiledRules: Sendable {
     public var stateCount: Int { matchers.reduce(0) { $0 + $1.automaton.stateCount } }
     /// Bytes used by the automata.
     public var automatonMemory: Int { matchers.reduce(0) { $0 + $1.automaton.memoryUsage } }
+    /// Whether any pattern targets the leet view: a scanner's caller need
+    /// not make that view otherwise (`TextViews(_:normalizer:leet:)`).
+    public var scansLeetView: Bool { matchers.contains { $0.key.view == .leet } }
 
     /// One line of facts per automaton, for `rules info`.
     public struct MatcherSummary: Sendable {

@@ -15,11 +15,13 @@ public struct TextViews: Sendable {
         self.leet = leet
     }
 
-    /// Every view of `raw` (UTF-8 text), normalised by `normalizer` (one per
-    /// task: it caches how characters fold).
-    public init(_ raw: [UInt8], normalizer: TextNormalizer = TextNormalizer()) {
+    /// The views of `raw` (UTF-8 text), normalised by `normalizer` (one per
+    /// task: it caches how characters fold). The leet view is made only when
+    /// `leet` is true (`CompiledRules.scansLeetView`); otherwise it is empty,
+    /// which costs nothing to a rule set that has no leet patterns.
+    public init(_ raw: [UInt8], normalizer: TextNormalizer = TextNormalizer(), leet: Bool = true) {
         let normalized = normalizer.normalize(raw)
-        self.init(raw: raw, normalized: normalized, leet: LeetView.of(normalized))
+        self.init(raw: raw, normalized: normalized, leet: leet ? LeetView.of(normalized) : .empty)
     }
 
     public func bytes(_ view: TextView) -> [UInt8] {

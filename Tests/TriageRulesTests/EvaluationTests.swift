@@ -66,6 +66,9 @@ struct EvaluationTests {
         let (compiled, diagnostics) = compile(source)
         let rules = try #require(compiled, "\(DiagnosticRenderer.text(diagnostics))")
         let hits = RuleScanner(rules).scan(TextViews(Array(text.utf8)))
+        // The pipeline makes the leet view only for rule sets that scan it:
+        // the same hits either way.
+        #expect(RuleScanner(rules).scan(TextViews(Array(text.utf8), leet: rules.scansLeetView)) == hits)
         let id = try #require(rules.rule(named: rule)).id
         return hits.contains { $0.rule == id }
     }
@@ -79,6 +82,14 @@ struct EvaluationTests {
         let span = try #require(hit.evidence.first?.spans.first)
         #expect(span.view == .leet)
         #expect(String(decoding: text[views.source(of: span)], as: UTF8.self) == "4-t-t-4-c-k  p.l.4.n")
+    }
+
+    @Test func onlyLeetPatternsNeedTheLeetView() throws {
+        let plain = try #require(compile(ruleSource(strings: #"        $a = "attack""#, condition: "$a")).0)
+        let leet = try #require(compile(ruleSource(strings: "        $a = \"attack\"\n        $b = \"plan\" leet", condition: "$a or $b")).0)
+        #expect(!plain.scansLeetView)
+        #expect(leet.scansLeetView)
+        #expect(TextViews(Array("4tt4ck".utf8), leet: false).leet.bytes.isEmpty)
     }
 
     @Test(arguments: conditionCases)
