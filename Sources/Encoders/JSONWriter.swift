@@ -45,8 +45,22 @@ public struct JSONWriter {
         needsComma = true
     }
 
-    /// A member's key; its value comes next.
-    public mutating func key(_ key: String) {
+    /// A member's key, written as it is: keys are the encoders' own
+    /// literals, plain ASCII that needs no escape (checked in debug builds).
+    /// Its value comes next.
+    public mutating func key(_ key: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        key.withUTF8Buffer { utf8 in
+            assert(!utf8.contains { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 >= 0x80 }, "a JSON key literal that needs escaping")
+            bytes.append(contentsOf: utf8)
+        }
+        bytes += "\":".utf8
+        needsComma = false
+    }
+
+    /// A member's key made at run time, escaped as any string is.
+    public mutating func key(quoting key: String) {
         separate()
         JSON.appendQuoted(key, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
@@ -92,25 +106,25 @@ public struct JSONWriter {
 
     // MARK: Members, nil left out (as `JSONEncoder` leaves out nil optionals)
 
-    public mutating func member(_ key: String, string value: String?) {
+    public mutating func member(_ key: StaticString, string value: String?) {
         guard let value else { return }
         self.key(key)
         string(value)
     }
 
-    public mutating func member(_ key: String, int value: Int?) {
+    public mutating func member(_ key: StaticString, int value: Int?) {
         guard let value else { return }
         self.key(key)
         int(value)
     }
 
-    public mutating func member(_ key: String, bool value: Bool?) {
+    public mutating func member(_ key: StaticString, bool value: Bool?) {
         guard let value else { return }
         self.key(key)
         bool(value)
     }
 
-    public mutating func member(_ key: String, strings values: [String]) {
+    public mutating func member(_ key: StaticString, strings values: [String]) {
         self.key(key)
         beginArray()
         for value in values { string(value) }

@@ -60,7 +60,7 @@ extension Assessment {
         out.endObject()
     }
 
-    private static func write(_ hits: [Hit], as key: String, to out: inout JSONWriter) {
+    private static func write(_ hits: [Hit], as key: StaticString, to out: inout JSONWriter) {
         out.key(key)
         out.beginArray()
         for hit in hits { hit.write(to: &out) }

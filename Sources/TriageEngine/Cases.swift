@@ -14,7 +14,7 @@ public enum CanonicalURL {
     /// removed, and an empty path written `/`. Nil if it is not an absolute
     /// http(s) URL.
     public static func of(_ url: String) -> String? {
-        guard var components = URLComponents(string: url.trimmingCharacters(in: .whitespaces)),
+        guard var components = URLComponents(string: url.trimmingWhitespace),
               let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = components.host?.lowercased(), !host.isEmpty else { return nil }
         components.scheme = scheme

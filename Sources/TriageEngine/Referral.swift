@@ -59,8 +59,34 @@ extension Referral {
         case let .html(bytes): return (bytes, contentType ?? "text/html")
         case let .text(bytes): return (bytes, contentType ?? "text/plain")
         case let .bytes(bytes): return (bytes, contentType)
-        case let .file(path): return FileManager.default.contents(atPath: path).map { (Array($0), contentType) }
+        case let .file(path): return Self.readFile(path).map { ($0, contentType) }
         case .none: return nil
         }
+    }
+
+    /// The bytes of the file at `path`, read straight into the array a
+    /// batch assesses (`FileManager` reads into `Data`, which then had to be
+    /// copied: 2% of a batch). Nil if it cannot be opened or read.
+    static func readFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        // The size is a hint: a file that grows while it is read is read to its end.
+        var bytes = [UInt8](repeating: 0, count: max(Int(info.st_size), 0) + 1)
+        var count = 0
+        while true {
+            if count == bytes.count { bytes += repeatElement(0, count: max(bytes.count, 1 << 16)) }
+            let got = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if got == 0 { break }
+            count += got
+        }
+        bytes.removeLast(bytes.count - count)
+        return bytes
     }
 }

@@ -186,9 +186,9 @@ public final class TriagePipeline {
         return Assessment.Snippet(
             pattern: pattern, view: span.view.rawValue, origin: segment?.origin.rawValue ?? "body", hidden: segment?.hidden ?? false,
             start: bytes.lowerBound, end: bytes.upperBound,
-            before: (cutBefore ? "…" : "") + Self.display(page.text[lower..<max(lower, text.lowerBound)]),
+            before: Self.display(page.text[lower..<max(lower, text.lowerBound)], cutBefore: cutBefore),
             match: Self.display(page.text[text]),
-            after: Self.display(page.text[min(text.upperBound, upper)..<max(upper, text.upperBound)]) + (cutAfter ? "…" : ""))
+            after: Self.display(page.text[min(text.upperBound, upper)..<max(upper, text.upperBound)], cutAfter: cutAfter))
     }
 
     static func segment(containing offset: Int, in segments: [Segment]) -> Segment? {
@@ -210,32 +210,49 @@ public final class TriagePipeline {
     /// Text for a person: each whitespace run (line breaks between blocks
     /// included) shown as one space, and invisible characters (zero-width,
     /// bidi controls, soft hyphens: hiding places for keywords) shown as
-    /// `<U+200B>`, so the evidence shows what the page hid.
+    /// `<U+200B>`, so the evidence shows what the page hid. `cutBefore` and
+    /// `cutAfter` put an ellipsis where the context was cut.
     ///
     /// Three snippet parts per match, and a page can have thousands of
-    /// matches: written as bytes, with one String made at the end. ASCII,
-    /// most of what is shown, needs no decoding at all.
-    static func display(_ bytes: ArraySlice<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + 8)
-        var space = false, ascii = true
-        for b in bytes {
-            if b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D || b == 0x0C {
-                space = true
-                continue
+    /// matches: written as bytes straight into the string's own storage.
+    /// ASCII, most of what is shown, needs no decoding at all.
+    static func display(_ bytes: ArraySlice<UInt8>, cutBefore: Bool = false, cutAfter: Bool = false) -> String {
+        var ascii = true
+        // Invalid sequences become U+FFFD, as String(decoding:) makes them.
+        let text = String(unsafeUninitializedCapacity: bytes.count + 6) { out in
+            var count = 0
+            func ellipsis() {
+                (out[count], out[count + 1], out[count + 2]) = (0xE2, 0x80, 0xA6)
+                count += 3
             }
-            if space { out.append(0x20) }
-            space = false
-            ascii = ascii && b < 0x80
-            out.append(b)
+            if cutBefore { ellipsis() }
+            var space = false
+            for b in bytes {
+                if b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D || b == 0x0C {
+                    space = true
+                    continue
+                }
+                if space {
+                    out[count] = 0x20
+                    count += 1
+                }
+                space = false
+                if b >= 0x80 { ascii = false }
+                out[count] = b
+                count += 1
+            }
+            if space {
+                out[count] = 0x20
+                count += 1
+            }
+            if cutAfter { ellipsis() }
+            return count
         }
-        if space { out.append(0x20) }
-        if ascii { return String(decoding: out, as: UTF8.self) }
-        // Decoded (invalid sequences become U+FFFD, as String(decoding:)
-        // makes them), each scalar written back or named.
+        if ascii { return text }
+        // Each scalar written back or named.
         var shown: [UInt8] = []
-        shown.reserveCapacity(out.count + 16)
-        for scalar in String(decoding: out, as: UTF8.self).unicodeScalars {
+        shown.reserveCapacity(text.utf8.count + 16)
+        for scalar in text.unicodeScalars {
             if scalar.value >= 0x80 && scalar.properties.isDefaultIgnorableCodePoint {
                 shown += "<U+".utf8
                 let hex = String(scalar.value, radix: 16, uppercase: true).utf8

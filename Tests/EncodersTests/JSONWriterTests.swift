@@ -42,7 +42,7 @@ private indirect enum Value: Encodable {
         case let .object(members):
             out.beginObject()
             for (key, value) in members {
-                out.key(key)
+                out.key(quoting: key)
                 value.write(to: &out)
             }
             out.endObject()

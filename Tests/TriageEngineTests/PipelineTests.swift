@@ -169,6 +169,9 @@ struct SnippetDisplayTests {
             var bytes: [UInt8] = []
             for _ in 0..<Int(random.next() % 24) { bytes += pieces[Int(random.next() % UInt64(pieces.count))] }
             #expect(TriagePipeline.display(bytes[...]) == Self.oracle(bytes[...]), "\(bytes)")
+            let (before, after) = (random.next() % 2 == 0, random.next() % 2 == 0)
+            #expect(TriagePipeline.display(bytes[...], cutBefore: before, cutAfter: after)
+                == (before ? "…" : "") + Self.oracle(bytes[...]) + (after ? "…" : ""), "\(bytes)")
         }
     }
 }

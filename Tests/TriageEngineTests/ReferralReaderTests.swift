@@ -121,4 +121,23 @@ struct ReferralReaderTests {
     @Test func anUnopenableInputIsAnError() {
         #expect(throws: ReferralError.self) { try ReferralReader(path: "/nonexistent/referrals.ndjson") }
     }
+
+    @Test func trimmingAgreesWithFoundation() {
+        for text in ["", "a", " a", "a ", "\ta\t", "\u{00A0}id-1", "id-1\u{3000}", "a b", "\na\n", " ", "\u{200B}a", "é ", " 😀 "] {
+            #expect(text.trimmingWhitespace == text.trimmingCharacters(in: .whitespaces), "\(Array(text.unicodeScalars))")
+        }
+    }
+
+    @Test func contentFilesAreReadWhole() throws {
+        let folder = try temporaryFolder("triage-engine")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for size in [0, 1, 65_535, 65_536, 200_001] {
+            let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            let path = folder.appendingPathComponent("page-\(size)").path
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+            #expect(Referral.readFile(path) == bytes)
+        }
+        #expect(Referral.readFile(folder.appendingPathComponent("missing").path) == nil)
+        #expect(Referral.readFile(folder.path) == nil)  // a folder
+    }
 }
