@@ -13,25 +13,47 @@ public enum JSON {
     public static func appendQuoted(_ value: String, to out: inout [UInt8]) {
         var value = value
         value.withUTF8 { utf8 in
-            out.append(0x22)
-            // Most strings need no escape: copied whole.
-            var start = 0
-            for (i, byte) in utf8.enumerated() where byte < 0x20 || byte == 0x22 || byte == 0x5C {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<i]))
-                start = i + 1
-                switch byte {
-                case 0x22: out += [0x5C, 0x22]
-                case 0x5C: out += [0x5C, 0x5C]
-                case 0x0A: out += [0x5C, UInt8(ascii: "n")]
-                case 0x0D: out += [0x5C, UInt8(ascii: "r")]
-                case 0x09: out += [0x5C, UInt8(ascii: "t")]
-                default:
-                    let digits = Array("0123456789abcdef".utf8)
-                    out += [0x5C, UInt8(ascii: "u"), 0x30, 0x30, digits[Int(byte >> 4)], digits[Int(byte & 15)]]
-                }
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
-            out.append(0x22)
+            let start = out.count
+            out.append(contentsOf: repeatElement(0, count: quotedBound(utf8.count)))
+            let written = out.withUnsafeMutableBufferPointer { writeQuoted(utf8, to: $0.baseAddress! + start) }
+            out.removeLast(out.count - start - written)
         }
+    }
+
+    /// The most bytes `writeQuoted` writes for `count` bytes of UTF-8.
+    static func quotedBound(_ count: Int) -> Int { 6 * count + 2 }
+
+    /// Writes `utf8` as a JSON string literal to `out`, which has room for
+    /// `quotedBound(utf8.count)` bytes; returns how many it wrote. Most
+    /// strings need no escape and are copied whole.
+    static func writeQuoted(_ utf8: UnsafeBufferPointer<UInt8>, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var n = 0
+        out[n] = 0x22
+        n += 1
+        var start = 0
+        for i in utf8.indices {
+            let byte = utf8[i]
+            guard byte < 0x20 || byte == 0x22 || byte == 0x5C else { continue }
+            (out + n).update(from: utf8.baseAddress! + start, count: i - start)
+            n += i - start
+            start = i + 1
+            out[n] = 0x5C
+            switch byte {
+            case 0x22, 0x5C: out[n + 1] = byte
+            case 0x0A: out[n + 1] = UInt8(ascii: "n")
+            case 0x0D: out[n + 1] = UInt8(ascii: "r")
+            case 0x09: out[n + 1] = UInt8(ascii: "t")
+            default:
+                let digits: StaticString = "0123456789abcdef"
+                (out[n + 1], out[n + 2], out[n + 3]) = (UInt8(ascii: "u"), 0x30, 0x30)
+                (out[n + 4], out[n + 5]) = (digits.utf8Start[Int(byte >> 4)], digits.utf8Start[Int(byte & 15)])
+                n += 4
+            }
+            n += 2
+        }
+        if start < utf8.count { (out + n).update(from: utf8.baseAddress! + start, count: utf8.count - start) }
+        n += utf8.count - start
+        out[n] = 0x22
+        return n + 1
     }
 }
