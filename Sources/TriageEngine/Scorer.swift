@@ -31,14 +31,21 @@ public struct Scorer: Sendable {
         p1Categories = Set(policy.p1Categories.compactMap(Category.init(rawValue:)))
     }
 
-    /// A rule that held, as the scorer needs it.
+    /// A rule that held, as the scorer needs it: three of its fields, not
+    /// the whole rule (condition tree and examples included), which every
+    /// copy and filter below would retain and release field by field.
     public struct Held: Sendable {
-        public let rule: Rule
+        /// The rule's qualified name.
+        public let name: String
+        public let category: Category
+        public let weight: Int
         /// Matches of its patterns (at least 1).
         public let matches: Int
 
         public init(rule: Rule, matches: Int) {
-            self.rule = rule
+            name = rule.qualifiedName
+            category = rule.category
+            weight = rule.weight
             self.matches = matches
         }
     }
@@ -56,17 +63,17 @@ public struct Scorer: Sendable {
         var lines: [Assessment.Contribution] = []
         var best: (points: Int, category: Category)?
         // Step 1: indicator rules (context rules, and any negative weight, in step 4).
-        let indicators = held.filter { $0.rule.category != .context && $0.rule.weight >= 0 }
-        let damping = held.filter { $0.rule.category == .context || $0.rule.weight < 0 }
+        let indicators = held.filter { $0.category != .context && $0.weight >= 0 }
+        let damping = held.filter { $0.category == .context || $0.weight < 0 }
         for hit in indicators {
-            let multiplier = categoryFactors[hit.rule.category]!, repeats = repeatFactor(hit.matches)
-            let points = Self.round(Double(hit.rule.weight) * multiplier.value * repeats.value)
-            lines.append(.init(points: points, kind: "rule", rule: hit.rule.qualifiedName,
-                               reason: "\(hit.rule.category.rawValue): weight \(hit.rule.weight) x\(multiplier.text) category"
+            let multiplier = categoryFactors[hit.category]!, repeats = repeatFactor(hit.matches)
+            let points = Self.round(Double(hit.weight) * multiplier.value * repeats.value)
+            lines.append(.init(points: points, kind: "rule", rule: hit.name,
+                               reason: "\(hit.category.rawValue): weight \(hit.weight) x\(multiplier.text) category"
                                    + (hit.matches > 1 ? ", \(hit.matches) matches x\(repeats.text)" : "")))
-            if best == nil || points > best!.points { best = (points, hit.rule.category) }
+            if best == nil || points > best!.points { best = (points, hit.category) }
         }
-        let categories = Set(indicators.map(\.rule.category))
+        let categories = Set(indicators.map(\.category))
         // Step 2: several kinds of indicator together.
         if categories.count > 1 && policy.coOccurrenceBonus > 0 {
             let points = (categories.count - 1) * policy.coOccurrenceBonus
@@ -84,11 +91,11 @@ public struct Scorer: Sendable {
         let before = lines.reduce(0) { $0 + $1.points }
         var taken = 0
         for hit in damping {
-            let multiplier = categoryFactors[hit.rule.category]!, repeats = repeatFactor(hit.matches)
-            let points = Self.round(Double(hit.rule.weight) * multiplier.value * repeats.value)
+            let multiplier = categoryFactors[hit.category]!, repeats = repeatFactor(hit.matches)
+            let points = Self.round(Double(hit.weight) * multiplier.value * repeats.value)
             taken += points
-            lines.append(.init(points: points, kind: "rule", rule: hit.rule.qualifiedName,
-                               reason: "\(hit.rule.category.rawValue): weight \(hit.rule.weight)"
+            lines.append(.init(points: points, kind: "rule", rule: hit.name,
+                               reason: "\(hit.category.rawValue): weight \(hit.weight)"
                                    + (hit.matches > 1 ? ", \(hit.matches) matches x\(repeats.text)" : "")))
         }
         let limit = -Self.round(Double(max(before, 0)) * policy.contextMaxDamping)
@@ -103,7 +110,7 @@ public struct Scorer: Sendable {
         let score = min(max(total, 0), 100)
 
         let band: Band
-        if indicators.contains(where: { p1Categories.contains($0.rule.category) }) {
+        if indicators.contains(where: { p1Categories.contains($0.category) }) {
             band = .p1
         } else if score >= policy.bands.p2 {
             band = .p2

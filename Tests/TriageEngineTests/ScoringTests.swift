@@ -66,7 +66,7 @@ struct ScoringTests {
             let outcome = scorer.score(held, source: source)
             #expect(outcome.contributions.reduce(0) { $0 + $1.points } == outcome.score)
             #expect((0...100).contains(outcome.score))
-            let planning = held.contains { $0.rule.category == .attackPlanning }
+            let planning = held.contains { $0.category == .attackPlanning }
             #expect((outcome.band == .p1) == planning, "P1 exactly when attack planning held")
             if !planning {
                 let expected: Band = outcome.score >= 60 ? .p2 : outcome.score >= 30 ? .p3 : outcome.score >= 10 ? .p4 : .nfa
