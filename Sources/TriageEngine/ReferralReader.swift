@@ -94,27 +94,17 @@ public final class ReferralReader: Sequence, IteratorProtocol {
     }
 
     private func parseJSON(_ bytes: [UInt8], line: Int) -> Result<[String: String], ReferralError> {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: Data(bytes))
-        } catch {
+        switch FlatJSON.parse(bytes) {
+        case .failure(.invalid):
             return .failure(ReferralError(input: name, line: line, id: nil, reason: "not valid JSON"))
-        }
-        guard let dictionary = object as? [String: Any] else {
+        case .failure(.notAnObject):
             return .failure(ReferralError(input: name, line: line, id: nil, reason: "not a JSON object"))
-        }
-        var fields: [String: String] = [:]
-        for (key, value) in dictionary {
-            switch value {
-            case let string as String: fields[key] = string
-            case is NSNull: continue
-            default:
-                guard Self.fieldNames.contains(key) else { continue }
-                let id = dictionary["id"] as? String
-                return .failure(ReferralError(input: name, line: line, id: id, reason: "`\(key)` must be a string"))
+        case let .success(object):
+            if let key = object.others.first(where: Self.fieldNames.contains) {
+                return .failure(ReferralError(input: name, line: line, id: object.strings["id"], reason: "`\(key)` must be a string"))
             }
+            return .success(object.strings)
         }
-        return .success(fields)
     }
 
     static let fieldNames: Set<String> = ["id", "url", "html", "text", "path", "content_type", "source", "reported_at",

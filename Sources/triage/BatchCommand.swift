@@ -163,7 +163,7 @@ struct BatchCommand: ParsableCommand {
         while let record = reader.next() {
             switch record {
             case let .rejected(error):
-                summary.rejected.append(error)
+                summary.reject(error)
                 progress.clear()
                 printError("triage batch: rejected: \(error)")
             case let .referral(referral, _):
@@ -204,7 +204,7 @@ struct BatchCommand: ParsableCommand {
             output.write(summary.text(timings: !options.noTimings))
         }
         output.flush()
-        if !summary.rejected.isEmpty || !summary.conflicts.isEmpty { throw ExitCode(1) }
+        if summary.rejectedCount > 0 || !summary.conflicts.isEmpty { throw ExitCode(1) }
     }
 
     /// One referral in the text listing.
@@ -224,7 +224,13 @@ struct BatchCommand: ParsableCommand {
 /// What a batch did, for its last lines.
 struct Summary {
     var assessed = 0
+    /// Records rejected, and the first `keptRejections` of them (each is
+    /// also printed as it happens): a batch of bad lines does not grow memory.
+    var rejectedCount = 0
     var rejected: [ReferralError] = []
+    static let keptRejections = 100
+    /// Rejected lines the text summary names.
+    static let namedRejections = 20
     var bands: [Band: Int] = [:]
     var categories: [String: Int] = [:]
     var joined = 0
@@ -236,6 +242,11 @@ struct Summary {
     var queue: String?
     var alreadyQueued = 0
     var conflicts: [String] = []
+
+    mutating func reject(_ error: ReferralError) {
+        rejectedCount += 1
+        if rejected.count < Self.keptRejections { rejected.append(error) }
+    }
 
     mutating func add(_ a: Assessment) {
         assessed += 1
@@ -251,8 +262,12 @@ struct Summary {
     /// The summary for a person; `timings: false` leaves out the rate line
     /// (the one part that differs between runs).
     func text(timings: Bool = true) -> String {
-        var out = "\(assessed + rejected.count) referrals read: \(assessed) assessed, \(rejected.count) rejected"
-        if !rejected.isEmpty { out += " (line\(rejected.count == 1 ? "" : "s") " + rejected.map { String($0.line) }.joined(separator: ", ") + ")" }
+        var out = "\(assessed + rejectedCount) referrals read: \(assessed) assessed, \(rejectedCount) rejected"
+        if rejectedCount > 0 {
+            let named = rejected.prefix(Self.namedRejections).map { String($0.line) }.joined(separator: ", ")
+            let more = rejectedCount - min(rejected.count, Self.namedRejections)
+            out += " (line\(rejectedCount == 1 ? "" : "s") \(named)\(more > 0 ? " and \(more) more" : ""))"
+        }
         out += "\nbands: " + Band.allCases.map { "\($0.rawValue) \(bands[$0, default: 0])" }.joined(separator: "  ")
         let hit = Category.allCases.filter { categories[$0.rawValue] != nil }
         out += "\ncategories: " + (hit.isEmpty ? "none" : hit.map { "\($0.rawValue) \(categories[$0.rawValue]!)" }.joined(separator: ", "))
@@ -270,7 +285,8 @@ struct Summary {
         let bandCounts = Band.allCases.map { "\"\($0.rawValue)\":\(bands[$0, default: 0])" }.joined(separator: ",")
         let categoryCounts = Category.allCases.compactMap { c in categories[c.rawValue].map { "\"\(c.rawValue)\":\($0)" } }.joined(separator: ",")
         let rejects = rejected.map { "{\"line\":\($0.line),\"id\":\($0.id.map(JSON.quoted) ?? "null"),\"reason\":\(JSON.quoted($0.reason))}" }
-        return "{\"assessed\":\(assessed),\"rejected\":[\(rejects.joined(separator: ","))],\"bands\":{\(bandCounts)},"
+        // "rejected" lists the first `keptRejections`; "rejected_count" counts them all.
+        return "{\"assessed\":\(assessed),\"rejected\":[\(rejects.joined(separator: ","))],\"rejected_count\":\(rejectedCount),\"bands\":{\(bandCounts)},"
             + "\"categories\":{\(categoryCounts)},\"cases\":\(cases),\"joined\":\(joined)"
             + (queue.map { ",\"queue\":{\"path\":\(JSON.quoted($0)),\"queued\":\(assessed - alreadyQueued),\"already_queued\":\(alreadyQueued),"
                 + "\"conflicts\":[\(conflicts.map(JSON.quoted).joined(separator: ","))]}" } ?? "")

@@ -61,6 +61,23 @@ struct TriageCommandTests {
         try expectGolden(result.stdout, "batch-samples.ndjson")
     }
 
+    @Test func manyRejectedLinesAreCountedNotAllListed() throws {
+        let folder = try temporaryFolder("triage-cli")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = folder.appendingPathComponent("bad.ndjson")
+        let lines = (1...150).map { "{\"id\":\"r\($0)\",\"source\":\"nobody\",\"text\":\"x\"}" }
+        try (lines.joined(separator: "\n") + "\n{\"id\":\"ok\",\"text\":\"fine\"}\n").write(to: input, atomically: true, encoding: .utf8)
+        let text = try TriageProcess.run(["batch", input.path, "--no-timings", "--dry-run"])
+        #expect(text.status == 1)
+        let named = (1...20).map(String.init).joined(separator: ", ")
+        #expect(text.stdout.hasPrefix("151 referrals read: 1 assessed, 150 rejected (lines \(named) and 130 more)\n"), "\(text.stdout)")
+        #expect(text.stderr.components(separatedBy: "rejected: ").count == 151, "each rejection is still reported as it happens")
+        let json = try TriageProcess.run(["batch", input.path, "--no-timings", "--format", "json"])
+        let summary = try #require((try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["summary"] as? [String: Any])
+        #expect(summary["rejected_count"] as? Int == 150)
+        #expect((summary["rejected"] as? [Any])?.count == 100)
+    }
+
     @Test func oneThreadOrTwoGiveTheSameOutput() throws {
         let one = try TriageProcess.run(["batch", "Samples/referrals.ndjson", "--format", "ndjson", "--no-timings", "--jobs", "1"])
         let two = try TriageProcess.run(["batch", "Samples/referrals.ndjson", "--format", "ndjson", "--no-timings", "--jobs", "2"])
