@@ -25,6 +25,9 @@ public struct JSONWriter {
     /// The UTF-8 text so far.
     public var bytes: [UInt8] { Array(storage[..<count]) }
 
+    /// Bytes written so far.
+    public var byteCount: Int { count }
+
     public var text: String { String(decoding: storage[..<count], as: UTF8.self) }
 
     /// Runs `body` with room for `room` bytes at the end of the text;

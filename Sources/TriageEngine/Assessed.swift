@@ -15,6 +15,9 @@ public struct Assessed: Sendable {
     /// `ReviewQueue.prepare` (on an assessing thread, so the queue's single
     /// writer neither serialises nor compresses); nil until then.
     public var prepared: PreparedFiling?
+    /// The assessment's JSON made ahead of its case, on an assessing thread,
+    /// for output written by the one thread that files cases; nil until then.
+    public var json: JSONAwaitingCase?
 
     public init(assessment: Assessment, referral: Referral, content: [UInt8]? = nil, contentType: String? = nil, refetched: [UInt8]? = nil) {
         self.assessment = assessment

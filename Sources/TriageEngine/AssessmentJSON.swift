@@ -14,19 +14,47 @@ extension Assessment {
 
     /// The JSON as UTF-8 bytes (what the queue stores).
     public func jsonBytes() -> [UInt8] {
-        // About 1 KiB plus 250 bytes a snippet: one allocation for most.
-        let snippets = hits.reduce(0) { $0 + $1.evidence.count } + shadowHits.reduce(0) { $0 + $1.evidence.count }
-        var out = JSONWriter(reservingCapacity: 1024 + 160 * (contributions.count + hits.count) + 256 * snippets)
+        var out = JSONWriter(reservingCapacity: jsonCapacity)
         write(to: &out)
         return out.bytes
     }
 
+    /// About 1 KiB plus 250 bytes a snippet: one allocation for most.
+    private var jsonCapacity: Int {
+        let snippets = hits.reduce(0) { $0 + $1.evidence.count } + shadowHits.reduce(0) { $0 + $1.evidence.count }
+        return 1024 + 160 * (contributions.count + hits.count) + 256 * snippets
+    }
+
     public func write(to out: inout JSONWriter) {
+        writeHead(to: &out)
+        Self.writeCase(caseID, size: caseSize, to: &out)
+        writeTail(to: &out)
+    }
+
+    /// The JSON with its case left out, to be completed once the case is
+    /// known: `batch` writes it on the assessing threads, and the one thread
+    /// that files cases only copies it around the case's two members.
+    public var jsonAwaitingCase: JSONAwaitingCase {
+        var out = JSONWriter(reservingCapacity: jsonCapacity)
+        writeHead(to: &out)
+        let at = out.byteCount
+        writeTail(to: &out)
+        return JSONAwaitingCase(bytes: out.bytes, caseAt: at)
+    }
+
+    /// The members before the case's (keys sorted: `band`, `canonical_url`).
+    private func writeHead(to out: inout JSONWriter) {
         out.beginObject()
         out.member("band", string: band.rawValue)
         out.member("canonical_url", string: canonicalURL)
-        out.member("case", string: caseID)
-        out.member("case_size", int: caseSize)
+    }
+
+    fileprivate static func writeCase(_ id: String?, size: Int, to out: inout JSONWriter) {
+        out.member("case", string: id)
+        out.member("case_size", int: size)
+    }
+
+    private func writeTail(to out: inout JSONWriter) {
         out.member("categories", strings: categories)
         out.member("charset", string: charset)
         out.member("content_fingerprint", string: contentFingerprint)
@@ -108,5 +136,31 @@ extension Assessment.Snippet {
         out.member("start", int: start)
         out.member("view", string: view)
         out.endObject()
+    }
+}
+
+/// An assessment's JSON without its case (`Assessment.jsonAwaitingCase`).
+public struct JSONAwaitingCase: Sendable {
+    /// The JSON with the case's members left out.
+    public let bytes: [UInt8]
+    /// Where they go: after the members before them, each of which ends
+    /// here without a comma (the members after begin with theirs).
+    let caseAt: Int
+
+    /// The assessment's JSON, byte for byte `jsonBytes()` of the assessment
+    /// with this case.
+    public func completed(caseID: String?, caseSize: Int) -> [UInt8] {
+        var members = JSONWriter(reservingCapacity: 64)
+        members.beginObject()
+        Assessment.writeCase(caseID, size: caseSize, to: &members)
+        // `{"case":…,"case_size":N`: the brace gives way to a comma.
+        let middle = members.bytes.dropFirst()
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + middle.count + 1)
+        out += bytes[..<caseAt]
+        out.append(UInt8(ascii: ","))
+        out += middle
+        out += bytes[caseAt...]
+        return out
     }
 }

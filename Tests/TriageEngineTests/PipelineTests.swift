@@ -73,6 +73,22 @@ struct PipelineTests {
         }
     }
 
+    /// JSON made before the case is known, completed with it, is the JSON
+    /// of the assessment with that case, whatever the case.
+    @Test func jsonCompletedWithItsCaseIsTheWholeJSON() {
+        let pipeline = TriagePipeline(rules: shippedRules, policy: .default)
+        for path in Self.pages {
+            for url in ["https://x.example/a?b=1", nil] {
+                var assessment = pipeline.assess(Referral(id: "r", url: url, content: .file(path)))
+                let awaiting = assessment.jsonAwaitingCase
+                for (id, size) in [(nil, 0), ("case-00000000000000ab", 1), ("case-\"odd\"", 12_345)] as [(String?, Int)] {
+                    (assessment.caseID, assessment.caseSize) = (id, size)
+                    #expect(awaiting.completed(caseID: id, caseSize: size) == assessment.jsonBytes(), "\(path)")
+                }
+            }
+        }
+    }
+
     @Test func obfuscatedTextIsFoundAndExplained() throws {
         let html = "<p>SYNTHETIC. The 4tt4ck pl4n is set; the t\u{200B}arget list is ready.</p><p hidden>join the fight</p>"
         let a = TriagePipeline(rules: shippedRules, policy: .default).assess(Referral(id: "o", content: .html(Array(html.utf8))))
