@@ -35,12 +35,13 @@ public struct JSONWriter {
     private mutating func write(room: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
         let needed = count + room + 1  // and a comma
         if needed > storage.count { storage += repeatElement(0, count: max(storage.count, needed - storage.count)) }
-        let comma = needsComma
-        count += storage.withUnsafeMutableBufferPointer { buffer in
-            let out = buffer.baseAddress! + count
+        let comma = needsComma, start = count
+        let written = storage.withUnsafeMutableBufferPointer { buffer in
+            let out = buffer.baseAddress! + start
             if comma { out.pointee = UInt8(ascii: ",") }
             return body(comma ? out + 1 : out) + (comma ? 1 : 0)
         }
+        count += written
     }
 
     /// Writes `bytes` (a comma first where one is due) and sets what the
