@@ -38,7 +38,8 @@ public final class HostThrottle: @unchecked Sendable {
             }
             if count < perHost, let last = lastStart[host] {
                 let wait = spacing - (now - last)
-                condition.wait(until: Date(timeIntervalSinceNow: Double(wait.components.seconds) + Double(wait.components.attoseconds) * 1e-18))
+                // Timed out or signalled: either way the loop looks again.
+                _ = condition.wait(until: Date(timeIntervalSinceNow: Double(wait.components.seconds) + Double(wait.components.attoseconds) * 1e-18))
             } else {
                 condition.wait()
             }
