@@ -66,24 +66,24 @@ extension Referral {
 
     /// The bytes of the file at `path`, read straight into the array a
     /// batch assesses (`FileManager` reads into `Data`, which then had to be
-    /// copied: 2% of a batch). Nil if it cannot be opened or read.
+    /// copied: 2% of a batch). As many bytes as its size said when it was
+    /// opened, so a file that grows meanwhile (or never ends) costs no more
+    /// than the size the reader checked. Nil if it cannot be opened or read.
     static func readFile(_ path: String) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { return nil }
-        // The size is a hint: a file that grows while it is read is read to its end.
-        var bytes = [UInt8](repeating: 0, count: max(Int(info.st_size), 0) + 1)
+        var bytes = [UInt8](repeating: 0, count: max(Int(info.st_size), 0))
         var count = 0
-        while true {
-            if count == bytes.count { bytes += repeatElement(0, count: max(bytes.count, 1 << 16)) }
+        while count < bytes.count {
             let got = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
             if got < 0 {
                 if errno == EINTR { continue }
                 return nil
             }
-            if got == 0 { break }
+            if got == 0 { break }  // shorter than it was: what is there
             count += got
         }
         bytes.removeLast(bytes.count - count)
