@@ -30,11 +30,19 @@ extension SQLiteQueue {
     /// Recomputes the audit chain from the first entry and every evidence
     /// hash, in one read transaction (a consistent snapshot).
     public func verify() throws -> VerifyReport {
-        try read { db in
+        try read { db in try verify(db, streamed: true).report }
+    }
+
+    /// `streamed`: intake entries' referral rows read entry by entry, in
+    /// filing order (`IntakeRows`); false: all grouped in memory first (what
+    /// a streamed pass falls back to when rows are out of that order, and
+    /// then says so with `regrouped`).
+    func verify(_ db: Database, streamed: Bool) throws -> (report: VerifyReport, regrouped: Bool) {
+        do {
             var report = VerifyReport()
             // What the referral rows filed by each intake entry hash to now
             // (queues from version 2 on): one pass over the referrals.
-            var groups = try Self.intakeGroups(db)
+            var groups = streamed ? IntakeRows.streamed(try IntakeRuns(db)) : .grouped(try Self.intakeGroups(db))
             var previous = AuditEntry.genesis
             var expectedSeq: Int64 = 1
             var filed = 0
@@ -55,7 +63,8 @@ extension SQLiteQueue {
                 expectedSeq = entry.seq + 1
                 guard let digest = entry.digest else { continue }
                 if entry.action == "intake" {
-                    let group = groups.removeValue(forKey: entry.seq)
+                    let group = try groups.take(entry.seq)
+                    if groups.outOfOrder { return (try verify(db, streamed: false).report, true) }
                     filed += group?.count ?? 0
                     if report.referralBreak == nil, group?.digest != digest {
                         let ids = group.map { " (" + $0.ids.joined(separator: ", ") + ($0.count > $0.ids.count ? ", …)" : ")") } ?? ""
@@ -69,7 +78,9 @@ extension SQLiteQueue {
                     }
                 }
             }
-            if report.referralBreak == nil, let (seq, group) = groups.min(by: { $0.key < $1.key }) {
+            let leftover = try groups.leftover()
+            if groups.outOfOrder { return (try verify(db, streamed: false).report, true) }
+            if report.referralBreak == nil, let (seq, group) = leftover {
                 report.referralBreak = "referral \(group.ids[0]) names audit entry \(seq) as its intake, which is no intake entry: "
                     + "rows were added outside the queue"
             }
@@ -101,7 +112,7 @@ extension SQLiteQueue {
                         + "\(row["sha256"] as String), and no purge removed it"
                 }
             }
-            return report
+            return (report, false)
         }
     }
 
@@ -112,24 +123,138 @@ extension SQLiteQueue {
         /// The first few ids, to name in a report.
         var ids: [String] = []
         var digest: String { Fingerprint(bytes: Array(hasher.finalize())).hex }
+
+        mutating func add(id: String, rowDigest: [UInt8]) {
+            hasher.update(data: rowDigest)
+            count += 1
+            if ids.count < 5 { ids.append(id) }
+        }
+    }
+
+    /// Where `verify` finds each intake entry's referral rows.
+    private enum IntakeRows {
+        case streamed(IntakeRuns)
+        case grouped([Int64: IntakeGroup])
+
+        /// The rows naming intake entry `seq` (asked in increasing order).
+        mutating func take(_ seq: Int64) throws -> IntakeGroup? {
+            switch self {
+            case var .streamed(runs):
+                let group = try runs.take(seq)
+                self = .streamed(runs)
+                return group
+            case var .grouped(groups):
+                let group = groups.removeValue(forKey: seq)
+                self = .grouped(groups)
+                return group
+            }
+        }
+
+        /// Rows no intake entry took: the lowest entry they name and its rows.
+        mutating func leftover() throws -> (Int64, IntakeGroup)? {
+            switch self {
+            case let .streamed(runs):
+                // Only a change behind the queue's back leaves rows: the
+                // grouped pass names them exactly.
+                if runs.next != nil {
+                    var outOfOrder = runs
+                    outOfOrder.outOfOrder = true
+                    self = .streamed(outOfOrder)
+                }
+                return nil
+            case let .grouped(groups):
+                return groups.min(by: { $0.key < $1.key }).map { ($0.key, $0.value) }
+            }
+        }
+
+        /// Rows came out of filing order: start again, grouped.
+        var outOfOrder: Bool {
+            if case let .streamed(runs) = self { runs.outOfOrder } else { false }
+        }
+    }
+
+    /// Intake entries' referral rows, read in filing (rowid) order one
+    /// entry's run at a time. `enqueue` files an entry's rows together and
+    /// entries in increasing order, so for a queue nobody changed behind its
+    /// back `verify` holds one entry's hash at a time, however many entries
+    /// the log has (all grouped at once, that was one hash per entry: as many
+    /// as referrals when each was filed alone). A run out of that order, or
+    /// rows no entry takes, set `outOfOrder`, and `verify` starts again with
+    /// every row grouped by entry (`intakeGroups`), which reports them where
+    /// they claim to belong.
+    private struct IntakeRuns {
+        let rows: RowCursor
+        /// The run read ahead.
+        var next: (seq: Int64, group: IntakeGroup)?
+        /// The first row of the run after it.
+        var pending: (seq: Int64, id: String, digest: [UInt8])?
+        var outOfOrder = false
+
+        init(_ db: Database) throws {
+            rows = try Row.fetchCursor(db, sql: SQLiteQueue.intakeRowsSQL)
+            next = try readRun()
+        }
+
+        mutating func take(_ seq: Int64) throws -> IntakeGroup? {
+            guard let run = next else { return nil }
+            if run.seq < seq {  // a run naming no entry asked for in order
+                outOfOrder = true
+                return nil
+            }
+            guard run.seq == seq else { return nil }  // the entry's rows are gone
+            next = try readRun()
+            if let following = next, following.seq <= seq { outOfOrder = true }
+            return run.group
+        }
+
+        private mutating func readRow() throws -> (seq: Int64, id: String, digest: [UInt8])? {
+            guard let row = try rows.next() else { return nil }
+            return (row["intake"], row["id"], SQLiteQueue.intakeRowDigest(row))
+        }
+
+        private mutating func readRun() throws -> (seq: Int64, group: IntakeGroup)? {
+            let first: (seq: Int64, id: String, digest: [UInt8])
+            if let held = pending {
+                first = held
+                pending = nil
+            } else if let read = try readRow() {
+                first = read
+            } else {
+                return nil
+            }
+            var group = IntakeGroup()
+            group.add(id: first.id, rowDigest: first.digest)
+            while let row = try readRow() {
+                guard row.seq == first.seq else {
+                    pending = row
+                    break
+                }
+                group.add(id: row.id, rowDigest: row.digest)
+            }
+            return (first.seq, group)
+        }
+    }
+
+    /// The referral rows intake entries filed (queues from version 2 on), in filing order.
+    private static let intakeRowsSQL = """
+        SELECT r.intake, r.id, c.id AS case_id, r.case_size, r.url, r.content_sha256, r.band, r.score, r.assessment
+        FROM referrals r JOIN cases c ON c.no = r.case_no WHERE r.intake IS NOT NULL ORDER BY r.rowid
+        """
+
+    /// One row of `intakeRowsSQL` hashed as `enqueue` hashed it.
+    private static func intakeRowDigest(_ row: Row) -> [UInt8] {
+        Array(rowDigest(id: row["id"], caseID: row["case_id"], caseSize: row["case_size"] ?? 0, url: row["url"],
+                        contentSHA256: row["content_sha256"], band: row["band"], score: row["score"],
+                        assessment: Array((row["assessment"] as Data?) ?? Data())))
     }
 
     /// Per intake entry, the digest of the referral rows that name it, in
     /// the order they were filed (rowid), hashed as `enqueue` did.
     private static func intakeGroups(_ db: Database) throws -> [Int64: IntakeGroup] {
         var groups: [Int64: IntakeGroup] = [:]
-        let rows = try Row.fetchCursor(db, sql: """
-            SELECT r.intake, r.id, c.id AS case_id, r.case_size, r.url, r.content_sha256, r.band, r.score, r.assessment
-            FROM referrals r JOIN cases c ON c.no = r.case_no WHERE r.intake IS NOT NULL ORDER BY r.rowid
-            """)
+        let rows = try Row.fetchCursor(db, sql: intakeRowsSQL)
         while let row = try rows.next() {
-            let seq: Int64 = row["intake"], id: String = row["id"]
-            let digest = rowDigest(id: id, caseID: row["case_id"], caseSize: row["case_size"] ?? 0, url: row["url"],
-                                   contentSHA256: row["content_sha256"], band: row["band"], score: row["score"],
-                                   assessment: Array((row["assessment"] as Data?) ?? Data()))
-            groups[seq, default: IntakeGroup()].hasher.update(data: Array(digest))
-            groups[seq]!.count += 1
-            if groups[seq]!.ids.count < 5 { groups[seq]!.ids.append(id) }
+            groups[row["intake"], default: IntakeGroup()].add(id: row["id"], rowDigest: intakeRowDigest(row))
         }
         return groups
     }

@@ -85,6 +85,41 @@ struct IntegrityTests {
         #expect(report.referralBreak?.hasPrefix(expected) == true, "\(report.referralBreak ?? "no break")")
     }
 
+    /// `verify` reads intake entries' rows entry by entry in filing order
+    /// and falls back to grouping them all when they are out of that order:
+    /// the same report either way, on an intact queue of several intakes
+    /// (each referral filed alone, the case the streamed pass exists for)
+    /// and on every kind of change.
+    @Test(arguments: [
+        "SELECT 1",
+        "UPDATE referrals SET score = 0 WHERE id = 'S2'",
+        "DELETE FROM referral_rules WHERE referral_id = 'S3'; DELETE FROM captures WHERE referral_id = 'S3'; DELETE FROM referrals WHERE id = 'S3'",
+        // Added rows: in order, out of order (naming an earlier intake), naming no intake, naming one past the last.
+        "INSERT INTO referrals SELECT 'S9', case_no, case_size, intake, received_at, url, source, reported_at, reporter_note, platform, "
+            + "content_sha256, band, score, rule_set, policy, assessment FROM referrals WHERE id = 'S4'",
+        "INSERT INTO referrals SELECT 'S9', case_no, case_size, intake, received_at, url, source, reported_at, reporter_note, platform, "
+            + "content_sha256, band, score, rule_set, policy, assessment FROM referrals WHERE id = 'S1'",
+        "INSERT INTO referrals SELECT 'S9', case_no, case_size, 999, received_at, url, source, reported_at, reporter_note, platform, "
+            + "content_sha256, band, score, rule_set, policy, assessment FROM referrals WHERE id = 'S1'",
+        // A row moved to another intake.
+        "UPDATE referrals SET intake = (SELECT intake FROM referrals WHERE id = 'S1') WHERE id = 'S3'",
+    ])
+    func streamedAndGroupedVerifyAgree(_ sql: String) throws {
+        let path = Fixture.temporaryPath()
+        let queue = try SQLiteQueue(path: path, clock: clock.read)
+        for (id, text) in [("S1", Fixture.p1Text), ("S2", Fixture.recruitText), ("S3", Fixture.brandText), ("S4", Fixture.benignText)] {
+            _ = try queue.enqueue([Fixture.intake(id, text)], actor: "test")
+        }
+        try tamper(path, sql)
+        let streamed = try queue.read { try queue.verify($0, streamed: true) }
+        let grouped = try queue.read { try queue.verify($0, streamed: false) }
+        #expect(streamed.report == grouped.report)
+        #expect(streamed.report.isIntact == (sql == "SELECT 1"), "\(streamed.report.referralBreak ?? "intact")")
+        // Rows still in filing order are checked entry by entry; only rows
+        // out of it (an earlier intake, none, another) regroup everything.
+        #expect(streamed.regrouped == (sql.contains("WHERE id = 'S1'") || sql.contains("999")), "\(sql)")
+    }
+
     @Test func tamperedOrMissingEvidenceIsReported() throws {
         let (queue, path) = try populatedQueue()
         let hash = try #require(try queue.show("R1").captures.first?.sha256)
