@@ -188,12 +188,12 @@ struct FlatJSON {
             if first != UInt8(ascii: "0") { skipDigits() }
             if current == UInt8(ascii: ".") {
                 at += 1
-                guard try digits() else { throw .invalid }
+                guard digits() else { throw .invalid }
             }
             if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
                 at += 1
                 if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { at += 1 }
-                guard try digits() else { throw .invalid }
+                guard digits() else { throw .invalid }
             }
         }
 
@@ -202,7 +202,7 @@ struct FlatJSON {
         }
 
         /// Skips digits; whether there was at least one.
-        mutating func digits() throws(Failure) -> Bool {
+        mutating func digits() -> Bool {
             let start = at
             skipDigits()
             return at > start

@@ -34,7 +34,7 @@ extension SQLiteQueue {
     }
 
     /// `streamed`: intake entries' referral rows read entry by entry, in
-    /// filing order (`IntakeRows`); false: all grouped in memory first (what
+    /// filing order (`IntakeRuns`); false: all grouped in memory first (what
     /// a streamed pass falls back to when rows are out of that order, and
     /// then says so with `regrouped`).
     func verify(_ db: Database, streamed: Bool) throws -> (report: VerifyReport, regrouped: Bool) {
@@ -42,7 +42,10 @@ extension SQLiteQueue {
             var report = VerifyReport()
             // What the referral rows filed by each intake entry hash to now
             // (queues from version 2 on): one pass over the referrals.
-            var groups = streamed ? IntakeRows.streamed(try IntakeRuns(db)) : .grouped(try Self.intakeGroups(db))
+            // Streamed, `runs` hands them over entry by entry and `groups`
+            // stays empty; grouped, `groups` holds them all.
+            var runs = streamed ? try IntakeRuns(db) : nil
+            var groups = streamed ? [:] : try Self.intakeGroups(db)
             var previous = AuditEntry.genesis
             var expectedSeq: Int64 = 1
             var filed = 0
@@ -63,8 +66,8 @@ extension SQLiteQueue {
                 expectedSeq = entry.seq + 1
                 guard let digest = entry.digest else { continue }
                 if entry.action == "intake" {
-                    let group = try groups.take(entry.seq)
-                    if groups.outOfOrder { return (try verify(db, streamed: false).report, true) }
+                    let group = try runs?.take(entry.seq) ?? groups.removeValue(forKey: entry.seq)
+                    if runs?.outOfOrder == true { return (try verify(db, streamed: false).report, true) }
                     filed += group?.count ?? 0
                     if report.referralBreak == nil, group?.digest != digest {
                         let ids = group.map { " (" + $0.ids.joined(separator: ", ") + ($0.count > $0.ids.count ? ", …)" : ")") } ?? ""
@@ -78,9 +81,10 @@ extension SQLiteQueue {
                     }
                 }
             }
-            let leftover = try groups.leftover()
-            if groups.outOfOrder { return (try verify(db, streamed: false).report, true) }
-            if report.referralBreak == nil, let (seq, group) = leftover {
+            // Rows no intake entry took: only a change behind the queue's
+            // back leaves them, and the grouped pass names them exactly.
+            if runs?.next != nil { return (try verify(db, streamed: false).report, true) }
+            if report.referralBreak == nil, let (seq, group) = groups.min(by: { $0.key < $1.key }) {
                 report.referralBreak = "referral \(group.ids[0]) names audit entry \(seq) as its intake, which is no intake entry: "
                     + "rows were added outside the queue"
             }
@@ -131,57 +135,15 @@ extension SQLiteQueue {
         }
     }
 
-    /// Where `verify` finds each intake entry's referral rows.
-    private enum IntakeRows {
-        case streamed(IntakeRuns)
-        case grouped([Int64: IntakeGroup])
-
-        /// The rows naming intake entry `seq` (asked in increasing order).
-        mutating func take(_ seq: Int64) throws -> IntakeGroup? {
-            switch self {
-            case var .streamed(runs):
-                let group = try runs.take(seq)
-                self = .streamed(runs)
-                return group
-            case var .grouped(groups):
-                let group = groups.removeValue(forKey: seq)
-                self = .grouped(groups)
-                return group
-            }
-        }
-
-        /// Rows no intake entry took: the lowest entry they name and its rows.
-        mutating func leftover() throws -> (Int64, IntakeGroup)? {
-            switch self {
-            case let .streamed(runs):
-                // Only a change behind the queue's back leaves rows: the
-                // grouped pass names them exactly.
-                if runs.next != nil {
-                    var outOfOrder = runs
-                    outOfOrder.outOfOrder = true
-                    self = .streamed(outOfOrder)
-                }
-                return nil
-            case let .grouped(groups):
-                return groups.min(by: { $0.key < $1.key }).map { ($0.key, $0.value) }
-            }
-        }
-
-        /// Rows came out of filing order: start again, grouped.
-        var outOfOrder: Bool {
-            if case let .streamed(runs) = self { runs.outOfOrder } else { false }
-        }
-    }
-
     /// Intake entries' referral rows, read in filing (rowid) order one
     /// entry's run at a time. `enqueue` files an entry's rows together and
     /// entries in increasing order, so for a queue nobody changed behind its
     /// back `verify` holds one entry's hash at a time, however many entries
     /// the log has (all grouped at once, that was one hash per entry: as many
-    /// as referrals when each was filed alone). A run out of that order, or
-    /// rows no entry takes, set `outOfOrder`, and `verify` starts again with
-    /// every row grouped by entry (`intakeGroups`), which reports them where
-    /// they claim to belong.
+    /// as referrals when each was filed alone). A run out of that order sets
+    /// `outOfOrder`, and rows no entry takes are left in `next`; either way
+    /// `verify` starts again with every row grouped by entry
+    /// (`intakeGroups`), which reports them where they claim to belong.
     private struct IntakeRuns {
         let rows: RowCursor
         /// The run read ahead.

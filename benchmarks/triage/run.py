@@ -12,13 +12,14 @@ rounds: this machine's speed drifts by tens of per cent between runs, and
 one fast extraction run made best-against-best ratios swing from 0.53x to
 0.65x between runs of the same build. Saves benchmarks/results/triage-DATE.md.
 
-    python3 benchmarks/triage/run.py [--skip-100k]
+    python3 benchmarks/triage/run.py [--skip-100k] [--rounds N]
 """
 import argparse
 import datetime
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 
@@ -98,10 +99,6 @@ def main():
     one = {r[0]: r for r in rows if r[1] == 1}
     two = {r[0]: r for r in rows if r[1] == 2}
 
-    def median(values):
-        values = sorted(values)
-        middle = len(values) // 2
-        return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
     today = datetime.date.today().isoformat()
     lines = [f"# Triage benchmark, {today}", "",
              f"Command: `make bench-triage` (python3 benchmarks/triage/run.py {' '.join(sys.argv[1:])}). Release build.",
@@ -123,7 +120,7 @@ def main():
     for label in one:
         ratios = [o / e for e, o, _ in rounds[label]]
         scales = [t / o for _, o, t in rounds[label]]
-        ratio, scale = median(ratios), median(scales)
+        ratio, scale = statistics.median(ratios), statistics.median(scales)
         lines.append(f"- {label}: one core {ratio:.3f}x extraction alone (target 0.6x: {'met' if ratio >= 0.6 else 'NOT met'}; "
                      f"rounds {', '.join(f'{x:.2f}' for x in ratios)}; best against best {one[label][4] / extract:.3f}x); "
                      f"two cores {scale:.3f}x one (target 1.8x: {'met' if scale >= 1.8 else 'NOT met'}; rounds "
