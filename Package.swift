@@ -20,9 +20,13 @@ let package = Package(
         // (byte for byte what Foundation's sorted-keys encoder writes), hex
         // and hex SHA-256.
         .target(name: "Encoders", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // The CPU's prefetch hint for hot loops, which Swift does not
+        // expose: one inline C function, no library.
+        .target(name: "CPrefetch"),
         // Rule language: lexer, parser, diagnostics, compiler, evaluation.
         .target(name: "TriageRules", dependencies: [
             "AhoCorasick",
+            "CPrefetch",
             "Encoders",
             "TextNormalizer",
             .product(name: "Crypto", package: "swift-crypto"),

@@ -98,4 +98,14 @@ public enum Comparison: String, Sendable, Hashable {
         case .greaterOrEqual: lhs >= rhs
         }
     }
+
+    /// Whether `count <op> rhs` holds for every count of 1 or more (so a
+    /// single hit settles it).
+    func holdsForEveryHit(_ rhs: Int) -> Bool {
+        switch self {
+        case .greaterOrEqual: rhs <= 1
+        case .greater, .notEqual: rhs <= 0
+        case .equal, .less, .lessOrEqual: false
+        }
+    }
 }

@@ -135,6 +135,32 @@ struct ConditionProgram: @unchecked Sendable {
         }
     }
 
+    /// Calls `body` with each pattern whose hit alone makes rule `rule`'s
+    /// condition true, whatever else the text holds: `$a`, a member of
+    /// `any of (...)`, `#a > 0`, and those of any operand of a top-level
+    /// `or` (never through `and` or `not`). A scan decides such a rule from
+    /// that hit without running its program.
+    func forEachSufficientString(of rule: Int, _ body: (Int) -> Void) {
+        // `or` nodes only, so the walk needs no stack: each operand is a
+        // leaf handled here or an `or` whose operands follow it directly.
+        var pc = Int(entry[rule])
+        let stop = end(of: pc)
+        while pc < stop {
+            switch Op(rawValue: code[pc]) {
+            case .string: body(Int(code[pc + 1]))
+            case .atLeast where code[pc + 1] <= 1:
+                for k in 0..<Int(code[pc + 2]) { body(Int(code[pc + 3 + k])) }
+            case .count where Self.comparisons[Int(code[pc + 2])].holdsForEveryHit(Int(code[pc + 3])):
+                body(Int(code[pc + 1]))
+            case .any:
+                pc += 3
+                continue
+            default: break
+            }
+            pc = end(of: pc)
+        }
+    }
+
     /// Calls `body` with every rule that rule `rule`'s condition names.
     func forEachReference(of rule: Int, _ body: (Int) -> Void) {
         visit(rule) { pc in if code[pc] == Op.rule.rawValue { body(Int(code[pc + 1])) } }

@@ -1,4 +1,5 @@
 import AhoCorasick
+import CPrefetch
 
 /// Steps 3 and 4 of a scan: candidate rules and their conditions.
 extension RuleScanner {
@@ -7,8 +8,7 @@ extension RuleScanner {
         swap(&result, &recycled)
         result.removeAll()
         defer { recycled = result }
-        let baselineHits = rules.hasBaselineHits
-        guard !touchedStrings.isEmpty || baselineHits else { return result }
+        guard !touchedStrings.isEmpty || rules.hasBaselineHits else { return result }
         // Rules that hold, as bits, so they come out in rule order without
         // sorting.
         var low = Int.max, high = -1
@@ -20,32 +20,7 @@ extension RuleScanner {
         if tables.hasReferences {
             evaluateWithReferences(hold)
         } else {
-            // No rule names another: candidates are the rules owning a hit
-            // pattern, visited as bits in rule order, so the tables they
-            // read (programs, statuses, counts) are walked forwards.
-            var first = Int.max, last = -1
-            for s in touchedStrings {
-                let r = Int(tables.stringRule[Int(s)])
-                candidateBits[r >> 6] |= 1 << UInt64(r & 63)
-                first = min(first, r >> 6)
-                last = max(last, r >> 6)
-            }
-            if baselineHits {
-                for r in tables.baseline.indices where tables.baseline[r] != 0 && tables.ruleStatus[r] != 2
-                    && candidateBits[r >> 6] & (1 << UInt64(r & 63)) == 0 { hold(r) }
-            }
-            if last >= 0 {
-                let code = tables.program.code
-                for w in first...last {
-                    var bits = candidateBits[w]
-                    candidateBits[w] = 0
-                    while bits != 0 {
-                        let r = w << 6 | bits.trailingZeroBitCount
-                        bits &= bits - 1
-                        if tables.ruleStatus[r] != 2 && evaluate(Int(tables.program.entry[r]), code) { hold(r) }
-                    }
-                }
-            }
+            evaluateCandidates(hold)
         }
         guard high >= 0 else { return result }
         if evidence {
@@ -64,6 +39,63 @@ extension RuleScanner {
         return result
     }
 
+    /// Candidates when no rule names another: the rules owning a hit
+    /// pattern. A hit that decides its rule alone (`ScanTables.decidesRule`:
+    /// `$a`, `any of them`, an `or` with such an operand) holds it outright;
+    /// the others run their programs in rule order, so the tables they read
+    /// are walked forwards. Those tables are rarely in cache (the
+    /// automaton's scan has just swept it), so each candidate's table
+    /// entries are requested as it is found, and its program's first words
+    /// a few candidates before it runs.
+    func evaluateCandidates(_ hold: (Int) -> Void) {
+        let entries = tables.program.entry
+        var first = Int.max, last = -1
+        for s in touchedStrings {
+            let candidate = tables.candidateRule[Int(s)]
+            let r = Int(candidate & ~ScanTables.decidesRule)
+            if candidate & ScanTables.decidesRule != 0 {
+                hold(r)
+                continue
+            }
+            triage_prefetch(entries.baseAddress! + r)
+            candidateBits[r >> 6] |= 1 << UInt64(r & 63)
+            first = min(first, r >> 6)
+            last = max(last, r >> 6)
+        }
+        if rules.hasBaselineHits {
+            for r in tables.baseline.indices where tables.baseline[r] != 0 && tables.ruleStatus[r] != 2
+                && candidateBits[r >> 6] & (1 << UInt64(r & 63)) == 0 { hold(r) }
+        }
+        guard last >= 0 else { return }
+        var pending: [UInt32] = []
+        swap(&pending, &pendingRules)
+        defer {
+            pending.removeAll(keepingCapacity: true)
+            swap(&pending, &pendingRules)
+        }
+        for w in first...last {
+            // Rules already held were decided by a hit.
+            var bits = candidateBits[w] & ~held[w]
+            candidateBits[w] = 0
+            while bits != 0 {
+                pending.append(UInt32(truncatingIfNeeded: w << 6 | bits.trailingZeroBitCount))
+                bits &= bits - 1
+            }
+        }
+        let code = tables.program.code
+        for k in pending.indices {
+            if k &+ Self.programLookahead < pending.count {
+                triage_prefetch(code.baseAddress! + Int(entries[Int(pending[k &+ Self.programLookahead])]))
+            }
+            let r = Int(pending[k])
+            if tables.ruleStatus[r] != 2 && evaluate(Int(entries[r]), code) { hold(r) }
+        }
+    }
+
+    /// How many candidates ahead a program's first words are requested:
+    /// enough for the request to arrive, few enough to stay in cache.
+    static let programLookahead = 6
+
     /// Candidates when rules name rules: those owning a hit pattern and,
     /// transitively, those naming a candidate; evaluated so that every rule
     /// runs after the rules it names (`evaluationRank`), which makes a
@@ -72,7 +104,13 @@ extension RuleScanner {
         var marked: [UInt32] = []
         swap(&marked, &candidates)
         defer { swap(&marked, &candidates) }
-        for s in touchedStrings { mark(Int(tables.stringRule[Int(s)]), &marked) }
+        for s in touchedStrings {
+            let candidate = tables.candidateRule[Int(s)]
+            let r = Int(candidate & ~ScanTables.decidesRule)
+            mark(r, &marked)
+            // Decided by this hit: its value is known without evaluation.
+            if candidate & ScanTables.decidesRule != 0 { ruleState[r] = 3 }
+        }
         var work = 0
         while work < marked.count {
             let rule = Int(marked[work])

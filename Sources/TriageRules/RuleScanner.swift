@@ -1,4 +1,5 @@
 import AhoCorasick
+import CPrefetch
 
 /// Scans texts with a compiled rule set: one automaton pass per view, then
 /// conditions evaluated from the hits (never a second pass per rule).
@@ -45,6 +46,8 @@ public final class RuleScanner {
     var touchedPatterns: [UInt32] = []
     var touchedStrings: [UInt32] = []
     var candidates: [UInt32] = []
+    /// Candidates whose programs are still to run (reused across scans).
+    var pendingRules: [UInt32] = []
     /// Per matcher: this scan's matches, and each match's successor in its
     /// pattern's chain.
     var matches: [[Match]]
@@ -171,9 +174,14 @@ public final class RuleScanner {
         let base = Int(tables.patternBase[m])
         found.withUnsafeBufferPointer { found in
             links.withUnsafeMutableBufferPointer { links in
-                // The one loop that runs per match: count, and chain.
+                // The one loop that runs per match: count, and chain. A
+                // pattern's record is requested some matches before its
+                // turn, as a pattern first hit on this page is rarely in
+                // cache.
                 let state = patternState
+                let ahead = Self.recordLookahead
                 for i in 0..<found.count {
+                    if i &+ ahead < found.count { triage_prefetch(state + (base &+ Int(found[i &+ ahead].pattern.rawValue))) }
                     let g = base &+ Int(found[i].pattern.rawValue)
                     var s = state[g]
                     if s.count == 0 {
@@ -203,12 +211,27 @@ public final class RuleScanner {
         swap(&touched, &touchedPatterns)
     }
 
+    /// How far ahead the per-match loop requests a pattern's record.
+    static let recordLookahead = 16
+    /// How far ahead `resolveOwners` requests an owner's count and rule.
+    static let ownerLookahead = 8
+
     func resolveOwners(of touched: ArraySlice<UInt32>, matcher m: Int) {
         var strings: [UInt32] = []
         swap(&strings, &touchedStrings)
         defer { swap(&strings, &touchedStrings) }
-        for g32 in touched {
-            let g = Int(g32)
+        let ahead = Self.ownerLookahead
+        for k in touched.indices {
+            // The owner's count (updated below) and rule (read by
+            // evaluation) are requested a few patterns ahead.
+            if k &+ ahead < touched.endIndex {
+                let owner = patternState[Int(touched[k &+ ahead])].directOwner
+                if owner != PatternState.slowPath {
+                    triage_prefetch(stringCount + Int(owner))
+                    triage_prefetch(tables.candidateRule.baseAddress! + Int(owner))
+                }
+            }
+            let g = Int(touched[k])
             let state = patternState[g]
             if state.directOwner != PatternState.slowPath {
                 let owner = Int(state.directOwner)

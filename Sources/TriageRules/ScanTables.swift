@@ -83,6 +83,12 @@ struct ScanTables: @unchecked Sendable {
     /// else `noSoleLiteral`. Saves evidence two lookups per pattern.
     let soleLiteral: UnsafeBufferPointer<UInt32>
     static let noSoleLiteral = UInt32.max
+    /// Per declared pattern: its rule, with `decidesRule` set when a hit on
+    /// the pattern alone makes the rule's condition true
+    /// (`ConditionProgram.forEachSufficientString`), so a scan holds the
+    /// rule without running its program.
+    let candidateRule: UnsafeBufferPointer<UInt32>
+    static let decidesRule: UInt32 = 1 << 31
     /// Rules in an order where every rule comes after the rules it names
     /// (so evaluating in this order never recurses from rule to rule).
     let evaluationRank: UnsafeBufferPointer<UInt32>
@@ -178,6 +184,16 @@ struct ScanTables: @unchecked Sendable {
         }
         stringPatternStart = memory.keep(patternStart)
         stringPatternIDs = memory.keep(patternIDs)
+        var candidateRule = Array(stringRule)
+        if rules < Int(Self.decidesRule) {
+            for rule in 0..<rules where ruleStatus[rule] != 2 {
+                // Only the rule's own patterns (all a compiler writes).
+                program.forEachSufficientString(of: rule) { s in
+                    if Int(stringRule[s]) == rule { candidateRule[s] |= Self.decidesRule }
+                }
+            }
+        }
+        self.candidateRule = memory.keep(candidateRule)
         soleLiteral = memory.keep((0..<stringRule.count).map { s in
             patternCount[s] == 1 && fullword[s] == 0 ? patternIDs[Int(patternStart[s])] : Self.noSoleLiteral
         })

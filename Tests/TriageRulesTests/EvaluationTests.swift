@@ -130,6 +130,38 @@ struct EvaluationTests {
                                                              .near(a, b, words: 1), .all([.string(a), .near(a, b, words: 2)])])
     }
 
+    /// Patterns whose hit alone decides a rule (held without running its
+    /// program): through `or`, sets of one, and counts every hit satisfies;
+    /// never through `and`, `not`, larger sets or other counts.
+    @Test(arguments: [
+        ("$a", ["a"]),
+        ("$a or $b", ["a", "b"]),
+        ("$a or ($b and $c)", ["a"]),
+        ("($a or $b) and $c", []),
+        ("not $a or $b", ["b"]),
+        ("any of them", ["a", "b", "c"]),
+        ("any of ($a, $b) or $c near $a within 2 words", ["a", "b"]),
+        ("2 of them", []),
+        ("#a >= 1 or #b > 0 or #c != 0", ["a", "b", "c"]),
+        ("#a >= 2 or #b > 1 or #c == 1", []),
+        ("#a < 3 or $b", ["b"]),
+        ("$a near $b within 3 words", []),
+    ])
+    func patternsThatDecideTheirRule(_ condition: String, _ deciding: [String]) throws {
+        let strings = "        $a = \"alpha\"\n        $b = \"bravo\"\n        $c = \"charlie\""
+        let (compiled, diagnostics) = compile(ruleSource(strings: strings, condition: condition))
+        let rules = try #require(compiled, "\(DiagnosticRenderer.text(diagnostics))")
+        let decided = rules.strings.filter { rules.tables.candidateRule[$0.id.index] & ScanTables.decidesRule != 0 }.map(\.name)
+        #expect(decided == deciding)
+    }
+
+    @Test func disabledRulesAreNotDecidedByAHit() throws {
+        let (compiled, _) = compile(ruleSource(strings: #"        $a = "alpha""#, condition: "$a", status: "disabled"))
+        let rules = try #require(compiled)
+        #expect(rules.tables.candidateRule[0] & ScanTables.decidesRule == 0)
+        #expect(RuleScanner(rules).scan(TextViews(Array("alpha".utf8))).isEmpty)
+    }
+
     @Test func shadowRulesAreReportedAsShadow() throws {
         let (compiled, _) = compile(ruleSource(strings: #"        $a = "alpha""#, condition: "$a", status: "shadow"))
         let hits = RuleScanner(try #require(compiled)).scan(TextViews(Array("alpha".utf8)))

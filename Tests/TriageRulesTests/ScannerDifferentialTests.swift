@@ -35,7 +35,11 @@ struct ScannerDifferentialTests {
         let pick = Int.random(in: 0..<(depth > 1 ? 5 : 8), using: &g)
         switch pick {
         case 0: return "$\(a)"
-        case 1: return "#\(a) >= \(Int.random(in: 1...3, using: &g))"
+        case 1:
+            // Every comparison, and bounds on both sides of a single hit
+            // (`#a > 0` decides the rule on a hit, `#a > 1` does not).
+            let op = [">=", ">", "==", "!=", "<", "<="].randomElement(using: &g)!
+            return "#\(a) \(op) \(Int.random(in: 0...3, using: &g))"
         case 2: return "$\(a) near $\(b) within \(Int.random(in: 0...4, using: &g)) words"
         case 3: return "\(Int.random(in: 1...2, using: &g)) of them"
         case 4: return index > 0 && Bool.random(using: &g) ? "r\(Int.random(in: 0..<index, using: &g))" : "not $\(a)"
@@ -70,7 +74,8 @@ struct ScannerDifferentialTests {
                     return "        $\(s.name) = \(list)" + (s.fullword ? " fullword" : "")
                 }.joined(separator: "\n")
                 let condition = randomCondition(strings.map(\.name), rules: ruleCount, self: r, &g)
-                source += ruleSource("r\(r)", strings: lines, condition: condition, status: Bool.random(using: &g) ? "shadow" : nil)
+                let status = [nil, nil, "shadow", "disabled"].randomElement(using: &g)!
+                source += ruleSource("r\(r)", strings: lines, condition: condition, status: status)
             }
             let (compiled, diagnostics) = compile(source)
             // Generated conditions can be constant (a warning) but never wrong.
