@@ -13,6 +13,7 @@ extension RuleScanner {
     func buildEvidence(rules range: ClosedRange<Int>, into result: inout ScanResult) {
         let limit = maxSpansPerString
         var reserved = 0
+        var chained = 0  // matches the slotted patterns' chains hold
         var slotted: [UInt32] = []
         swap(&slotted, &slottedPatterns)
         defer {
@@ -40,6 +41,7 @@ extension RuleScanner {
                             spanSlot[g] = SpanSlot(start: Int32(reserved), filled: 0, limit: UInt32(n))
                             slotted.append(UInt32(g))
                             reserved += n
+                            chained += Int(patternState[g].count)
                         }
                         let slot = spanSlot[g]
                         let start = Int(slot.start)
@@ -56,7 +58,9 @@ extension RuleScanner {
             result.spans.append(contentsOf: repeatElement(Span(view: .normalized, start: 0, end: 0), count: reserved))
             let totalMatches = matches.reduce(0) { $0 + $1.count }
             result.spans.withUnsafeMutableBufferPointer { spans in
-                if reserved * 8 < totalMatches {
+                // Chains are read whole (they run backwards), at random;
+                // the pass reads every match, in order.
+                if chained * 8 < totalMatches {
                     for g in slotted.lazy.map({ Int($0) }) {
                         let m = matcher(of: g)
                         let view = rules.matchers[m].key.view

@@ -60,6 +60,8 @@ public final class RuleScanner {
     let linkBase: UnsafeMutablePointer<UnsafePointer<Int32>?>
     /// Reused buffers: occurrences being gathered, and `near`'s positions.
     var occurrenceBuffer: [Match] = []
+    /// Reused by `forEachOccurrence`: a chain's match indices, last first.
+    var chainOrder: [Int32] = []
     /// The last result's arrays: reused for the next one once its caller
     /// has let go of them (while it holds them, the next scan gets fresh
     /// arrays of the same capacity), so steady-state scans do not allocate.
@@ -184,13 +186,10 @@ public final class RuleScanner {
                     if i &+ ahead < found.count { triage_prefetch(state + (base &+ Int(found[i &+ ahead].pattern.rawValue))) }
                     let g = base &+ Int(found[i].pattern.rawValue)
                     var s = state[g]
-                    if s.count == 0 {
-                        s.head = Int32(truncatingIfNeeded: i)
-                        touched.append(UInt32(truncatingIfNeeded: g))
-                    } else {
-                        links[Int(s.tail)] = Int32(truncatingIfNeeded: i)
-                    }
-                    s.tail = Int32(truncatingIfNeeded: i)
+                    if s.count == 0 { touched.append(UInt32(truncatingIfNeeded: g)) }
+                    // Chains run backwards, so this store is sequential.
+                    links[i] = s.last
+                    s.last = Int32(truncatingIfNeeded: i)
                     s.count &+= 1
                     state[g] = s
                 }
@@ -264,24 +263,41 @@ public final class RuleScanner {
     }
 
     /// Visits automaton pattern `g`'s matches in text order, until `body`
-    /// returns false (only inside `withChains` or `resolveOwners`).
-    @inline(__always)
+    /// returns false (only inside `withChains` or `resolveOwners`). The
+    /// chain runs backwards from the last match, so this reads it whole
+    /// first.
     func forEachOccurrence(pattern g: Int, matcher m: Int, _ body: (Match) -> Bool) {
+        let count = Int(patternState[g].count)
+        guard count > 0, let found = matchBase[m] else { return }
+        var order: [Int32] = []
+        swap(&order, &chainOrder)
+        defer {
+            order.removeAll(keepingCapacity: true)
+            swap(&order, &chainOrder)
+        }
+        forEachOccurrenceBackwards(pattern: g, matcher: m) { order.append(Int32(truncatingIfNeeded: $0)) }
+        for i in order.reversed() where !body(found[Int(i)]) { return }
+    }
+
+    /// Calls `body` with the index of each of pattern `g`'s matches, last
+    /// first (the chain's own order: for counting, where order is moot).
+    @inline(__always)
+    func forEachOccurrenceBackwards(pattern g: Int, matcher m: Int, _ body: (Int) -> Void) {
         let s = patternState[g]
-        guard s.count > 0, let found = matchBase[m], let links = linkBase[m] else { return }
-        var i = Int(s.head)
+        guard s.count > 0, let links = linkBase[m] else { return }
+        var i = Int(s.last)
         for k in 0..<Int(s.count) {
-            if !body(found[i]) { return }
+            body(i)
             if k + 1 < Int(s.count) { i = Int(links[i]) }
         }
     }
 
     func wholeWordHits(pattern g: Int, matcher m: Int) -> Int {
         let bytes = viewBytes[m]
+        guard let found = matchBase[m] else { return 0 }
         var n = 0
-        forEachOccurrence(pattern: g, matcher: m) { match in
-            if WordBoundary.isWhole(bytes, match.start, match.end) { n += 1 }
-            return true
+        forEachOccurrenceBackwards(pattern: g, matcher: m) { i in
+            if WordBoundary.isWhole(bytes, found[i].start, found[i].end) { n += 1 }
         }
         return n
     }
@@ -318,8 +334,11 @@ struct SpanSlot {
 /// the declared pattern it counts for when that needs no further work.
 struct PatternState {
     var count: UInt32 = 0
-    var head: Int32 = 0
-    var tail: Int32 = 0
+    /// The pattern's last match so far; each match links to the one before.
+    var last: Int32 = 0
+    /// Unused: keeps a record at 16 bytes, so that none straddles two
+    /// cache lines.
+    var spare: UInt32 = 0
     /// The sole owner if it is not `fullword`; `PatternState.slowPath` if
     /// the pattern serves several declarations or a `fullword` one.
     var directOwner: UInt32 = PatternState.slowPath
