@@ -141,23 +141,136 @@ struct ConditionProgram: @unchecked Sendable {
     /// `or` (never through `and` or `not`). A scan decides such a rule from
     /// that hit without running its program.
     func forEachSufficientString(of rule: Int, _ body: (Int) -> Void) {
-        // `or` nodes only, so the walk needs no stack: each operand is a
-        // leaf handled here or an `or` whose operands follow it directly.
+        forEachTopLevelOperand(of: rule) { forEachDecidingString(at: $0, body) }
+    }
+
+    /// How many distinct patterns among those rule `rule`'s condition reads
+    /// must hit, at the least, for it to hold when none of its deciding
+    /// patterns (`forEachSufficientString`) hit: a scan runs the rule's
+    /// program only when that many do. `$a and $b` needs two, `2 of them or
+    /// $c` two (a hit on `$c` decides it), `not $a` none. A lower bound: 0
+    /// when it cannot tell; `unreachable` when the condition never holds.
+    ///
+    /// `scratch` has a slot per declared pattern and is shared by every
+    /// call (it is only ever compared with values a call has just written).
+    func hitsNeeded(of rule: Int, scratch: inout HitsScratch) -> Int {
+        var least = Self.unreachable
+        forEachTopLevelOperand(of: rule) { pc in
+            let hits = needs(at: pc, &scratch)
+            // A deciding operand that did not hit is false (and one that
+            // holds without hits is no deciding operand).
+            var deciding = false
+            forEachDecidingString(at: pc) { _ in deciding = true }
+            if !(deciding && hits >= 1) { least = min(least, hits) }
+        }
+        return least
+    }
+
+    /// Calls `body` with every pattern rule `rule`'s condition reads (some
+    /// more than once).
+    func forEachReadString(of rule: Int, _ body: (Int) -> Void) {
+        visit(rule) { pc in forEachString(at: pc, body) }
+    }
+
+    /// Scratch space for `hitsNeeded`: per declared pattern, the last
+    /// operand of an `and` seen reading it.
+    struct HitsScratch {
+        var operand: [Int]
+        var next = 1
+        init(strings: Int) { operand = Array(repeating: 0, count: strings) }
+    }
+
+    /// More hits than a condition could need: it can never hold.
+    static let unreachable = Int(Int32.max)
+
+    /// Calls `body` with the operands of a top-level `or` (nested ones
+    /// flattened), or with the condition itself.
+    private func forEachTopLevelOperand(of rule: Int, _ body: (Int) -> Void) {
         var pc = Int(entry[rule])
         let stop = end(of: pc)
         while pc < stop {
-            switch Op(rawValue: code[pc]) {
-            case .string: body(Int(code[pc + 1]))
-            case .atLeast where code[pc + 1] <= 1:
-                for k in 0..<Int(code[pc + 2]) { body(Int(code[pc + 3 + k])) }
-            case .count where Self.comparisons[Int(code[pc + 2])].holdsForEveryHit(Int(code[pc + 3])):
-                body(Int(code[pc + 1]))
-            case .any:
+            if code[pc] == Op.any.rawValue {
                 pc += 3
                 continue
-            default: break
             }
+            body(pc)
             pc = end(of: pc)
+        }
+    }
+
+    /// The patterns of the node at `pc` if a hit on any of them makes it
+    /// true: `$a`, `any of (...)`, a count every hit satisfies.
+    private func forEachDecidingString(at pc: Int, _ body: (Int) -> Void) {
+        switch Op(rawValue: code[pc]) {
+        case .string: body(Int(code[pc + 1]))
+        case .atLeast where code[pc + 1] <= 1:
+            for k in 0..<Int(code[pc + 2]) { body(Int(code[pc + 3 + k])) }
+        case .count where Self.comparisons[Int(code[pc + 2])].holdsForEveryHit(Int(code[pc + 3])):
+            body(Int(code[pc + 1]))
+        default: break
+        }
+    }
+
+    /// The fewest distinct patterns that must hit for the node at `pc` to
+    /// hold (`unreachable` if it never can). Recursive: depth is bounded by
+    /// validation.
+    private func needs(at pc: Int, _ scratch: inout HitsScratch) -> Int {
+        let id = { (k: Int) in Int(self.code[pc + k]) }
+        switch Op(rawValue: code[pc]).unsafelyUnwrapped {
+        case .boolean: return code[pc + 1] != 0 ? 0 : Self.unreachable
+        case .string: return 1
+        case .count: return Self.comparisons[id(2)].holds(0, id(3)) ? 0 : 1
+        case .atLeast:
+            // Members are distinct (the compiler writes a set).
+            let n = id(1)
+            return n <= 0 ? 0 : n > id(2) ? Self.unreachable : n
+        case .near: return id(1) == id(2) ? 1 : 2
+        case .rule, .not: return 0
+        case .any:
+            var least = Self.unreachable
+            var at = pc + 3
+            for _ in 0..<id(1) {
+                least = min(least, needs(at: at, &scratch))
+                at = end(of: at)
+            }
+            return least
+        case .all:
+            // Each operand needs its own hits when no two read the same
+            // pattern; otherwise only as many as the neediest.
+            let first = scratch.next
+            scratch.next += id(1)
+            var sum = 0, most = 0, disjoint = true
+            var at = pc + 3
+            for k in 0..<id(1) {
+                let hits = needs(at: at, &scratch)
+                sum = min(sum + hits, Self.unreachable)
+                most = max(most, hits)
+                let end = end(of: at)
+                var node = at
+                while node < end {
+                    forEachString(at: node) { s in
+                        if scratch.operand[s] >= first && scratch.operand[s] != first + k { disjoint = false }
+                        scratch.operand[s] = first + k
+                    }
+                    node = code[node] == Op.not.rawValue ? node + 2
+                        : code[node] == Op.all.rawValue || code[node] == Op.any.rawValue ? node + 3 : self.end(of: node)
+                }
+                at = end
+            }
+            return disjoint ? sum : most
+        }
+    }
+
+    /// Calls `body` with the patterns the node at `pc` reads itself (not
+    /// those of its operands).
+    private func forEachString(at pc: Int, _ body: (Int) -> Void) {
+        switch Op(rawValue: code[pc]) {
+        case .string, .count: body(Int(code[pc + 1]))
+        case .atLeast: for k in 0..<Int(code[pc + 2]) { body(Int(code[pc + 3 + k])) }
+        case .near:
+            body(Int(code[pc + 1]))
+            body(Int(code[pc + 2]))
+        default: break
         }
     }
 

@@ -41,24 +41,27 @@ extension RuleScanner {
 
     /// Candidates when no rule names another: the rules owning a hit
     /// pattern. A hit that decides its rule alone (`ScanTables.decidesRule`:
-    /// `$a`, `any of them`, an `or` with such an operand) holds it outright;
-    /// the others run their programs in rule order, so the tables they read
-    /// are walked forwards. Those tables are rarely in cache (the
-    /// automaton's scan has just swept it), so each candidate's table
-    /// entries are requested as it is found, and its program's first words
-    /// a few candidates before it runs.
+    /// `$a`, `any of them`, an `or` with such an operand) holds it outright.
+    /// Of the others, only those with as many distinct hits among the
+    /// patterns they read as they need (`ScanTables.hitsNeeded`: two for
+    /// `$a and $b`) run their programs; the rest are false. Programs run in
+    /// rule order, so the tables they read are walked forwards. Those
+    /// tables are rarely in cache (the automaton's scan has just swept it),
+    /// so each candidate's entry is requested as it is found, and its
+    /// program's first words a few candidates before it runs.
     func evaluateCandidates(_ hold: (Int) -> Void) {
         let entries = tables.program.entry
         var first = Int.max, last = -1
         for s in touchedStrings {
             let candidate = tables.candidateRule[Int(s)]
-            let r = Int(candidate & ~ScanTables.decidesRule)
+            let r = Int(candidate & ScanTables.ruleMask)
             if candidate & ScanTables.decidesRule != 0 {
                 hold(r)
                 continue
             }
             triage_prefetch(entries.baseAddress! + r)
             candidateBits[r >> 6] |= 1 << UInt64(r & 63)
+            if candidate & ScanTables.readByRule != 0 && readHits[r] < UInt8.max { readHits[r] += 1 }
             first = min(first, r >> 6)
             last = max(last, r >> 6)
         }
@@ -74,12 +77,17 @@ extension RuleScanner {
             swap(&pending, &pendingRules)
         }
         for w in first...last {
-            // Rules already held were decided by a hit.
-            var bits = candidateBits[w] & ~held[w]
+            var bits = candidateBits[w]
             candidateBits[w] = 0
+            // Rules already held were decided by a hit.
+            let decided = held[w]
             while bits != 0 {
-                pending.append(UInt32(truncatingIfNeeded: w << 6 | bits.trailingZeroBitCount))
+                let bit = bits.trailingZeroBitCount
                 bits &= bits - 1
+                let r = w << 6 | bit
+                let enough = readHits[r] >= tables.hitsNeeded[r]
+                readHits[r] = 0
+                if enough && decided & (1 << UInt64(bit)) == 0 { pending.append(UInt32(truncatingIfNeeded: r)) }
             }
         }
         let code = tables.program.code
@@ -106,7 +114,7 @@ extension RuleScanner {
         defer { swap(&marked, &candidates) }
         for s in touchedStrings {
             let candidate = tables.candidateRule[Int(s)]
-            let r = Int(candidate & ~ScanTables.decidesRule)
+            let r = Int(candidate & ScanTables.ruleMask)
             mark(r, &marked)
             // Decided by this hit: its value is known without evaluation.
             if candidate & ScanTables.decidesRule != 0 { ruleState[r] = 3 }

@@ -43,6 +43,9 @@ public final class RuleScanner {
     var slottedPatterns: [UInt32] = []
     /// Per rule, one bit: it is a candidate (rule sets without references).
     let candidateBits: UnsafeMutablePointer<UInt64>
+    /// Per candidate rule: how many distinct patterns it reads hit
+    /// (saturating; zero again once evaluation has read it).
+    let readHits: UnsafeMutablePointer<UInt8>
     var touchedPatterns: [UInt32] = []
     var touchedStrings: [UInt32] = []
     var candidates: [UInt32] = []
@@ -89,6 +92,8 @@ public final class RuleScanner {
         held = .allocate(capacity: tables.ruleCount / 64 + 1)
         held.initialize(repeating: 0, count: tables.ruleCount / 64 + 1)
         candidateBits = .allocate(capacity: tables.ruleCount / 64 + 1)
+        readHits = .allocate(capacity: max(tables.ruleCount, 1))
+        readHits.initialize(repeating: 0, count: max(tables.ruleCount, 1))
         spanSlot = .allocate(capacity: max(patterns, 1))
         spanSlot.initialize(repeating: SpanSlot(), count: max(patterns, 1))
         candidateBits.initialize(repeating: 0, count: tables.ruleCount / 64 + 1)
@@ -109,6 +114,7 @@ public final class RuleScanner {
         ruleState.deallocate()
         held.deallocate()
         candidateBits.deallocate()
+        readHits.deallocate()
         spanSlot.deallocate()
         viewBytes.deallocate()
         matchBase.deallocate()

@@ -83,12 +83,19 @@ struct ScanTables: @unchecked Sendable {
     /// else `noSoleLiteral`. Saves evidence two lookups per pattern.
     let soleLiteral: UnsafeBufferPointer<UInt32>
     static let noSoleLiteral = UInt32.max
-    /// Per declared pattern: its rule, with `decidesRule` set when a hit on
-    /// the pattern alone makes the rule's condition true
-    /// (`ConditionProgram.forEachSufficientString`), so a scan holds the
-    /// rule without running its program.
+    /// Per declared pattern: its rule (`candidateRule & ruleMask`), with
+    /// `decidesRule` set when a hit on the pattern alone makes the rule's
+    /// condition true (`ConditionProgram.forEachSufficientString`), so a
+    /// scan holds the rule without running its program, and `readByRule`
+    /// when the condition reads the pattern.
     let candidateRule: UnsafeBufferPointer<UInt32>
     static let decidesRule: UInt32 = 1 << 31
+    static let readByRule: UInt32 = 1 << 30
+    static let ruleMask: UInt32 = readByRule - 1
+    /// Per rule: how many distinct patterns it reads must hit before its
+    /// program can hold (`ConditionProgram.evaluationNeeds`), at most 255.
+    /// A scan runs a candidate's program only when that many hit.
+    let hitsNeeded: UnsafeBufferPointer<UInt8>
     /// Rules in an order where every rule comes after the rules it names
     /// (so evaluating in this order never recurses from rule to rule).
     let evaluationRank: UnsafeBufferPointer<UInt32>
@@ -184,16 +191,25 @@ struct ScanTables: @unchecked Sendable {
         }
         stringPatternStart = memory.keep(patternStart)
         stringPatternIDs = memory.keep(patternIDs)
+        // What lets a scan skip programs. Rules past `ruleMask` (more than a
+        // file can hold) would run every candidate's program.
         var candidateRule = Array(stringRule)
-        if rules < Int(Self.decidesRule) {
+        var hitsNeeded = [UInt8](repeating: 0, count: rules)
+        if rules <= Int(Self.ruleMask) {
+            var scratch = ConditionProgram.HitsScratch(strings: stringRule.count)
             for rule in 0..<rules where ruleStatus[rule] != 2 {
                 // Only the rule's own patterns (all a compiler writes).
                 program.forEachSufficientString(of: rule) { s in
                     if Int(stringRule[s]) == rule { candidateRule[s] |= Self.decidesRule }
                 }
+                program.forEachReadString(of: rule) { s in
+                    if Int(stringRule[s]) == rule { candidateRule[s] |= Self.readByRule }
+                }
+                hitsNeeded[rule] = UInt8(min(program.hitsNeeded(of: rule, scratch: &scratch), 255))
             }
         }
         self.candidateRule = memory.keep(candidateRule)
+        self.hitsNeeded = memory.keep(hitsNeeded)
         soleLiteral = memory.keep((0..<stringRule.count).map { s in
             patternCount[s] == 1 && fullword[s] == 0 ? patternIDs[Int(patternStart[s])] : Self.noSoleLiteral
         })

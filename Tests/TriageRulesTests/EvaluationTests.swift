@@ -155,6 +155,30 @@ struct EvaluationTests {
         #expect(decided == deciding)
     }
 
+    /// How many distinct read patterns must hit before a rule's program
+    /// runs, when no deciding pattern hit; and which patterns count.
+    @Test(arguments: [
+        ("$a", 255, ["a"]),                                  // only `$a` can make it true, and it decides
+        ("$a and $b", 2, ["a", "b"]),
+        ("$a and ($b or $c)", 2, ["a", "b", "c"]),
+        ("$a and ($a or $b)", 1, ["a", "b"]),                // operands share `$a`: the neediest
+        ("2 of them or $a", 2, ["a", "b", "c"]),
+        ("#a >= 2 or $b", 1, ["a", "b"]),                    // `$c` is not read
+        ("$a near $b within 3 words", 2, ["a", "b"]),
+        ("$a near $a within 3 words", 1, ["a"]),
+        ("not $a", 0, ["a"]),                                // holds with no hits
+        ("#a == 0 or $b", 0, ["a", "b"]),
+        ("4 of them", 255, ["a", "b", "c"]),                 // never holds
+        ("all of them and not $a", 3, ["a", "b", "c"]),
+    ])
+    func hitsNeededBeforeAProgramRuns(_ condition: String, _ needed: Int, _ read: [String]) throws {
+        let strings = "        $a = \"alpha\"\n        $b = \"bravo\"\n        $c = \"charlie\""
+        let (compiled, diagnostics) = compile(ruleSource(strings: strings, condition: condition))
+        let rules = try #require(compiled, "\(DiagnosticRenderer.text(diagnostics))")
+        #expect(Int(rules.tables.hitsNeeded[0]) == needed)
+        #expect(rules.strings.filter { rules.tables.candidateRule[$0.id.index] & ScanTables.readByRule != 0 }.map(\.name) == read)
+    }
+
     @Test func disabledRulesAreNotDecidedByAHit() throws {
         let (compiled, _) = compile(ruleSource(strings: #"        $a = "alpha""#, condition: "$a", status: "disabled"))
         let rules = try #require(compiled)
