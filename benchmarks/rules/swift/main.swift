@@ -2,6 +2,9 @@
 // rule set; one JSON line out. Driven by benchmarks/rules/run.py.
 //
 //   rules-bench --rules FILE.rules --corpus corpus.html [--repeat N] [--load-only 1]
+//
+// Overheads are the median over rounds of each round's own ratio to the
+// baseline; `*_best` compares the best round of each way instead.
 import AhoCorasick
 import Foundation
 import TriageRules
@@ -105,6 +108,9 @@ let clock = ContinuousClock()
 // rule scan with evidence (every span of every hit, as an assessment shows).
 var scanSeconds = Double.infinity, conditionSeconds = Double.infinity, ruleSeconds = Double.infinity
 var conditionHits = 0
+// Per round, each way's extra time over the baseline of the same round:
+// paired, so a round the machine ran slow or fast counts for both sides.
+var conditionRounds: [Double] = [], evidenceRounds: [Double] = []
 for _ in 0..<max(runs, 1) {
     var times = [Duration](repeating: .zero, count: 3)
     automatonMatches = 0
@@ -122,6 +128,8 @@ for _ in 0..<max(runs, 1) {
             times[which] += clock.now - t0
         }
     }
+    conditionRounds.append((seconds(times[1]) - seconds(times[0])) / seconds(times[0]))
+    evidenceRounds.append((seconds(times[2]) - seconds(times[0])) / seconds(times[0]))
     scanSeconds = min(scanSeconds, seconds(times[0]))
     conditionSeconds = min(conditionSeconds, seconds(times[1]))
     ruleSeconds = min(ruleSeconds, seconds(times[2]))
@@ -142,11 +150,18 @@ let countOnlySeconds = best(runs) {
         }
     }
 }
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+func list(_ values: [Double]) -> String { "[" + values.map { String($0) }.joined(separator: ",") + "]" }
 let mb = Double(corpus.count) / 1e6
 print("""
     {"rules":"\(rulesPath)","rule_count":\(loaded.rules.count),"patterns":\(loaded.patternCount),\
     "compile_s":\(compileSeconds),"size":\(size),"load_ms":\(loadSeconds * 1000),"pages":\(pages.count),\
     "automaton_matches":\(automatonMatches),"rule_hits":\(ruleHits),"automata_s":\(scanSeconds),"rules_s":\(ruleSeconds),\
-    "overhead":\((ruleSeconds - scanSeconds) / scanSeconds),"conditions_s":\(conditionSeconds),\
-    "condition_overhead":\((conditionSeconds - scanSeconds) / scanSeconds),"evidence_spans":\(evidenceSpans),"count_only_s":\(countOnlySeconds),"mb_per_s":\(mb / ruleSeconds)}
+    "overhead":\(median(evidenceRounds)),"overhead_rounds":\(list(evidenceRounds)),\
+    "overhead_best":\((ruleSeconds - scanSeconds) / scanSeconds),"conditions_s":\(conditionSeconds),\
+    "condition_overhead":\(median(conditionRounds)),"condition_overhead_rounds":\(list(conditionRounds)),\
+    "condition_overhead_best":\((conditionSeconds - scanSeconds) / scanSeconds),"evidence_spans":\(evidenceSpans),"count_only_s":\(countOnlySeconds),"mb_per_s":\(mb / ruleSeconds)}
     """)
