@@ -52,7 +52,7 @@ extension RuleScanner {
     func evaluateCandidates(_ hold: (Int) -> Void) {
         let entries = tables.program.entry
         var first = Int.max, last = -1
-        for s in touchedStrings {
+        for s in touchedStrings.ids {
             let candidate = tables.candidateRule[Int(s)]
             let r = Int(candidate & ScanTables.ruleMask)
             if candidate & ScanTables.decidesRule != 0 {
@@ -112,7 +112,7 @@ extension RuleScanner {
         var marked: [UInt32] = []
         swap(&marked, &candidates)
         defer { swap(&marked, &candidates) }
-        for s in touchedStrings {
+        for s in touchedStrings.ids {
             let candidate = tables.candidateRule[Int(s)]
             let r = Int(candidate & ScanTables.ruleMask)
             mark(r, &marked)

@@ -46,8 +46,10 @@ public final class RuleScanner {
     /// Per candidate rule: how many distinct patterns it reads hit
     /// (saturating; zero again once evaluation has read it).
     let readHits: UnsafeMutablePointer<UInt8>
-    var touchedPatterns: [UInt32] = []
-    var touchedStrings: [UInt32] = []
+    /// The automaton patterns and the declared patterns this scan hit,
+    /// each once, in the order first hit.
+    var touchedPatterns: TouchList
+    var touchedStrings: TouchList
     var candidates: [UInt32] = []
     /// Candidates whose programs are still to run (reused across scans).
     var pendingRules: [UInt32] = []
@@ -85,6 +87,8 @@ public final class RuleScanner {
                 patternState[g].directOwner = owner
             }
         }
+        touchedPatterns = TouchList(capacity: patterns)
+        touchedStrings = TouchList(capacity: tables.stringCount)
         stringCount = .allocate(capacity: max(tables.stringCount, 1))
         stringCount.initialize(repeating: 0, count: max(tables.stringCount, 1))
         ruleState = .allocate(capacity: max(tables.ruleCount, 1))
@@ -110,6 +114,8 @@ public final class RuleScanner {
 
     deinit {
         patternState.deallocate()
+        touchedPatterns.deallocate()
+        touchedStrings.deallocate()
         stringCount.deallocate()
         ruleState.deallocate()
         held.deallocate()
@@ -136,7 +142,7 @@ public final class RuleScanner {
     public func patternHits(_ views: TextViews) -> [StringHit] {
         withPatternHits(views) {
             var spans: [Span] = []
-            return touchedStrings.sorted().map { s in
+            return touchedStrings.ids.sorted().map { s in
                 let start = spans.count
                 appendSpans(of: Int(s), to: &spans)
                 return StringHit(string: StringID(rawValue: s), count: Int(stringCount[Int(s)]), spans: spans[start..<spans.count])
@@ -176,8 +182,7 @@ public final class RuleScanner {
         var links: [Int32] = []
         swap(&links, &next[m])
         if links.count < found.count { links = [Int32](repeating: 0, count: max(found.count, 2 * links.count)) }
-        var touched: [UInt32] = []
-        swap(&touched, &touchedPatterns)
+        var touched = touchedPatterns
         let firstTouched = touched.count
         let base = Int(tables.patternBase[m])
         found.withUnsafeBufferPointer { found in
@@ -201,19 +206,19 @@ public final class RuleScanner {
                 }
             }
         }
+        touchedPatterns = touched
         // Counts move to the declared patterns each automaton pattern serves.
         found.withUnsafeBufferPointer { found in
             links.withUnsafeBufferPointer { links in
                 matchBase[m] = found.baseAddress
                 linkBase[m] = links.baseAddress
-                resolveOwners(of: touched[firstTouched...], matcher: m)
+                resolveOwners(of: touched.ids[firstTouched...], matcher: m)
                 matchBase[m] = nil
                 linkBase[m] = nil
             }
         }
         swap(&found, &matches[m])
         swap(&links, &next[m])
-        swap(&touched, &touchedPatterns)
     }
 
     /// How far ahead the per-match loop requests a pattern's record.
@@ -221,10 +226,9 @@ public final class RuleScanner {
     /// How far ahead `resolveOwners` requests an owner's count and rule.
     static let ownerLookahead = 8
 
-    func resolveOwners(of touched: ArraySlice<UInt32>, matcher m: Int) {
-        var strings: [UInt32] = []
-        swap(&strings, &touchedStrings)
-        defer { swap(&strings, &touchedStrings) }
+    func resolveOwners(of touched: Slice<UnsafeBufferPointer<UInt32>>, matcher m: Int) {
+        var strings = touchedStrings
+        defer { touchedStrings = strings }
         let ahead = Self.ownerLookahead
         for k in touched.indices {
             // The owner's count (updated below) and rule (read by
@@ -316,10 +320,10 @@ public final class RuleScanner {
 
     /// Clears what the scan touched; keeps capacity for the next.
     func reset() {
-        for g in touchedPatterns { patternState[Int(g)].count = 0 }
-        touchedPatterns.removeAll(keepingCapacity: true)
-        for s in touchedStrings { stringCount[Int(s)] = 0 }
-        touchedStrings.removeAll(keepingCapacity: true)
+        for g in touchedPatterns.ids { patternState[Int(g)].count = 0 }
+        touchedPatterns.removeAll()
+        for s in touchedStrings.ids { stringCount[Int(s)] = 0 }
+        touchedStrings.removeAll()
         for r in candidates { ruleState[Int(r)] = 0 }
         candidates.removeAll(keepingCapacity: true)
         wordStartCache.removeAll(keepingCapacity: true)
@@ -350,4 +354,29 @@ struct PatternState {
     var directOwner: UInt32 = PatternState.slowPath
 
     static let slowPath = UInt32.max
+}
+
+/// IDs a scan touched, each at most once, with room for every ID: appending
+/// never checks capacity or reallocates. A value over memory its owner
+/// allocates and frees; copies share it (the scanner copies one into a
+/// local for a hot loop and stores it back).
+struct TouchList {
+    private let base: UnsafeMutablePointer<UInt32>
+    private(set) var count = 0
+
+    init(capacity: Int) { base = .allocate(capacity: max(capacity, 1)) }
+
+    func deallocate() { base.deallocate() }
+
+    /// Appends `id`, which must not be in the list yet.
+    @inline(__always)
+    mutating func append(_ id: UInt32) {
+        base[count] = id
+        count &+= 1
+    }
+
+    var ids: UnsafeBufferPointer<UInt32> { UnsafeBufferPointer(start: base, count: count) }
+    var isEmpty: Bool { count == 0 }
+
+    mutating func removeAll() { count = 0 }
 }
