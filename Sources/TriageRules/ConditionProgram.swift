@@ -22,6 +22,25 @@ import AhoCorasick
 struct ConditionProgram: @unchecked Sendable {
     enum Op: Int32 {
         case boolean = 0, string, count, atLeast, near, rule, not, all, any
+
+        /// Written out (not synthesised) so that it inlines: evaluation
+        /// converts every node it visits, and the synthesised conversion
+        /// is a call.
+        @inline(__always)
+        init?(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .boolean
+            case 1: self = .string
+            case 2: self = .count
+            case 3: self = .atLeast
+            case 4: self = .near
+            case 5: self = .rule
+            case 6: self = .not
+            case 7: self = .all
+            case 8: self = .any
+            default: return nil
+            }
+        }
     }
 
     static let comparisons: [Comparison] = [.equal, .notEqual, .less, .lessOrEqual, .greater, .greaterOrEqual]

@@ -197,15 +197,17 @@ struct ScanTables: @unchecked Sendable {
         var hitsNeeded = [UInt8](repeating: 0, count: rules)
         if rules <= Int(Self.ruleMask) {
             var scratch = ConditionProgram.HitsScratch(strings: stringRule.count)
-            for rule in 0..<rules where ruleStatus[rule] != 2 {
-                // Only the rule's own patterns (all a compiler writes).
-                program.forEachSufficientString(of: rule) { s in
-                    if Int(stringRule[s]) == rule { candidateRule[s] |= Self.decidesRule }
+            candidateRule.withUnsafeMutableBufferPointer { flags in
+                for rule in 0..<rules where ruleStatus[rule] != 2 {
+                    // Only the rule's own patterns (all a compiler writes).
+                    program.forEachSufficientString(of: rule) { s in
+                        if Int(stringRule[s]) == rule { flags[s] |= Self.decidesRule }
+                    }
+                    program.forEachReadString(of: rule) { s in
+                        if Int(stringRule[s]) == rule { flags[s] |= Self.readByRule }
+                    }
+                    hitsNeeded[rule] = UInt8(min(program.hitsNeeded(of: rule, scratch: &scratch), 255))
                 }
-                program.forEachReadString(of: rule) { s in
-                    if Int(stringRule[s]) == rule { candidateRule[s] |= Self.readByRule }
-                }
-                hitsNeeded[rule] = UInt8(min(program.hitsNeeded(of: rule, scratch: &scratch), 255))
             }
         }
         self.candidateRule = memory.keep(candidateRule)
