@@ -7,12 +7,16 @@ import CPrefetch
 /// The scan's steps, and what each costs:
 /// 1. Each automaton appends its matches to a reused buffer. Per match the
 ///    scanner then does one counter update: it counts the automaton pattern
-///    and links the match into that pattern's chain of occurrences (an
-///    index into the buffer). Nothing is copied or allocated per match.
+///    and links the match to that pattern's previous one (chains run
+///    backwards, as indices into the buffer). Nothing is copied or
+///    allocated per match.
 /// 2. Per automaton pattern hit: its counts go to the declared patterns it
 ///    serves (a `fullword` one walks the chain to count whole words only).
 /// 3. Candidate rules: those owning a hit pattern, and (transitively) those
-///    naming such a rule. Every other rule keeps its no-hit baseline.
+///    naming such a rule. Every other rule keeps its no-hit baseline. A hit
+///    that alone makes its rule true holds it without evaluation; without
+///    references, a candidate's program runs only once as many of the
+///    patterns it reads have hit as it needs (`ScanTables.hitsNeeded`).
 /// 4. Conditions run as flat programs (`ConditionProgram`). `near` walks the
 ///    two patterns' occurrences merged in text order and counts words only
 ///    between neighbours, so it reads at most the text between them.
