@@ -171,7 +171,8 @@ struct ConditionProgram: @unchecked Sendable {
     /// when it cannot tell; `unreachable` when the condition never holds.
     ///
     /// `scratch` has a slot per declared pattern and is shared by every
-    /// call (it is only ever compared with values a call has just written).
+    /// call: each `and` numbers its operands afresh (above every number
+    /// used before) and compares only with its own numbers.
     func hitsNeeded(of rule: Int, scratch: inout HitsScratch) -> Int {
         var least = Self.unreachable
         forEachTopLevelOperand(of: rule) { pc in
@@ -255,26 +256,35 @@ struct ConditionProgram: @unchecked Sendable {
             return least
         case .all:
             // Each operand needs its own hits when no two read the same
-            // pattern; otherwise only as many as the neediest.
+            // pattern; otherwise only as many as the neediest. Which
+            // patterns each reads is settled first, before any nested
+            // `and` numbers patterns its own way.
+            let count = id(1)
             let first = scratch.next
-            scratch.next += id(1)
-            var sum = 0, most = 0, disjoint = true
+            scratch.next += count
+            var disjoint = true
             var at = pc + 3
-            for k in 0..<id(1) {
-                let hits = needs(at: at, &scratch)
-                sum = min(sum + hits, Self.unreachable)
-                most = max(most, hits)
+            for k in 0..<count {
                 let end = end(of: at)
                 var node = at
                 while node < end {
                     forEachString(at: node) { s in
-                        if scratch.operand[s] >= first && scratch.operand[s] != first + k { disjoint = false }
+                        let stamp = scratch.operand[s]
+                        if stamp >= first && stamp < first + count && stamp != first + k { disjoint = false }
                         scratch.operand[s] = first + k
                     }
                     node = code[node] == Op.not.rawValue ? node + 2
                         : code[node] == Op.all.rawValue || code[node] == Op.any.rawValue ? node + 3 : self.end(of: node)
                 }
                 at = end
+            }
+            var sum = 0, most = 0
+            at = pc + 3
+            for _ in 0..<count {
+                let hits = needs(at: at, &scratch)
+                sum = min(sum + hits, Self.unreachable)
+                most = max(most, hits)
+                at = end(of: at)
             }
             return disjoint ? sum : most
         }

@@ -161,6 +161,7 @@ struct EvaluationTests {
         ("$a", 255, ["a"]),                                  // only `$a` can make it true, and it decides
         ("$a and $b", 2, ["a", "b"]),
         ("$a and ($b or $c)", 2, ["a", "b", "c"]),
+        ("$a and ($b and $c or $b near $c within 2 words)", 3, ["a", "b", "c"]),
         ("$a and ($a or $b)", 1, ["a", "b"]),                // operands share `$a`: the neediest
         ("2 of them or $a", 2, ["a", "b", "c"]),
         ("#a >= 2 or $b", 1, ["a", "b"]),                    // `$c` is not read
