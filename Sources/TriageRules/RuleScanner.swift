@@ -57,8 +57,9 @@ public final class RuleScanner {
     var candidates: [UInt32] = []
     /// Candidates whose programs are still to run (reused across scans).
     var pendingRules: [UInt32] = []
-    /// Per matcher: this scan's matches, and each match's successor in its
-    /// pattern's chain.
+    /// Per matcher: this scan's matches, and each match's predecessor in its
+    /// pattern's chain (the pattern's previous match; chains run backwards
+    /// from `PatternState.last`).
     var matches: [[Match]]
     var next: [[Int32]]
     /// Per matcher, during evaluation only: the bytes it scanned, its
