@@ -48,7 +48,7 @@ public struct JSONObject {
     public var bytes: [UInt8] {
         var closed = writer
         closed.endObject()
-        return closed.bytes
+        return closed.finish()
     }
 
     public var text: String { String(decoding: bytes, as: UTF8.self) }

@@ -22,8 +22,16 @@ public struct JSONWriter {
         storage = [UInt8](repeating: 0, count: max(capacity, 64))
     }
 
-    /// The UTF-8 text so far.
+    /// The UTF-8 text so far (a copy; `finish()` hands over the text
+    /// without one).
     public var bytes: [UInt8] { Array(storage[..<count]) }
+
+    /// The UTF-8 text, the writer's own buffer trimmed to it: for the end of
+    /// a write, where copying `bytes` would copy every byte once more.
+    public consuming func finish() -> [UInt8] {
+        storage.removeLast(storage.count - count)
+        return storage
+    }
 
     /// Bytes written so far.
     public var byteCount: Int { count }

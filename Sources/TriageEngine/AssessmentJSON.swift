@@ -16,7 +16,7 @@ extension Assessment {
     public func jsonBytes() -> [UInt8] {
         var out = JSONWriter(reservingCapacity: jsonCapacity)
         write(to: &out)
-        return out.bytes
+        return out.finish()
     }
 
     /// About 1 KiB plus 250 bytes a snippet: one allocation for most.
@@ -39,7 +39,7 @@ extension Assessment {
         writeHead(to: &out)
         let at = out.byteCount
         writeTail(to: &out)
-        return JSONAwaitingCase(bytes: out.bytes, caseAt: at)
+        return JSONAwaitingCase(bytes: out.finish(), caseAt: at)
     }
 
     /// The members before the case's (keys sorted: `band`, `canonical_url`).
@@ -154,7 +154,7 @@ public struct JSONAwaitingCase: Sendable {
         members.beginObject()
         Assessment.writeCase(caseID, size: caseSize, to: &members)
         // `{"case":…,"case_size":N`: the brace gives way to a comma.
-        let middle = members.bytes.dropFirst()
+        let middle = members.finish().dropFirst()
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + middle.count + 1)
         out += bytes[..<caseAt]
