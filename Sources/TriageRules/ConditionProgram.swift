@@ -265,18 +265,14 @@ struct ConditionProgram: @unchecked Sendable {
             var disjoint = true
             var at = pc + 3
             for k in 0..<count {
-                let end = end(of: at)
-                var node = at
-                while node < end {
+                visit(nodesOf: at) { node in
                     forEachString(at: node) { s in
                         let stamp = scratch.operand[s]
                         if stamp >= first && stamp < first + count && stamp != first + k { disjoint = false }
                         scratch.operand[s] = first + k
                     }
-                    node = code[node] == Op.not.rawValue ? node + 2
-                        : code[node] == Op.all.rawValue || code[node] == Op.any.rawValue ? node + 3 : self.end(of: node)
                 }
-                at = end
+                at = end(of: at)
             }
             var sum = 0, most = 0
             at = pc + 3
@@ -312,6 +308,12 @@ struct ConditionProgram: @unchecked Sendable {
     /// condition (valid programs only; iterative, so depth costs no stack).
     private func visit(_ rule: Int, _ body: (Int) -> Void) {
         let start = Int(entry[rule])
+        visit(nodesOf: start, body)
+    }
+
+    /// Calls `body` with the position of the node at `start` and of every
+    /// node inside it, in prefix order.
+    private func visit(nodesOf start: Int, _ body: (Int) -> Void) {
         let stop = end(of: start)
         var pc = start
         while pc < stop {
