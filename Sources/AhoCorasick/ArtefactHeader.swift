@@ -21,9 +21,10 @@ public enum ArtefactHeader {
     /// Checks the header of `bytes`, which must be at least `headerSize`
     /// bytes (the artefact's full header). `checksumEnd` reads, from a header
     /// already known to be complete, where the checksummed region ends.
+    /// `checksum: false` leaves the checksum to `verifyChecksum`.
     public static func verify(
         _ bytes: UnsafeRawBufferPointer, kind: ArtefactKind, version supported: UInt32, headerSize: Int,
-        checksumEnd: (UnsafeRawBufferPointer) -> Int = { $0.count }
+        checksum: Bool = true, checksumEnd: (UnsafeRawBufferPointer) -> Int = { $0.count }
     ) throws(LoadError) {
         func fail(_ problem: LoadError.Problem) -> LoadError { LoadError(problem, artefact: kind) }
         guard bytes.count >= 8, bytes.prefix(8).elementsEqual(kind.magic) else {
@@ -43,8 +44,15 @@ public enum ArtefactHeader {
         if Int(stated) < bytes.count { throw fail(.trailingBytes(expected: Int(stated), actual: bytes.count)) }
         let end = checksumEnd(bytes)
         guard end >= size, end <= bytes.count else { throw fail(.malformed("checksummed region ends at \(end), outside the file")) }
+        if checksum { try verifyChecksum(bytes, kind: kind, end: end) }
+    }
+
+    /// The last check of `verify`, for loaders that run it beside their own
+    /// structural checks (which must then be safe on damaged bytes) and
+    /// report its failure first: `bytes[32..<end]` against the stored sum.
+    public static func verifyChecksum(_ bytes: UnsafeRawBufferPointer, kind: ArtefactKind, end: Int) throws(LoadError) {
         let stored = bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
         let computed = Checksum.of(UnsafeRawBufferPointer(rebasing: bytes[size..<end]))
-        guard stored == computed else { throw fail(.checksumMismatch(stored: stored, computed: computed)) }
+        guard stored == computed else { throw LoadError(.checksumMismatch(stored: stored, computed: computed), artefact: kind) }
     }
 }

@@ -10,17 +10,70 @@ import Dispatch
 /// Checks that bytes are an automaton image this build can search safely.
 ///
 /// Order matters: the shared header checks first (`ArtefactHeader`: identity,
-/// byte order, version, length, checksum), then structure. The structural pass proves every invariant the
+/// byte order, version, length, checksum), then structure; on a large image
+/// the checksum runs beside the first structural pass, but its failure is
+/// still the one reported. The structural checks prove every invariant the
 /// search loops rely on without bounds checks: each state ID a transition,
 /// failure link or header field can produce is a real state, each class is in
-/// range, every failure chain ends, and every match list ends in range. It is
-/// linear in the image size and allocates one bit per transition word at most.
+/// range, every failure chain ends, and every match list ends in range. They
+/// are linear in the image size and allocate one bit per transition word.
+/// DESIGN.md ("The image") has the steps and their costs.
 enum ImageValidator {
     /// `parts`: how many parts the NFA's state checks are split into (nil:
-    /// one per core for large automata, else one); tests set it.
-    static func validate(_ bytes: UnsafeRawBufferPointer, parts: Int? = nil) throws(LoadError) -> ImageHeader {
-        // Steps 1-3: identity, byte order, version, length, checksum.
-        try ArtefactHeader.verify(bytes, kind: .automaton, version: ImageLayout.formatVersion, headerSize: ImageLayout.headerSize)
+    /// one per core for large automata, else one); tests set it. `precise`:
+    /// check the NFA's states one by one only, without the batched fast path
+    /// (tests compare the two).
+    static func validate(_ bytes: UnsafeRawBufferPointer, parts: Int? = nil, precise: Bool = false) throws(LoadError) -> ImageHeader {
+        // Steps 1-2: identity, byte order, version, length.
+        try ArtefactHeader.verify(bytes, kind: .automaton, version: ImageLayout.formatVersion,
+                                  headerSize: ImageLayout.headerSize, checksum: false)
+        let cores = max(1, min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 8))
+        let parts = max(1, parts ?? (bytes.count >= parallelBytes ? cores : 1))
+        // Step 3, the checksum, and steps 4-5 with the NFA's first pass each
+        // read the whole image once. On a large image they run side by side
+        // on two cores: the structural checks are safe on any bytes, and a
+        // checksum failure is still the one reported, since damage explains
+        // whatever else looks wrong.
+        let sides = Sides(bytes)
+        let work: @Sendable (Int) -> Void = { side in
+            if side == 0 {
+                sides.checksum = Result { () throws(LoadError) in
+                    try ArtefactHeader.verifyChecksum(sides.bytes, kind: .automaton, end: sides.bytes.count)
+                }
+            } else {
+                sides.structure = Result { () throws(LoadError) in try checkStructure(sides.bytes, parts: parts) }
+            }
+        }
+        if parts > 1 { DispatchQueue.concurrentPerform(iterations: 2, execute: work) } else { work(0); work(1) }
+        defer { if case let .success(structure) = sides.structure { structure.states?.release() } }
+        try sides.checksum.get()
+        let checked = try sides.structure.get()
+
+        // Step 6: the NFA's states (a DFA is done).
+        if let states = checked.states {
+            try checkNFAStates(checked.header, states: states, bytes: bytes, precise: precise)
+        }
+        return checked.header
+    }
+
+    /// What the structural side hands on: the header, and for an NFA where
+    /// its states start.
+    private struct Structure {
+        var header: ImageHeader
+        var states: StateStarts?
+    }
+
+    /// The image the two sides read, and their results; each side writes
+    /// only its own.
+    private final class Sides: @unchecked Sendable {
+        let bytes: UnsafeRawBufferPointer
+        var checksum = Result<Void, LoadError>.success(())
+        var structure = Result<Structure, LoadError>.failure(LoadError(.malformed("not checked")))
+        init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    }
+
+    /// Steps 4-5 and, for an NFA, pass 1.
+    private static func checkStructure(_ bytes: UnsafeRawBufferPointer, parts: Int) throws(LoadError) -> Structure {
         func u32(_ offset: Int) -> UInt32 { bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self) }
         func int(_ offset: Int) -> Int { Int(u32(offset)) }
         let statedLength = bytes.loadUnaligned(fromByteOffset: HeaderField.totalLength, as: UInt64.self)
@@ -75,10 +128,12 @@ enum ImageValidator {
             start: (base + ImageLayout.transitionsOffset).assumingMemoryBound(to: UInt32.self),
             count: layout.transitionWords)
         switch automatonKind {
-        case .dfa: try validateDFA(header, transitions: transitions, base: base)
-        case .contiguousNFA: try validateNFA(header, transitions: transitions, parts: parts)
+        case .dfa:
+            try validateDFA(header, transitions: transitions, base: base)
+            return Structure(header: header, states: nil)
+        case .contiguousNFA:
+            return Structure(header: header, states: try findNFAStates(header, transitions: transitions, parts: parts))
         }
-        return header
     }
 
     /// Every entry's pattern is in range and its link points strictly
@@ -129,93 +184,109 @@ enum ImageValidator {
         }
     }
 
-    private static func validateNFA(_ header: ImageHeader, transitions words: UnsafeBufferPointer<UInt32>, parts requested: Int?) throws(LoadError) {
+    // MARK: NFA states
+
+    /// Where an NFA's states start (one bit per transition word), and the
+    /// state each part of pass 2 starts at.
+    private struct StateStarts: @unchecked Sendable {
+        let bits: UnsafeMutablePointer<UInt64>
+        let partStarts: [Int]
+
+        @inline(__always) func contains(_ id: UInt32, count: Int) -> Bool {
+            Int(id) < count && bits[Int(id) >> 6] & (1 << UInt64(id & 63)) != 0
+        }
+
+        func release() { bits.deallocate() }
+    }
+
+    /// Pass 1: walks the self-delimiting states, marking where each starts,
+    /// and cuts them into `parts` equal parts for pass 2.
+    private static func findNFAStates(_ header: ImageHeader, transitions words: UnsafeBufferPointer<UInt32>,
+                                      parts: Int) throws(LoadError) -> StateStarts {
         let headerWords = ContiguousNFAEncoder.headerWords
         let denseFlag = ContiguousNFAEncoder.denseFlag
-        let classCount = header.classCount
+        let denseSize = headerWords + header.classCount
         let count = words.count
         guard count >= headerWords, let w = words.baseAddress else { throw LoadError(.malformed("NFA has no states")) }
-        // One bit per word: set where a state starts.
         let bitWords = (count + 63) / 64
-        let isStart = UnsafeMutablePointer<UInt64>.allocate(capacity: bitWords)
-        isStart.initialize(repeating: 0, count: bitWords)
-        defer { isStart.deallocate() }
-        @inline(__always) func isState(_ id: UInt32) -> Bool {
-            Int(id) < count && isStart[Int(id) >> 6] & (1 << UInt64(id & 63)) != 0
-        }
-        @inline(__always) func size(_ head: UInt32) -> Int {
-            head & denseFlag != 0 ? headerWords + classCount : headerWords + (Int(head) + 3) / 4 + Int(head)
-        }
-
-        // Pass 1: walk the self-delimiting states, marking where each starts,
-        // and cut the states into equal parts for pass 2.
-        let parts = max(1, requested ?? (count >= parallelThreshold ? min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 8) : 1))
+        let bits = UnsafeMutablePointer<UInt64>.allocate(capacity: bitWords)
+        bits.initialize(repeating: 0, count: bitWords)
         var partStarts: [Int] = [0]
+        partStarts.reserveCapacity(parts + 1)
+        let partSize = max(1, count / parts)
+        var nextCut = parts > 1 ? partSize : Int.max
         var offset = 0
         var states = 0
-        while offset < count {
-            if offset >= partStarts.count * (count / parts) && partStarts.count < parts { partStarts.append(offset) }
-            guard offset + headerWords <= count else { throw LoadError(.malformed("NFA state at \(offset) is cut off")) }
-            let head = w[offset]
-            guard head == denseFlag || head <= 256 else {
-                throw LoadError(.malformed("NFA state at \(offset) has an invalid header \(head)"))
+        do throws(LoadError) {
+            while offset < count {
+                if offset >= nextCut {
+                    partStarts.append(offset)
+                    nextCut = partStarts.count < parts ? partStarts.count * partSize : Int.max
+                }
+                guard offset + headerWords <= count else { throw LoadError(.malformed("NFA state at \(offset) is cut off")) }
+                let head = w[offset]
+                guard head == denseFlag || head <= 256 else {
+                    throw LoadError(.malformed("NFA state at \(offset) has an invalid header \(head)"))
+                }
+                let n = Int(head)
+                let next = offset + (head == denseFlag ? denseSize : headerWords + (n + 3) / 4 + n)
+                guard next <= count else { throw LoadError(.malformed("NFA state at \(offset) is cut off")) }
+                bits[offset >> 6] |= 1 << UInt64(offset & 63)
+                offset = next
+                states += 1
             }
-            let next = offset + size(head)
-            guard next <= count else { throw LoadError(.malformed("NFA state at \(offset) is cut off")) }
-            isStart[offset >> 6] |= 1 << UInt64(offset & 63)
-            offset = next
-            states += 1
+            guard states == header.stateCount, states >= 2 else {
+                throw LoadError(.malformed("NFA has \(states) states, header says \(header.stateCount)"))
+            }
+            let starts = StateStarts(bits: bits, partStarts: partStarts + [count])
+            guard w[0] == denseFlag else { throw LoadError(.malformed("NFA state 0 is not the dead state")) }
+            guard starts.contains(header.start, count: count), starts.contains(header.maxMatch, count: count) else {
+                throw LoadError(.malformed("NFA start or match bound"))
+            }
+            return starts
+        } catch {
+            bits.deallocate()
+            throw error
         }
-        guard states == header.stateCount, states >= 2 else {
-            throw LoadError(.malformed("NFA has \(states) states, header says \(header.stateCount)"))
-        }
-        guard w[0] == denseFlag else { throw LoadError(.malformed("NFA state 0 is not the dead state")) }
-        guard isState(header.start), isState(header.maxMatch) else { throw LoadError(.malformed("NFA start or match bound")) }
+    }
 
-        // Pass 2: every reference is a state start; classes in range; match
-        // lists consistent with the match range. Failure links that point
-        // forward are remembered: any cycle has to contain one. Its random
-        // reads of the start bitmap dominate loading a large automaton, so
-        // the parts run on all cores; each reads only shared immutable data.
-        partStarts.append(count)
-        var results = [Result<[Int], LoadError>](repeating: .success([]), count: parts)
+    /// Pass 2: every reference is a state start; classes in range; match
+    /// lists consistent with the match range; every failure chain ends.
+    ///
+    /// Failure chains end because of the layout order (`StateOrder`): a
+    /// sparse state fails to a dense state (where the search stops
+    /// following links), or to a state laid out before it, or from the match
+    /// range (which comes first) into the rest. A chain then moves backwards
+    /// through the match range, at most once jumps past it, and moves
+    /// backwards again, so it reaches a dense state. Every automaton the
+    /// builder makes keeps this order: a state's failure state is shallower,
+    /// and a state failing to a match state inherits its matches, so only a
+    /// match state fails forward.
+    ///
+    /// The parts run on all cores; each reads only shared immutable data.
+    private static func checkNFAStates(_ header: ImageHeader, states: StateStarts, bytes: UnsafeRawBufferPointer,
+                                       precise: Bool) throws(LoadError) {
+        let parts = states.partStarts.count - 1
+        let words = (bytes.baseAddress! + ImageLayout.transitionsOffset).assumingMemoryBound(to: UInt32.self)
+        var results = [LoadError?](repeating: nil, count: parts)
         results.withUnsafeMutableBufferPointer { results in
-            // Each part writes only its own result slot.
-            let shared = SharedPass(words: w, count: count, isStart: UnsafePointer(isStart), header: header,
-                                    partStarts: partStarts, results: results)
+            let shared = SharedPass(words: words, count: header.layout.transitionWords, states: states,
+                                    header: header, results: results)
             let work: @Sendable (Int) -> Void = { part in
-                shared.results[part] = Result { () throws(LoadError) -> [Int] in
-                    try checkStates(from: shared.partStarts[part], to: shared.partStarts[part + 1], words: shared.words,
-                                    count: shared.count, isStart: shared.isStart, header: shared.header)
+                let start = shared.states.partStarts[part], end = shared.states.partStarts[part + 1]
+                do throws(LoadError) {
+                    if precise {
+                        try checkStates(from: start, to: end, pass: shared)
+                    } else {
+                        try scanStates(from: start, to: end, pass: shared)
+                    }
+                } catch {
+                    shared.results[part] = error
                 }
             }
             if parts == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: work) }
         }
-        var forwardLinks: [Int] = []
-        for result in results { forwardLinks += try result.get() }
-
-        // Pass 3: from each forward link, follow the failure chain; it must
-        // reach a dense state (which never needs its failure link) or a state
-        // already proven, within as many steps as there are states, or it is
-        // a cycle. Proven states are remembered, so the pass is linear.
-        let proven = UnsafeMutablePointer<UInt64>.allocate(capacity: bitWords)
-        proven.initialize(repeating: 0, count: bitWords)
-        defer { proven.deallocate() }
-        @inline(__always) func isProven(_ id: Int) -> Bool { proven[id >> 6] & (1 << UInt64(id & 63)) != 0 }
-        for first in forwardLinks {
-            var current = first
-            var steps = 0
-            while w[current] & denseFlag == 0 && !isProven(current) {
-                steps += 1
-                guard steps <= states else { throw LoadError(.malformed("NFA failure links form a cycle at \(first)")) }
-                current = Int(w[current + 1])
-            }
-            var marking = first
-            while marking != current {
-                proven[marking >> 6] |= 1 << UInt64(marking & 63)
-                marking = Int(w[marking + 1])
-            }
-        }
+        if let error = results.lazy.compactMap({ $0 }).first { throw error }
     }
 
     /// What the parts of pass 2 share: read-only image data, and one result
@@ -223,34 +294,117 @@ enum ImageValidator {
     private struct SharedPass: @unchecked Sendable {
         let words: UnsafePointer<UInt32>
         let count: Int
-        let isStart: UnsafePointer<UInt64>
+        let states: StateStarts
         let header: ImageHeader
-        let partStarts: [Int]
-        let results: UnsafeMutableBufferPointer<Result<[Int], LoadError>>
+        let results: UnsafeMutableBufferPointer<LoadError?>
+
+        /// Whether sparse state `state` may fail to `fail` (see
+        /// `checkNFAStates`); `fail` is checked to be a state separately.
+        @inline(__always) func failsInOrder(_ state: Int, to fail: UInt32) -> Bool {
+            let f = Int(fail), maxMatch = Int(header.maxMatch)
+            let before = f < state, past = f > maxMatch
+            let ordered = state <= maxMatch ? before || past : before && past
+            return ordered || (f < count && words[f] & ContiguousNFAEncoder.denseFlag != 0)
+        }
     }
 
-    /// Automata with more transition words than this validate pass 2 in
-    /// parallel (below it, starting threads costs more than it saves).
-    static let parallelThreshold = 1 << 20
+    /// Images of this many bytes or more are validated on all cores (below
+    /// it, starting threads costs more than it saves).
+    static let parallelBytes = 4 << 20
 
-    /// Pass 2 of `validateNFA` over the states starting in `start..<end`;
-    /// returns the states whose failure link points forward.
-    private static func checkStates(from start: Int, to end: Int, words w: UnsafePointer<UInt32>, count: Int,
-                                    isStart: UnsafePointer<UInt64>, header: ImageHeader) throws(LoadError) -> [Int] {
+    /// How many state IDs pass 2 gathers before testing them together.
+    private static let batchSize = 2048
+
+    /// Pass 2 over the states starting in `start..<end`, fast: each state's
+    /// own words are checked as they are read, while the state IDs it names
+    /// are gathered and tested against the start bitmap a batch at a time.
+    /// Those bitmap reads land all over it; in a tight loop of independent
+    /// reads the processor keeps many in flight, where testing each inside
+    /// the walk kept about one. A batch with a problem is checked again by
+    /// `checkStates`, which names the first bad state.
+    private static func scanStates(from start: Int, to end: Int, pass: SharedPass) throws(LoadError) {
         let headerWords = ContiguousNFAEncoder.headerWords
         let denseFlag = ContiguousNFAEncoder.denseFlag
-        let classCount = header.classCount
-        let entryCount = header.layout.matchEntryCount
-        @inline(__always) func isState(_ id: UInt32) -> Bool {
-            Int(id) < count && isStart[Int(id) >> 6] & (1 << UInt64(id & 63)) != 0
+        let classCount = pass.header.classCount
+        let entryCount = UInt32(pass.header.layout.matchEntryCount)
+        let maxMatch = Int(pass.header.maxMatch)
+        let count = pass.count
+        let w = pass.words
+        let bits = pass.states.bits
+        // Problems are or-ed together without branching; `flag` is 1 for true.
+        @inline(__always) func flag(_ condition: Bool) -> UInt32 { condition ? 1 : 0 }
+        // One state adds at most 1 + 256 IDs past the batch size.
+        let ids = UnsafeMutablePointer<UInt32>.allocate(capacity: batchSize + 1 + 256)
+        defer { ids.deallocate() }
+        var gathered = 0
+        var batchStart = start
+        var bad: UInt32 = 0
+        var offset = start
+        while offset < end {
+            let head = w[offset]
+            let fail = w[offset + 1]
+            let matches = w[offset + 2]
+            // A match state is one in 1...maxMatch.
+            let isMatch = UInt(bitPattern: offset &- 1) < UInt(maxMatch)
+            bad |= flag(matches >= entryCount) | flag((matches != 0) != isMatch)
+            ids[gathered] = fail
+            gathered += 1
+            if head & denseFlag != 0 {
+                let row = w + offset + headerWords
+                for cls in 0..<classCount { ids[gathered + cls] = row[cls] }
+                if offset == 0 {
+                    for cls in 0..<classCount { bad |= flag(row[cls] != 0) }
+                }
+                gathered += classCount
+                offset += headerWords + classCount
+            } else {
+                if !pass.failsInOrder(offset, to: fail) { bad = 1 }
+                let n = Int(head)
+                let classBytes = UnsafeRawPointer(w + offset + headerWords).assumingMemoryBound(to: UInt8.self)
+                let targets = w + offset + headerWords + (n + 3) / 4
+                for i in 0..<n {
+                    bad |= flag(Int(classBytes[i]) >= classCount)
+                    ids[gathered + i] = targets[i]
+                }
+                gathered += n
+                offset += headerWords + (n + 3) / 4 + n
+            }
+            if gathered >= batchSize || offset >= end {
+                var missing: UInt64 = 0
+                for i in 0..<gathered {
+                    let id = Int(ids[i])
+                    let inRange = id < count
+                    let safe = inRange ? id : 0
+                    missing |= (~bits[safe >> 6] >> UInt64(safe & 63)) & 1
+                    missing |= inRange ? 0 : 1
+                }
+                if bad != 0 || missing != 0 {
+                    try checkStates(from: batchStart, to: offset, pass: pass)
+                    throw LoadError(.malformed("NFA states \(batchStart)..<\(offset) are malformed"))
+                }
+                gathered = 0
+                batchStart = offset
+            }
         }
-        var forwardLinks: [Int] = []
+    }
+
+    /// Pass 2 over the states starting in `start..<end`, one state at a time:
+    /// the reference that `scanStates` must agree with, and what names the
+    /// first bad state when it finds a problem.
+    private static func checkStates(from start: Int, to end: Int, pass: SharedPass) throws(LoadError) {
+        let headerWords = ContiguousNFAEncoder.headerWords
+        let denseFlag = ContiguousNFAEncoder.denseFlag
+        let classCount = pass.header.classCount
+        let entryCount = pass.header.layout.matchEntryCount
+        let count = pass.count
+        let w = pass.words
+        @inline(__always) func isState(_ id: UInt32) -> Bool { pass.states.contains(id, count: count) }
         var offset = start
         while offset < end {
             let head = w[offset]
             let fail = w[offset + 1]
             guard isState(fail) else { throw LoadError(.malformed("NFA state \(offset) fails to a non-state")) }
-            try checkHead(w[offset + 2], isMatch: offset != 0 && offset <= Int(header.maxMatch),
+            try checkHead(w[offset + 2], isMatch: offset != 0 && offset <= Int(pass.header.maxMatch),
                           state: offset, entryCount: entryCount)
             if head & denseFlag != 0 {
                 let row = offset + headerWords
@@ -259,7 +413,9 @@ enum ImageValidator {
                 }
                 offset += headerWords + classCount
             } else {
-                if Int(fail) >= offset { forwardLinks.append(offset) }
+                guard pass.failsInOrder(offset, to: fail) else {
+                    throw LoadError(.malformed("NFA state \(offset) fails to \(fail), out of layout order: its failure chain might not end"))
+                }
                 let n = Int(head)
                 let classBytes = UnsafeRawPointer(w + offset + headerWords).assumingMemoryBound(to: UInt8.self)
                 let targets = offset + headerWords + (n + 3) / 4
@@ -269,6 +425,5 @@ enum ImageValidator {
                 offset += headerWords + (n + 3) / 4 + n
             }
         }
-        return forwardLinks
     }
 }

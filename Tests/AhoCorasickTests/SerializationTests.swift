@@ -117,23 +117,37 @@ struct SerializationTests {
         var rng = SeededRandom(seed: 20261124)  // seeded: a failure replays
         let patterns = (0..<3000).map { i in "p\(i)-" + String((0..<(i % 7 + 2)).map { _ in "abcdefgh".randomElement(using: &rng)! }) }
         let bytes = try AhoCorasickBuilder.make(.standard, .contiguousNFA).build(patterns).serialized()
-        func outcome(_ image: [UInt8], parts: Int) -> String {
+        func outcome(_ image: [UInt8], parts: Int, precise: Bool = false) -> String {
             image.withUnsafeBytes { raw in
-                do throws(LoadError) { _ = try ImageValidator.validate(raw, parts: parts); return "ok" } catch { return "\(error.problem)" }
+                do throws(LoadError) {
+                    _ = try ImageValidator.validate(raw, parts: parts, precise: precise)
+                    return "ok"
+                } catch {
+                    return "\(error.problem)"
+                }
             }
         }
         #expect(outcome(bytes, parts: 4) == "ok")
+        #expect(outcome(bytes, parts: 1, precise: true) == "ok")
         let transitions = ImageLayout.transitionsOffset
+        var rejected = 0
         for _ in 0..<400 {
             let offset = Int.random(in: transitions..<bytes.count, using: &rng)
             let damaged = resealed(bytes) { $0[offset] ^= UInt8(1 << Int.random(in: 0..<8, using: &rng)) }
-            let sequential = outcome(damaged, parts: 1)
+            // One part, state by state: the reference.
+            let reference = outcome(damaged, parts: 1, precise: true)
+            if reference != "ok" { rejected += 1 }
+            // The batched fast path names the same first bad state.
+            #expect(outcome(damaged, parts: 1) == reference, "offset \(offset)")
             for parts in [2, 3, 7] {
                 // The same verdict; with several bad states the parts may
                 // name a different first one, so compare the kind of problem.
-                #expect((sequential == "ok") == (outcome(damaged, parts: parts) == "ok"), "offset \(offset), \(parts) parts")
+                #expect((reference == "ok") == (outcome(damaged, parts: parts) == "ok"), "offset \(offset), \(parts) parts")
             }
         }
+        // The damage is mostly caught (a flipped bit in a class byte's
+        // unused high bits, say, can still make a valid automaton).
+        #expect(rejected > 200)
     }
 
     @Test func forgedFailureCycleIsRejected() throws {
@@ -157,7 +171,48 @@ struct SerializationTests {
         let forged = resealed(bytes) { b in
             withUnsafeBytes(of: UInt32(state)) { b.replaceSubrange((base + 4 * (state + 1))..<(base + 4 * (state + 2)), with: $0) }
         }
-        #expect(loadError(forged) == .malformed("NFA failure links form a cycle at \(state)"))
+        #expect(loadError(forged) == .malformed("NFA state \(state) fails to \(state), out of layout order: its failure chain might not end"))
+    }
+
+    /// Failure chains end because links keep the layout order: backwards,
+    /// or from the match range forwards past it. A match state failing into
+    /// the rest is fine; a state past the match range failing forwards, or
+    /// back into the match range, is not (two such links could make a cycle).
+    @Test func failureLinksKeepLayoutOrder() throws {
+        let ac = try AhoCorasickBuilder.make(.standard, .contiguousNFA).build(["abcdefg", "xbcdefg", "cdefgh"])
+        let bytes = ac.serialized()
+        let base = ImageLayout.transitionsOffset
+        let maxMatch = Int(ac.header.maxMatch)
+        func word(_ i: Int) -> Int { Int(bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: base + 4 * i, as: UInt32.self) }) }
+        // The sparse states, in layout order.
+        var sparse: [Int] = []
+        var offset = 0
+        while offset < ac.header.layout.transitionWords {
+            let head = word(offset)
+            if head & Int(ContiguousNFAEncoder.denseFlag) != 0 {
+                offset += 3 + ac.byteClassCount
+            } else {
+                sparse.append(offset)
+                offset += 3 + (head + 3) / 4 + head
+            }
+        }
+        func failingTo(_ state: Int, _ target: Int) -> [UInt8] {
+            resealed(bytes) { b in
+                withUnsafeBytes(of: UInt32(target)) { b.replaceSubrange((base + 4 * (state + 1))..<(base + 4 * (state + 2)), with: $0) }
+            }
+        }
+        let inMatchRange = sparse.filter { $0 <= maxMatch }, pastIt = sparse.filter { $0 > maxMatch }
+        let first = try #require(pastIt.first), last = try #require(pastIt.last), match = try #require(inMatchRange.last)
+        // Allowed: a match state failing forward past the match range; any
+        // state failing to an earlier state in its own range.
+        #expect(loadError(failingTo(match, last)) == nil)
+        #expect(loadError(failingTo(last, first)) == nil)
+        // Not allowed: past the match range, failing forward or back into it.
+        let problem = { (state: Int, target: Int) in
+            LoadError.Problem.malformed("NFA state \(state) fails to \(target), out of layout order: its failure chain might not end")
+        }
+        #expect(loadError(failingTo(first, last)) == problem(first, last))
+        #expect(loadError(failingTo(first, match)) == problem(first, match))
     }
 
     @Test func fileErrorsNameTheFile() throws {
