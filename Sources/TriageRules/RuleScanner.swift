@@ -201,13 +201,16 @@ public final class RuleScanner {
                 for i in 0..<found.count {
                     if i &+ ahead < found.count { triage_prefetch(state + (base &+ Int(found[i &+ ahead].pattern.rawValue))) }
                     let g = base &+ Int(found[i].pattern.rawValue)
-                    var s = state[g]
-                    if s.count == 0 { touched.append(UInt32(truncatingIfNeeded: g)) }
+                    // Through the pointer, only the fields that change are
+                    // stored; copying the record out and back stored all 16
+                    // bytes per match (2 points of condition overhead).
+                    let s = state + g
+                    let count = s.pointee.count
                     // Chains run backwards, so this store is sequential.
-                    links[i] = s.last
-                    s.last = Int32(truncatingIfNeeded: i)
-                    s.count &+= 1
-                    state[g] = s
+                    links[i] = s.pointee.last
+                    s.pointee.last = Int32(truncatingIfNeeded: i)
+                    s.pointee.count = count &+ 1
+                    if count == 0 { touched.append(UInt32(truncatingIfNeeded: g)) }
                 }
             }
         }
