@@ -70,6 +70,24 @@ struct SerializationTests {
         }
     }
 
+    /// A large image runs the checksum beside the structural checks; damage
+    /// is still reported as damage, even where the structure fails too.
+    @Test(arguments: AutomatonKind.allCases)
+    func damageIsReportedAsDamageWhenCheckedInParallel(automaton: AutomatonKind) throws {
+        let bytes = try build(.standard, automaton).serialized()
+        let offsets = [HeaderField.stateCount, HeaderField.start, ImageLayout.transitionsOffset + 5, bytes.count - 3]
+        for offset in offsets {
+            var damaged = bytes
+            damaged[offset] ^= 0x40
+            let problem = damaged.withUnsafeBytes { raw -> LoadError.Problem? in
+                do throws(LoadError) { _ = try ImageValidator.validate(raw, parts: 2); return nil } catch { return error.problem }
+            }
+            guard case .checksumMismatch? = problem else {
+                Issue.record("offset \(offset): \(String(describing: problem))"); continue
+            }
+        }
+    }
+
     @Test func foreignFiles() throws {
         #expect(loadError([]) == .truncated(expected: 128, actual: 0))
         #expect(loadError(Array("<html><body>not an automaton</body></html>".utf8)) == .foreign)
