@@ -44,7 +44,12 @@ enum ImageValidator {
                 sides.structure = Result { () throws(LoadError) in try checkStructure(sides.bytes, parts: parts) }
             }
         }
-        if parts > 1 { DispatchQueue.concurrentPerform(iterations: 2, execute: work) } else { work(0); work(1) }
+        if parts > 1 {
+            DispatchQueue.concurrentPerform(iterations: 2, execute: work)
+        } else {
+            work(0)
+            if case .success = sides.checksum { work(1) }
+        }
         defer { if case let .success(structure) = sides.structure { structure.states?.release() } }
         try sides.checksum.get()
         let checked = try sides.structure.get()
