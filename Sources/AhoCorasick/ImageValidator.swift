@@ -20,7 +20,8 @@ import Dispatch
 /// DESIGN.md ("The image") has the steps and their costs.
 enum ImageValidator {
     /// `parts`: how many parts the NFA's state checks are split into (nil:
-    /// one per core for large automata, else one); tests set it. `precise`:
+    /// one per core for large images, else one); above one, the checksum
+    /// also runs beside the structural checks. Tests set it. `precise`:
     /// check the NFA's states one by one only, without the batched fast path
     /// (tests compare the two).
     static func validate(_ bytes: UnsafeRawBufferPointer, parts: Int? = nil, precise: Bool = false) throws(LoadError) -> ImageHeader {

@@ -93,7 +93,7 @@ struct ScanTables: @unchecked Sendable {
     static let readByRule: UInt32 = 1 << 30
     static let ruleMask: UInt32 = readByRule - 1
     /// Per rule: how many distinct patterns it reads must hit before its
-    /// program can hold (`ConditionProgram.evaluationNeeds`), at most 255.
+    /// program can hold (`ConditionProgram.hitsNeeded`), at most 255.
     /// A scan runs a candidate's program only when that many hit.
     let hitsNeeded: UnsafeBufferPointer<UInt8>
     /// Rules in an order where every rule comes after the rules it names

@@ -4,7 +4,7 @@
 rule evaluation over the benchmark corpus (2,391 pages) against the bare
 automaton scan of the same pages. Saves the table under benchmarks/results/.
 
-    python3 benchmarks/rules/run.py [--sizes 1k,10k,100k,1m] [--repeat 2]
+    python3 benchmarks/rules/run.py [--sizes 1k,10k,100k,1m] [--repeat 5]
 """
 import argparse
 import datetime
