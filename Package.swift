@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(name: "TriageEngineTests", dependencies: ["TriageEngine", "TriageRules", "PageFetch", "TestSupport"]),
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "TestSupport"]),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs", "TestSupport"]),
-        .testTarget(name: "PageFetchTests", dependencies: ["PageFetch", "Codecs", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "PageFetchTests", dependencies: ["PageFetch", "CCurl", "Codecs", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "TriageStoreTests", dependencies: [
             "TriageStore", "TriageEngine", "TriageRules", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ], exclude: ["Fixtures"]),

@@ -35,7 +35,8 @@ public struct FetchRecord: Sendable, Equatable, Codable {
     public var bodyBytes: Int = 0
     /// Hex SHA-256 of the body as kept.
     public var sha256: String?
-    /// The body was cut at the size limit.
+    /// The body is partial: cut at the size limit, or stopped by the clock
+    /// or a broken connection part-way (`truncation` says which).
     public var truncated = false
     public var failure: FetchFailure?
     /// A sentence for a person: what went wrong, with the address or limit.
@@ -46,6 +47,18 @@ public struct FetchRecord: Sendable, Equatable, Codable {
         case requestedURL = "requested_url", hops, finalURL = "final_url", status, headers, primaryIP = "primary_ip", primaryPort = "primary_port"
         case startedAt = "started_at", endedAt = "ended_at", tlsVerified = "tls_verified", bodyBytes = "body_bytes", sha256, truncated
         case failure, failureDetail = "failure_detail", curlVersion = "curl_version"
+    }
+
+    /// Why the body is partial, as WARC's `WARC-Truncated` names it
+    /// ("length", "time", "disconnect", "unspecified"); nil if it is whole.
+    public var truncation: String? {
+        guard truncated else { return nil }
+        switch failure {
+        case .tooLarge?: return "length"
+        case .timeout?: return "time"
+        case .connection?: return "disconnect"
+        default: return "unspecified"
+        }
     }
 
     /// The record as one line of JSON, keys sorted and slashes unescaped (as

@@ -104,7 +104,7 @@ public final class Fetcher {
         triage_setopt_opensocket(handle) { context, purpose, address in
             let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
             guard let address else { return CURL_SOCKET_BAD }
-            return state.openSocket(address.pointee, purpose: purpose)
+            return state.openSocket(UnsafePointer(address), purpose: purpose)
         }
         triage_setopt_pointer(handle, CURLOPT_OPENSOCKETDATA, context)
     }
@@ -118,6 +118,12 @@ public final class Fetcher {
         var record = FetchRecord(requestedURL: url, startedAt: Self.timestamp(started), endedAt: "", curlVersion: Self.curlVersion)
         state.policy = policy
         state.maxBodyBytes = limits.maxBodyBytes
+        // Every fetch starts from nothing: the transfer state and what the
+        // handle reports are the last transfer's until this one performs.
+        // A fetch refused before its first transfer must not carry the
+        // previous referral's page, headers or address.
+        state.reset()
+        var performed = false
         var current = url
         var hop = 0
         while true {
@@ -137,6 +143,7 @@ public final class Fetcher {
             triage_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, milliseconds(remaining)))
             triage_setopt_string(handle, CURLOPT_URL, current)
             let code = throttle.map { $0.withSlot(for: Self.host(of: current)) { curl_easy_perform(handle) } } ?? curl_easy_perform(handle)
+            performed = true
             let status = Int(getLong(CURLINFO_RESPONSE_CODE))
             if code != CURLE_OK {
                 (record.failure, record.failureDetail) = classify(code, url: current)
@@ -166,18 +173,30 @@ public final class Fetcher {
             break
         }
         record.headers = state.headers
-        record.primaryIP = getString(CURLINFO_PRIMARY_IP).flatMap { $0.isEmpty ? nil : $0 }
-        let port = getLong(CURLINFO_PRIMARY_PORT)
-        record.primaryPort = port == 0 ? nil : Int(port)
-        if record.finalURL.flatMap(Self.scheme(of:)) == "https" && record.failure != .tls && record.status != nil {
-            record.tlsVerified = getLong(CURLINFO_SSL_VERIFYRESULT) == 0
+        if performed {
+            record.primaryIP = getString(CURLINFO_PRIMARY_IP).flatMap { $0.isEmpty ? nil : $0 }
+            let port = getLong(CURLINFO_PRIMARY_PORT)
+            record.primaryPort = port == 0 ? nil : Int(port)
+            if record.finalURL.flatMap(Self.scheme(of:)) == "https" && record.failure != .tls && record.status != nil {
+                record.tlsVerified = getLong(CURLINFO_SSL_VERIFYRESULT) == 0
+            }
         }
-        record.truncated = state.truncated
+        // A body cut short by the size limit, the clock or the connection
+        // is partial, whichever stopped it.
+        record.truncated = state.truncated || (!state.body.isEmpty && Self.endsTransferEarly(record.failure))
         record.bodyBytes = state.body.count
         // No response, no body to vouch for.
         record.sha256 = record.status == nil && state.body.isEmpty ? nil : sha256Hex(state.body)
         record.endedAt = Self.timestamp(Date())
         return (record, state.body)
+    }
+
+    /// Failures that stop a response part-way, leaving a partial body.
+    static func endsTransferEarly(_ failure: FetchFailure?) -> Bool {
+        switch failure {
+        case .tooLarge?, .timeout?, .connection?: true
+        default: false
+        }
     }
 
     private func classify(_ code: CURLcode, url: String) -> (FetchFailure, String) {
@@ -350,33 +369,46 @@ final class TransferState {
 
     /// The socket for a connection libcurl is about to make, or
     /// CURL_SOCKET_BAD if the policy refuses its address.
-    func openSocket(_ address: curl_sockaddr, purpose: curlsocktype) -> curl_socket_t {
-        var address = address
-        let (bytes, port) = withUnsafePointer(to: &address.addr) { pointer -> ([UInt8], UInt16) in
-            switch Int32(address.family) {
-            case AF_INET:
-                return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in
-                    let raw = inet.pointee.sin_addr.s_addr  // network order
-                    return (withUnsafeBytes(of: raw) { Array($0) }, UInt16(bigEndian: inet.pointee.sin_port))
-                }
-            case AF_INET6:
-                // curl passes room for a sockaddr_in6 behind the sockaddr.
-                return UnsafeRawPointer(pointer).withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { inet6 in
-                    (withUnsafeBytes(of: inet6.pointee.sin6_addr) { Array($0) }, UInt16(bigEndian: inet6.pointee.sin6_port))
-                }
-            default:
-                return ([], 0)
-            }
-        }
-        if bytes.isEmpty {
-            blocked = "address family \(address.family) is not fetched"
-            return CURL_SOCKET_BAD
+    func openSocket(_ address: UnsafePointer<curl_sockaddr>, purpose: curlsocktype) -> curl_socket_t {
+        guard admits(address) else { return CURL_SOCKET_BAD }
+        let target = address.pointee
+        return socket(target.family, target.socktype, target.protocol)
+    }
+
+    /// The policy's verdict on the address behind `address`, read through
+    /// libcurl's pointer: `curl_sockaddr.addr` is declared as a 16-byte
+    /// `struct sockaddr`, but an IPv6 address is a 28-byte `sockaddr_in6`
+    /// that libcurl stores in the room behind it (`addrlen` says how much).
+    /// A copy of the struct would hold only its first 16 bytes. Records why
+    /// in `blocked` when it refuses.
+    func admits(_ address: UnsafePointer<curl_sockaddr>) -> Bool {
+        guard let (bytes, port) = Self.destination(address) else {
+            blocked = "address family \(address.pointee.family) (\(address.pointee.addrlen) bytes) is not fetched"
+            return false
         }
         if let refusal = policy.refusal(bytes, port: port) {
             blocked = "\(Self.describe(bytes)) is a \(refusal.rawValue) address: not fetched"
-            return CURL_SOCKET_BAD
+            return false
         }
-        return socket(address.family, address.socktype, address.protocol)
+        return true
+    }
+
+    /// The address (4 or 16 bytes, network order) and port of a socket
+    /// address libcurl hands over, or nil for another family or a length too
+    /// short for its family.
+    static func destination(_ address: UnsafePointer<curl_sockaddr>) -> (bytes: [UInt8], port: UInt16)? {
+        let header = address.pointee
+        let socketAddress = UnsafeRawPointer(address) + MemoryLayout<curl_sockaddr>.offset(of: \.addr)!
+        switch Int32(header.family) {
+        case AF_INET where Int(header.addrlen) >= MemoryLayout<sockaddr_in>.size:
+            let inet = socketAddress.loadUnaligned(as: sockaddr_in.self)
+            return (withUnsafeBytes(of: inet.sin_addr) { Array($0) }, UInt16(bigEndian: inet.sin_port))
+        case AF_INET6 where Int(header.addrlen) >= MemoryLayout<sockaddr_in6>.size:
+            let inet6 = socketAddress.loadUnaligned(as: sockaddr_in6.self)
+            return (withUnsafeBytes(of: inet6.sin6_addr) { Array($0) }, UInt16(bigEndian: inet6.sin6_port))
+        default:
+            return nil
+        }
     }
 
     static func describe(_ bytes: [UInt8]) -> String {

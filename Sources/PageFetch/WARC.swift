@@ -36,7 +36,7 @@ public enum WARC {
                                           ("WARC-Payload-Digest", "sha256:" + sha256Hex(body)),
                                           ("WARC-Block-Digest", "sha256:" + sha256Hex(block))]
         if let ip = fetch.primaryIP { fields.insert(("WARC-IP-Address", ip), at: 1) }
-        if fetch.truncated { fields.append(("WARC-Truncated", "length")) }
+        if let truncation = fetch.truncation { fields.append(("WARC-Truncated", truncation)) }
         var out = record(type: "response", id: responseID, date: fetch.startedAt, fields: fields, block: block)
 
         var metadata = "fetch-record: " + fetch.json + "\r\n"

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import PageFetch
+import CCurl
 import Codecs
 #if canImport(Glibc)
 import Glibc
@@ -46,6 +47,101 @@ struct DestinationPolicyTests {
         #expect(policy.refusal(addressBytes("127.0.0.1"), port: 8080) == nil)
         #expect(policy.refusal(addressBytes("127.0.0.1"), port: 8081) == .loopback)
         #expect(policy.refusal(addressBytes("10.0.0.1"), port: 8080) == .private)
+    }
+}
+
+/// The destination check as libcurl's open-socket callback calls it: a
+/// `curl_sockaddr` whose 16-byte `addr` field is followed by the rest of a
+/// 28-byte `sockaddr_in6`, as libcurl lays it out.
+@Suite("Destination check at the socket")
+struct SocketDestinationTests {
+    typealias R = DestinationPolicy.Refusal
+
+    /// Calls `body` with a `curl_sockaddr` for `text` on `port`, laid out in
+    /// room for the longest address, as libcurl's `Curl_sockaddr_ex` is.
+    static func withSocketAddress<T>(_ text: String, port: UInt16, scope: UInt32 = 0, _ body: (UnsafePointer<curl_sockaddr>) -> T) -> T {
+        let offset = MemoryLayout<curl_sockaddr>.offset(of: \.addr)!
+        let size = offset + MemoryLayout<sockaddr_storage>.size
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        defer { raw.deallocate() }
+        // Bytes that would mislead a reader that stops at the 16-byte field.
+        raw.initializeMemory(as: UInt8.self, repeating: 0xA5, count: size)
+        let bytes = addressBytes(text)
+        var header = curl_sockaddr()
+        header.socktype = Int32(SOCK_STREAM.rawValue)
+        if bytes.count == 4 {
+            var inet = sockaddr_in()
+            inet.sin_family = sa_family_t(AF_INET)
+            inet.sin_port = port.bigEndian
+            withUnsafeMutableBytes(of: &inet.sin_addr) { $0.copyBytes(from: bytes) }
+            header.family = AF_INET
+            header.addrlen = UInt32(MemoryLayout<sockaddr_in>.size)
+            (raw + offset).copyMemory(from: &inet, byteCount: MemoryLayout<sockaddr_in>.size)
+        } else {
+            var inet6 = sockaddr_in6()
+            inet6.sin6_family = sa_family_t(AF_INET6)
+            inet6.sin6_port = port.bigEndian
+            inet6.sin6_scope_id = scope
+            withUnsafeMutableBytes(of: &inet6.sin6_addr) { $0.copyBytes(from: bytes) }
+            header.family = AF_INET6
+            header.addrlen = UInt32(MemoryLayout<sockaddr_in6>.size)
+            (raw + offset).copyMemory(from: &inet6, byteCount: MemoryLayout<sockaddr_in6>.size)
+        }
+        // The header's own fields, without its `addr` (already written).
+        withUnsafeBytes(of: &header) { raw.copyMemory(from: $0.baseAddress!, byteCount: offset) }
+        return body(raw.assumingMemoryBound(to: curl_sockaddr.self))
+    }
+
+    /// Regression: the check copied `curl_sockaddr` by value and read the
+    /// IPv6 address through the copy's 16-byte field, so its last 8 bytes
+    /// came from outside the copy. Each row is judged as the policy judges
+    /// the address itself, and the refusal names all of it.
+    @Test(arguments: [
+        ("2606:4700:4700::1111", nil), ("::ffff:8.8.8.8", nil), ("::ffff:93.184.216.34", nil), ("64:ff9b::808:808", nil),
+        ("2a00:1450:4009:81f::200e", nil),
+        ("::1", R.loopback), ("::ffff:127.0.0.1", .loopback), ("::ffff:10.1.2.3", .private), ("::ffff:169.254.169.254", .linkLocal),
+        ("64:ff9b::7f00:1", .loopback), ("64:ff9b::a9fe:a9fe", .linkLocal), ("64:ff9b:1::1", .sharedTranslation),
+        ("fe80::1", .linkLocal), ("fd00::1234", .uniqueLocal), ("::", .unspecified), ("ff02::1", .multicast),
+        ("2001:db8::dead:beef", .documentation), ("8.8.8.8", nil), ("127.0.0.1", .loopback), ("169.254.169.254", .linkLocal),
+    ] as [(String, R?)])
+    func judgesTheWholeAddress(_ text: String, _ expected: R?) {
+        let state = TransferState()
+        for scope: UInt32 in text.contains(":") ? [0, 2] : [0] {
+            let admitted = Self.withSocketAddress(text, port: 443, scope: scope) { address in
+                let destination = TransferState.destination(address)
+                #expect(destination?.bytes == addressBytes(text) && destination?.port == 443, "\(text)")
+                return state.admits(address)
+            }
+            #expect(admitted == (expected == nil), "\(text) scope \(scope): \(state.blocked ?? "admitted")")
+            if let expected {
+                #expect(state.blocked == "\(TransferState.describe(addressBytes(text))) is a \(expected.rawValue) address: not fetched")
+            }
+        }
+    }
+
+    @Test func theTestAllowanceAdmitsIPv6LoopbackOnItsPort() {
+        let state = TransferState()
+        state.policy = DestinationPolicy(allowedLoopbackPort: 8080)
+        #expect(Self.withSocketAddress("::1", port: 8080) { state.admits($0) })
+        #expect(!Self.withSocketAddress("::1", port: 8081) { state.admits($0) })
+        #expect(!Self.withSocketAddress("fe80::1", port: 8080, scope: 1) { state.admits($0) })
+    }
+
+    /// A length too short for its family, or another family, is refused.
+    @Test func aShortOrForeignAddressIsRefused() {
+        let state = TransferState()
+        Self.withSocketAddress("2606:4700:4700::1111", port: 443) { address in
+            let mutable = UnsafeMutablePointer(mutating: address)
+            mutable.pointee.addrlen = 16
+            #expect(TransferState.destination(address) == nil && !state.admits(address))
+            mutable.pointee.addrlen = 28
+            mutable.pointee.family = AF_UNIX
+            #expect(!state.admits(address) && state.blocked?.contains("is not fetched") == true)
+        }
+    }
+
+    @Test func ipv6AddressesAreDescribedWhole() {
+        #expect(TransferState.describe(addressBytes("2001:db8::dead:beef")) == "2001:db8:0:0:0:0:dead:beef")
     }
 }
 
@@ -197,7 +293,7 @@ struct FetcherTests {
         let fetcher = Self.fetcher(for: server) { $0.maxBodyBytes = 65536 }
         for path in ["/big", "/endless"] {
             let (record, body) = fetcher.fetch(server.base + path)
-            #expect(record.failure == .tooLarge && record.truncated, "\(path)")
+            #expect(record.failure == .tooLarge && record.truncated && record.truncation == "length", "\(path)")
             #expect(body.count == 65536 && record.bodyBytes == 65536 && record.sha256 == Self.sha256(body))
         }
         // A Content-Length smaller than the body: only what it announced is read.
@@ -206,6 +302,7 @@ struct FetcherTests {
         // Larger than the body, then the connection closes: a broken transfer, what came is kept.
         let (short, shortBody) = fetcher.fetch(server.base + "/overstated")
         #expect(short.failure == .connection && shortBody == Array("only this".utf8) && short.sha256 == Self.sha256(shortBody))
+        #expect(short.truncated && short.truncation == "disconnect")
     }
 
     @Test func compressedBodiesAreKeptAsSentNeverExpanded() throws {
@@ -232,10 +329,61 @@ struct FetcherTests {
         for path in ["/silent", "/stall", "/dribble"] {
             let clock = ContinuousClock()
             let started = clock.now
-            let (record, _) = fetcher.fetch(server.base + path)
+            let (record, body) = fetcher.fetch(server.base + path)
             #expect(record.failure == .timeout, "\(path): \(record.failure?.rawValue ?? "fetched")")
             #expect(clock.now - started < .seconds(4))
+            // What arrived before the clock ran out is kept, and marked partial
+            // (regression: it was `truncated: false`, and its WARC record
+            // had no WARC-Truncated).
+            #expect(record.truncated == !body.isEmpty && record.truncation == (body.isEmpty ? nil : "time"), "\(path)")
+            #expect(path == "/silent" ? body.isEmpty : !body.isEmpty, "\(path)")
         }
+    }
+
+    /// Regression: a fetch refused before its first transfer (scheme, bad
+    /// URL), and one whose transfer fails, carried the previous fetch's
+    /// body, headers, SHA-256 and address, because the transfer state was
+    /// reset only when a transfer started. One fetcher, a page before every
+    /// failure class.
+    @Test func aFailedFetchCarriesNothingOfTheOneBefore() throws {
+        let server = try LoopbackServer { path in
+            switch path {
+            case "/silent": .silence
+            case "/reset": .reset
+            default: .response(status: 200, headers: ["Content-Type: text/html", "X-Previous: yes"], body: Array("<p>the previous page</p>".utf8))
+            }
+        }
+        defer { server.stop() }
+        let other = try LoopbackServer { _ in .ok("another loopback port") }
+        defer { other.stop() }
+        let fetcher = Self.fetcher(for: server) {
+            $0.totalTimeout = .seconds(1)
+            $0.connectTimeout = .seconds(2)
+        }
+        let failures: [(String, FetchFailure)] = [
+            ("gopher://127.0.0.1:1/_x", .scheme), ("file:///etc/passwd", .scheme), ("ftp://127.0.0.1/x", .scheme),
+            ("not a url", .badURL), ("http://", .badURL), ("http://referral-test.invalid/", .dns),
+            ("\(other.base)/", .blockedDestination), ("http://10.0.0.1/internal", .blockedDestination),
+            ("\(server.base)/silent", .timeout), ("\(server.base)/reset", .connection),
+        ]
+        func expectNothingCarried(_ record: FetchRecord, _ body: [UInt8], connected: Bool, _ label: String) {
+            #expect(body.isEmpty && record.bodyBytes == 0 && record.sha256 == nil, "\(label): body carried")
+            #expect(record.headers.isEmpty && record.status == nil && !record.truncated, "\(label): \(record.headers)")
+            if !connected { #expect(record.primaryIP == nil && record.primaryPort == nil && record.tlsVerified == nil, "\(label)") }
+        }
+        for (url, failure) in failures {
+            let page = fetcher.fetch(server.base + "/page")
+            #expect(page.record.failure == nil && page.record.primaryIP == "127.0.0.1" && !page.body.isEmpty)
+            let (record, body) = fetcher.fetch(url)
+            #expect(record.failure == failure, "\(url): \(record.failure?.rawValue ?? "fetched") \(record.failureDetail ?? "")")
+            expectNothingCarried(record, body, connected: failure == .timeout || failure == .connection, url)
+        }
+        // Refused: the allowed port, closed after a page came from it.
+        #expect(fetcher.fetch(server.base + "/page").record.failure == nil)
+        server.stop()
+        let (refused, body) = fetcher.fetch(server.base + "/page")
+        #expect(refused.failure == .refused, "\(refused.failure?.rawValue ?? "fetched")")
+        expectNothingCarried(refused, body, connected: false, "refused")
     }
 
     @Test func contentEncodingsAreUndoneInOrderOrLeftAlone() throws {
@@ -363,6 +511,21 @@ struct FetcherTests {
         let (trusted, body) = Fetcher(limits: limits, policy: DestinationPolicy(allowedLoopbackPort: port)).fetch(url)
         #expect(trusted.failure == nil && trusted.status == 200 && trusted.tlsVerified == true && !body.isEmpty,
                 "\(trusted.failure?.rawValue ?? "") \(trusted.failureDetail ?? "")")
+    }
+
+    /// Through libcurl: `[::1]` is admitted by the test allowance on its
+    /// port (before the socket check read the whole address, it was refused
+    /// as "unspecified") and refused on any other.
+    @Test func ipv6LoopbackThroughTheRealCallback() throws {
+        let server = try LoopbackServer(ipv6: true) { _ in .ok("over IPv6") }
+        defer { server.stop() }
+        let (record, body) = Self.fetcher(for: server).fetch(server.base + "/")
+        #expect(record.failure == nil && body == Array("over IPv6".utf8), "\(record.failure?.rawValue ?? "") \(record.failureDetail ?? "")")
+        #expect(record.primaryIP == "::1")
+        let refused = Fetcher(policy: DestinationPolicy(allowedLoopbackPort: server.port &+ 1)).fetch(server.base + "/").record
+        #expect(refused.failure == .blockedDestination)
+        #expect(refused.failureDetail?.hasSuffix("0:0:0:0:0:0:0:1 is a loopback address: not fetched") == true, "\(refused.failureDetail ?? "")")
+        #expect(server.connections == 1)
     }
 
     @Test func errorStatusesKeepTheirBody() throws {

@@ -108,6 +108,64 @@ struct FetchCommandTests {
         #expect(try queue.verify().isIntact)
     }
 
+    /// Regression: in `batch --fetch`, a referral whose URL was refused
+    /// before any transfer (a scheme other than http/https) inherited the
+    /// fetch before it on the same fetch thread: its body, SHA-256, headers
+    /// and address, so it was scored on that page and joined its case. Every
+    /// failure class, after a page, with one fetch thread and with many.
+    @Test(arguments: [1, 8])
+    func aFailedFetchNeverInheritsThePageBefore(fetchJobs: Int) throws {
+        let server = try LoopbackServer { path in
+            switch path {
+            case "/reset": .reset
+            case "/silent": .silence
+            default: .ok(Self.page)
+            }
+        }
+        defer { server.stop() }
+        let folder = try temporaryFolder("triage-fetch-leak")
+        let input = folder.appendingPathComponent("referrals.ndjson")
+        let failing = ["gopher://127.0.0.1:1/_x", "file:///etc/passwd", "ftp://127.0.0.1/x", "dict://127.0.0.1:1/", "http://",
+                       "http://referral-test.invalid/", "http://10.0.0.1/internal", "http://127.0.0.1:1/",
+                       "\(server.base)/reset", "\(server.base)/silent"]
+        var lines: [String] = []
+        for (n, url) in failing.enumerated() {
+            lines.append("{\"id\":\"page-\(n)\",\"url\":\"\(server.base)/page?\(n)\"}")
+            lines.append("{\"id\":\"fail-\(n)\",\"url\":\"\(url)\"}")
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: input, atomically: true, encoding: .utf8)
+        let db = folder.appendingPathComponent("q.sqlite").path
+        let result = try TriageProcess.run(["batch", input.path, "--fetch", "--fetch-jobs", String(fetchJobs), "--allow-loopback-port",
+                                            String(server.port), "--db", db, "--format", "ndjson", "--no-timings",
+                                            "--connect-timeout", "2", "--fetch-timeout", "1"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let pageSHA = Self.sha256Hex(Array(Self.page.utf8))
+        var pageCase: String?
+        for line in result.stdout.split(separator: "\n") {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let id = try #require(object["referral"] as? String)
+            let fetch = try #require(object["fetch"] as? [String: Any], "\(id)")
+            let caseID = try #require(object["case"] as? String, "\(id)")
+            if id.hasPrefix("page-") {
+                #expect(fetch["sha256"] as? String == pageSHA && object["band"] as? String == "P1", "\(id)")
+                if let pageCase { #expect(caseID == pageCase) } else { pageCase = caseID }
+                continue
+            }
+            #expect(fetch["failure"] is String, "\(id): \(fetch)")
+            #expect(fetch["sha256"] == nil || fetch["sha256"] is NSNull, "\(id): \(fetch["sha256"] ?? "")")
+            #expect((fetch["headers"] as? [Any])?.isEmpty == true && (fetch["body_bytes"] as? Int) == 0, "\(id): \(fetch)")
+            #expect(object["band"] as? String == "PENDING", "\(id): \(object["band"] ?? "")")
+            #expect(caseID != pageCase, "\(id) joined the page's case")
+        }
+        let queue = try SQLiteQueue(path: db)
+        for n in failing.indices {
+            let detail = try queue.show("fail-\(n)")
+            #expect(detail.captures.allSatisfy { $0.referralID != "fail-\(n)" }, "fail-\(n) was stored with a capture")
+        }
+    }
+
+    static func sha256Hex(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
+
     /// --refetch: submitted content is assessed, the live page kept beside it.
     @Test func refetchKeepsTheSubmittedContentAndTheLivePage() throws {
         let server = try Self.server()
