@@ -86,7 +86,16 @@ public final class TextNormalizer {
                 for k in i..<n { out.view.append(text[k], from: k, to: k + 1) }
                 break
             }
-            out.scalar(fold(scalar), from: i, to: i + length)
+            let folded = fold(scalar)
+            if folded.parts.isEmpty {
+                out.scalar(folded, from: i, to: i + length)
+            } else {
+                // Folds to several characters: each is read as a character
+                // of its own, as a second pass over the view would read it.
+                for part in folded.parts {
+                    if part < 0x80 { out.asciiByte(UInt8(part), from: i, to: i + length) } else { out.scalar(fold(part), from: i, to: i + length) }
+                }
+            }
             i += length
         }
         out.finishWord()
@@ -116,21 +125,37 @@ struct Fold: Sendable {
     let isASCII: Bool
     /// `folded` is a separator (space or punctuation once folded).
     let isSeparator: Bool
+    /// The scalars of `folded` when there are several of them (`ﬁ` → f, i;
+    /// `ᾠ` → ω, ι), each to be folded as a character of its own; empty when
+    /// the character folds to one scalar or none.
+    let parts: [UInt32]
 
     init(_ scalar: UInt32) {
         if triage_icu_is_default_ignorable(scalar) == 1 {
-            (folded, skeleton, isASCII, isSeparator) = ([], nil, true, false)
+            (folded, skeleton, isASCII, isSeparator, parts) = ([], nil, true, false, [])
             return
         }
         let scalars = Self.stripMarks(ICU.nfkcCasefold(UTF16.units(of: scalar)))
+        parts = scalars.count > 1 ? scalars : []
         folded = scalars.flatMap(UTF8Decoding.encode)
         isASCII = folded.allSatisfy { $0 < 0x80 }
         isSeparator = !folded.isEmpty && folded.allSatisfy { $0 < 0x80 && !WordFolder.isWordByte($0) }
         // The skeleton of the character as written (upper-case look-alikes
-        // lose their likeness once case-folded), folded the same way.
-        let candidate = Self.stripMarks(ICU.nfkcCasefold(ICU.skeleton(UTF16.units(of: scalar)))).flatMap(UTF8Decoding.encode)
-        let letters = !candidate.isEmpty && candidate.allSatisfy { $0 < 0x80 && WordFolder.isWordByte($0) }
-        skeleton = letters && candidate != folded ? candidate : nil
+        // lose their likeness once case-folded), folded the same way; failing
+        // that, the skeleton of its fold. The second is what makes the view a
+        // fixed point: a character kept folded here (Greek `Γ` as `γ`) is
+        // read again as its fold, and the fold's skeleton (`γ` → `y`) must be
+        // this character's too, or a second pass would change the text.
+        func asciiSkeleton(_ units: [UInt16]) -> [UInt8]? {
+            let candidate = Self.stripMarks(ICU.nfkcCasefold(ICU.skeleton(units))).flatMap(UTF8Decoding.encode)
+            return !candidate.isEmpty && candidate.allSatisfy { $0 < 0x80 && WordFolder.isWordByte($0) } ? candidate : nil
+        }
+        // A character that folds to ASCII (`Í`, `Ｉ`, `𝐈` → `i`) reads as
+        // that, a Latin letter, whatever it resembles: kept as a look-alike
+        // (`𝐈` → `l`), it would be written as `i` in a word not settled as
+        // Latin, and that `i` would settle the word on a second pass.
+        skeleton = isASCII ? nil
+            : asciiSkeleton(UTF16.units(of: scalar)) ?? (folded.isEmpty ? nil : asciiSkeleton(Array(String(decoding: folded, as: UTF8.self).utf16)))
     }
 
     /// Scalars of `units` after NFD, without combining marks.
@@ -246,14 +271,19 @@ struct WordFolder {
     }
 
     @inline(__always)
-    mutating func ascii(_ b: UInt8, at i: Int) {
+    mutating func ascii(_ b: UInt8, at i: Int) { asciiByte(b, from: i, to: i + 1) }
+
+    /// One ASCII byte standing for the source range `start..<end` (a part
+    /// of a character that folds to several).
+    mutating func asciiByte(_ b: UInt8, from start: Int, to end: Int) {
+        let b = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
         if !Self.isWordByte(b) {
             finishWord()
-            view.append(b, from: i, to: i + 1)
+            view.append(b, from: start, to: end)
             return
         }
         if b >= 0x61 && b <= 0x7A { latinLetter() }
-        if pending.isEmpty { view.append(b, from: i, to: i + 1) } else { pending.append((nil, b, i, i + 1)) }
+        if pending.isEmpty { view.append(b, from: start, to: end) } else { pending.append((nil, b, start, end)) }
     }
 
     mutating func scalar(_ fold: Fold, from start: Int, to end: Int) {
