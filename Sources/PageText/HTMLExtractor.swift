@@ -1,4 +1,5 @@
 internal import CLibXML2
+import TextNormalizer
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -189,6 +190,12 @@ final class HTMLExtractor {
         let to = max(position(), from)
         last = to
         guard let ch, length > 0, let origin = visibleOrigin else { return }
+        // libxml2 hands long runs over in pieces, and its position can lag
+        // a piece's end by a character or two: the next piece then starts
+        // where this one's bytes ended, not at the parser's position, or
+        // every offset after it drifts.
+        defer { if let aligned = alignedEnd { last = max(aligned, to) } }
+        alignedEnd = nil
         let hidden = hiddenDepth > 0
         // Whitespace where no text has started (between blocks) is layout.
         if !out.isOpen(origin, hidden: hidden) && Self.isWhitespace(ch, length) { return }
@@ -196,26 +203,34 @@ final class HTMLExtractor {
             var r = from
             // The `>` of a tag reported before it was consumed.
             if r < to && html[r] == 0x3E && ch[0] != 0x3E { r += 1 }
+            // The text may run a character or two past the parser's reported
+            // position (libxml2 hands a long run over in pieces, and its
+            // position lags the piece's end): bytes are aligned as far as the
+            // page goes, and only bytes nothing explains fall back to `to`.
+            let end = html.count
             // Usually the text is exactly the raw bytes: copy it as a run.
-            if to - r >= length && memcmp(html.baseAddress! + r, ch, length) == 0 {
+            if end - r >= length && memcmp(html.baseAddress! + r, ch, length) == 0 {
                 out.appendRun(ch, count: length, sourceStart: r)
+                alignedEnd = droppedReferences(at: r + length, before: end, into: out)
                 return
             }
+            var explained = true
             out.reserve(length)
             var entity: Range<Int>?
             for o in 0..<length {
                 let c = ch[o]
                 // libxml2 turns CR LF and lone CR into LF.
-                while r < to && html[r] == 0x0D && c != 0x0D { r += 1 }
-                if r < to && html[r] == c && c != 0x26 {
+                while r < end && html[r] == 0x0D && c != 0x0D { r += 1 }
+                if c < 0x80 || c >= 0xC0 { r = droppedReferences(at: r, before: end, into: out) }
+                if r < end && html[r] == c && c != 0x26 {
                     out.byte(c, from: r, to: r + 1)
                     r += 1
                     entity = nil
-                } else if r < to && html[r] == 0x26 {
+                } else if r < end && html[r] == 0x26 {
                     // An entity or character reference: `&name;`, `&#123;`.
                     var e = r + 1
-                    while e < to && e - r < 40 && (Self.isNameByte(html[e]) || html[e] == 0x23) { e += 1 }
-                    if e < to && html[e] == 0x3B { e += 1 }
+                    while e < end && e - r < 40 && (Self.isNameByte(html[e]) || html[e] == 0x23) { e += 1 }
+                    if e < end && html[e] == 0x3B { e += 1 }
                     if e == r + 1 {
                         // A bare ampersand.
                         out.byte(c, from: r, to: r + 1)
@@ -232,10 +247,67 @@ final class HTMLExtractor {
                 } else {
                     // Not explained by the raw bytes: the rest of this event.
                     out.byte(c, from: min(r, to), to: to)
+                    explained = false
                 }
             }
+            r = droppedReferences(at: r, before: end, into: out)
+            if explained { alignedEnd = r }
         }
     }
+
+    /// Character references that libxml2 drops without a trace, written as
+    /// HTML reads them, each mapped to its `&#…;`: U+FFFD for `&#0;`, a
+    /// surrogate or a number past U+10FFFF, the character itself for the
+    /// other numbers libxml2 refuses (controls, U+FFFE), and `&#;` or `&#x;`
+    /// as the literal text it is. Returns where the page's bytes go on.
+    private func droppedReferences(at start: Int, before end: Int, into out: SegmentBuilder) -> Int {
+        var r = start
+        while r + 1 < end && html[r] == 0x26 && html[r + 1] == 0x23 {
+            var e = r + 2
+            let hex = e < end && (html[e] | 0x20) == 0x78
+            if hex { e += 1 }
+            let digitsStart = e
+            var value: UInt32 = 0
+            while e < end, let digit = Self.digitValue(html[e], hex: hex) {
+                value = value > 0x10FFFF ? value : value * (hex ? 16 : 10) + digit
+                e += 1
+            }
+            let digits = e > digitsStart
+            if e < end && html[e] == 0x3B { e += 1 }
+            let produced: [UInt8]
+            if !digits {
+                produced = Array(html[r..<e])
+            } else if Self.libxml2Keeps(value) {
+                return r
+            } else if value == 0 || (0xD800...0xDFFF).contains(value) || value > 0x10FFFF {
+                produced = [0xEF, 0xBF, 0xBD]
+            } else {
+                produced = UTF8Decoding.encode(value)
+            }
+            for b in produced { out.byte(b, from: r, to: e) }
+            r = e
+        }
+        return r
+    }
+
+    @inline(__always) private static func digitValue(_ b: UInt8, hex: Bool) -> UInt32? {
+        if b >= 0x30 && b <= 0x39 { return UInt32(b - 0x30) }
+        guard hex else { return nil }
+        let lower = b | 0x20
+        return lower >= 0x61 && lower <= 0x66 ? UInt32(lower - 0x61 + 10) : nil
+    }
+
+    /// The code points libxml2 2.9's character references produce (XML's
+    /// `Char`): tab, line feed, carriage return, U+0020-U+D7FF,
+    /// U+E000-U+FFFD, U+10000-U+10FFFF.
+    private static func libxml2Keeps(_ value: UInt32) -> Bool {
+        value == 0x09 || value == 0x0A || value == 0x0D || (0x20...0xD7FF).contains(value) || (0xE000...0xFFFD).contains(value)
+            || (0x10000...0x10FFFF).contains(value)
+    }
+
+    /// Where the last text event's bytes ended in the page, when every byte
+    /// of it was aligned with the page's.
+    private var alignedEnd: Int?
 
     @inline(__always)
     private static func isWhitespace(_ ch: UnsafePointer<xmlChar>, _ length: Int) -> Bool {
