@@ -93,6 +93,10 @@ public struct CompiledRules: Sendable {
         return matches.count == 1 ? matches[0] : nil
     }
 
+    /// Rules that are evaluated and scored (neither shadow nor disabled).
+    /// A rule set without one assesses every page as NFA.
+    public var activeRuleCount: Int { rules.count { $0.status == .active } }
+
     /// Number of distinct literals across all automata.
     public var patternCount: Int { matchers.reduce(0) { $0 + $1.automaton.patternCount } }
     /// Automaton states across all automata.

@@ -17,12 +17,23 @@ struct TriageOptions: ParsableArguments {
     @Flag(name: .long, help: "Leave timings out, so the same input gives byte-identical output.")
     var noTimings = false
 
-    /// The rule set, or exit 2 with its diagnostics.
+    @Flag(name: .long, help: ArgumentHelp("Accept a rule set with no active rule (every page is then NFA): for tests.", visibility: .hidden))
+    var allowNoActiveRules = false
+
+    /// The rule set, or exit 2 with its diagnostics. A rule set with no
+    /// active rule (an empty file, folder or compiled file, or only shadow
+    /// and disabled rules) is refused: it would call every page NFA.
     func loadRules(command: String) throws -> CompiledRules {
         let (compiled, diagnostics) = try RuleSourceOptions.compile(rules, command: command, exitCode: 2)
         guard let compiled else {
             printError(DiagnosticRenderer.text(diagnostics), newline: false)
             printError("triage \(command): the rules in \(rules.joined(separator: ", ")) have errors")
+            throw ExitCode(2)
+        }
+        if compiled.activeRuleCount == 0 && !allowNoActiveRules {
+            printError(DiagnosticRenderer.text(diagnostics), newline: false)
+            printError("triage \(command): \(rules.joined(separator: ", ")) has no active rule (\(compiled.rules.count) rules in all): "
+                + "every page would be NFA; nothing was assessed")
             throw ExitCode(2)
         }
         return compiled

@@ -104,4 +104,66 @@ struct TriageCommandTests {
         let input = try TriageProcess.run(["batch", "/nonexistent/referrals.ndjson"])
         #expect(input.status == 2 && input.stderr.contains("/nonexistent/referrals.ndjson: cannot be opened"))
     }
+
+    /// Regression: an empty rule file, an empty folder, an empty compiled
+    /// file or a set of only shadow and disabled rules was accepted, and
+    /// every page came out NFA with exit 0. Refused, unless a test asks.
+    @Test func aRuleSetWithNoActiveRuleIsRefused() throws {
+        let folder = try temporaryFolder("triage-empty-rules")
+        let empty = folder.appendingPathComponent("empty.rules")
+        try Data().write(to: empty)
+        let emptyFolder = folder.appendingPathComponent("none")
+        try FileManager.default.createDirectory(at: emptyFolder, withIntermediateDirectories: true)
+        let compiled = folder.appendingPathComponent("empty.trc").path
+        #expect(try TriageProcess.run(["rules", "compile", empty.path, "-o", compiled]).status == 0)
+        let shadowed = folder.appendingPathComponent("shadowed.rules")
+        try """
+            rule trial : trial {
+                meta:
+                    description = "A rule being tried on live traffic"
+                    category = "recruitment"
+                    severity = 3
+                    weight = 10
+                    reference = "synthetic test rule"
+                    author = "tests"
+                    reviewed = "2026-12-04"
+                    status = "shadow"
+                strings:
+                    $a = "join our ranks"
+                condition:
+                    $a
+                examples:
+                        match "Come and join our ranks."
+                    nomatch "A bread recipe."
+            }
+            rule retired : trial {
+                meta:
+                    description = "A rule no longer used"
+                    category = "recruitment"
+                    severity = 3
+                    weight = 10
+                    reference = "synthetic test rule"
+                    author = "tests"
+                    reviewed = "2026-12-04"
+                    status = "disabled"
+                strings:
+                    $a = "join our ranks"
+                condition:
+                    $a
+                examples:
+                        match "Come and join our ranks."
+                    nomatch "A bread recipe."
+            }
+            """.write(to: shadowed, atomically: true, encoding: .utf8)
+        #expect(try TriageProcess.run(["rules", "check", shadowed.path]).status == 0)
+        for rules in [empty.path, emptyFolder.path, compiled, shadowed.path] {
+            for command in [["check", "Samples/pages/01-threat-synthetic.html"], ["batch", "Samples/referrals.ndjson"]] {
+                let result = try TriageProcess.run(command + ["--rules", rules])
+                #expect(result.status == 2 && result.stderr.contains("\(rules) has no active rule"), "\(command[0]) \(rules): \(result.stderr)")
+                #expect(result.stdout.isEmpty)
+            }
+        }
+        let allowed = try TriageProcess.run(["check", "Samples/pages/01-threat-synthetic.html", "--rules", empty.path, "--allow-no-active-rules"])
+        #expect(allowed.status == 0 && allowed.stdout.hasPrefix("NFA"))
+    }
 }
