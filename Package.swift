@@ -124,6 +124,6 @@ let package = Package(
             "TriageStore", "TriageEngine", "TriageRules", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ], exclude: ["Fixtures"]),
         // Runs the built `triage` executable; golden files in Golden/.
-        .testTarget(name: "TriageCLITests", dependencies: ["triage", "TriageStore", "TestSupport", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Golden"]),
+        .testTarget(name: "TriageCLITests", dependencies: ["triage", "TriageStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")], exclude: ["Golden"]),
     ]
 )

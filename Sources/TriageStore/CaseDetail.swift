@@ -21,6 +21,9 @@ public struct CaseDetail: Sendable {
         public var purgedAt: Int64?
         /// For a recheck: present, changed, removed or failed.
         public var recheck: String?
+        /// Whether the stored bytes still hash to `sha256` (nil: no bytes
+        /// held, as after a purge). False means evidence was altered.
+        public var bytesMatch: Bool?
     }
 
     public struct Note: Sendable, Equatable {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PageFetch
 import Codecs
+import Encoders
 import TriageEngine
 
 /// What officers and reports read: lists, one case in full, statistics,
@@ -46,10 +47,16 @@ extension SQLiteQueue {
                 if let size: Int = row["case_size"] { assessment.caseSize = size }
                 return CaseDetail.Referral(id: row["id"], receivedAt: row["received_at"], reporterNote: row["reporter_note"], assessment: assessment)
             }
-            let captures = try Row.fetchAll(db, sql: "SELECT * FROM captures WHERE case_id = ? ORDER BY id", arguments: [caseID]).map {
-                CaseDetail.Capture(id: $0["id"], referralID: $0["referral_id"], sha256: $0["sha256"], size: $0["size"],
-                                   contentType: $0["content_type"], capturedAt: $0["captured_at"], previousID: $0["previous_id"],
-                                   purgedAt: $0["purged_at"], recheck: $0["recheck"])
+            let captures = try Row.fetchAll(db, sql: """
+                SELECT c.*, e.bytes FROM captures c LEFT JOIN evidence e ON e.sha256 = c.sha256 WHERE c.case_id = ? ORDER BY c.id
+                """, arguments: [caseID]).map { row in
+                let sha256: String = row["sha256"]
+                // Rehashed on every read: bytes altered behind the queue's back are named, never shown as the capture.
+                let bytes = row["bytes"] as Data?
+                return CaseDetail.Capture(id: row["id"], referralID: row["referral_id"], sha256: sha256, size: row["size"],
+                                          contentType: row["content_type"], capturedAt: row["captured_at"], previousID: row["previous_id"],
+                                          purgedAt: row["purged_at"], recheck: row["recheck"],
+                                          bytesMatch: bytes.map { sha256Hex(Array($0)) == sha256 })
             }
             let notes = try Row.fetchAll(db, sql: "SELECT officer, at, text FROM notes WHERE case_id = ? ORDER BY id", arguments: [caseID]).map {
                 CaseDetail.Note(officer: $0["officer"], at: $0["at"], text: $0["text"])
@@ -157,11 +164,16 @@ extension SQLiteQueue {
 extension SQLiteQueue {
     /// Every capture the engine fetched whose bytes are still held, oldest
     /// first, with its fetch record (for WARC export).
-    public func fetchedCaptures(since: Int64? = nil, _ body: (String, FetchRecord, [UInt8]) throws -> Void) throws {
+    /// Every fetched capture still held, in filing order: its case, fetch
+    /// record and body. A body whose SHA-256 is no longer the one recorded
+    /// (altered behind the queue's back) is not handed over: `tampered`
+    /// gets its case and recorded SHA-256 instead, and the walk goes on.
+    public func fetchedCaptures(since: Int64? = nil, tampered: (_ caseID: String, _ sha256: String) throws -> Void = { _, _ in },
+                                _ body: (String, FetchRecord, [UInt8]) throws -> Void) throws {
         let decoder = JSONDecoder()
         try read { db in
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT p.case_id, p.fetch, e.bytes FROM captures p JOIN evidence e ON e.sha256 = p.sha256
+                SELECT p.case_id, p.sha256, p.fetch, e.bytes FROM captures p JOIN evidence e ON e.sha256 = p.sha256
                 WHERE p.fetch IS NOT NULL AND p.purged_at IS NULL AND p.captured_at >= ? ORDER BY p.id
                 """, arguments: [since ?? 0])
             while let row = try rows.next() {
@@ -169,7 +181,13 @@ extension SQLiteQueue {
                 guard let record = try? decoder.decode(FetchRecord.self, from: Data(json.utf8)) else {
                     throw QueueError(.database, "\(name): a stored fetch record of case \(row["case_id"] as String) cannot be read")
                 }
-                try body(row["case_id"], record, Array((row["bytes"] as Data?) ?? Data()))
+                let bytes = Array((row["bytes"] as Data?) ?? Data())
+                let sha256: String = row["sha256"]
+                guard sha256Hex(bytes) == sha256 && record.sha256.map({ $0 == sha256 }) != false else {
+                    try tampered(row["case_id"], sha256)
+                    continue
+                }
+                try body(row["case_id"], record, bytes)
             }
         }
     }

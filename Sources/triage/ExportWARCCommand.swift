@@ -13,6 +13,9 @@ struct ExportWARCCommand: ParsableCommand {
             record (status and headers as recorded, the body exactly as received, with SHA-256 payload and
             block digests) and a metadata record with the fetch record: redirect hops, address, times and
             TLS result. Captures submitted with a referral were not fetched and are not exported.
+
+            Each body is checked against its recorded SHA-256 first: one that no longer matches is named
+            on standard error and left out, and the command exits 1.
             """
     )
 
@@ -43,8 +46,13 @@ struct ExportWARCCommand: ParsableCommand {
         var writer = OutputWriter(fd: fd)
         writer.write(WARC.info(software: "triage 0.1 (\(Fetcher.curlVersion))"))
         var count = 0
+        var tampered = 0
         try queueAction("export-warc") {
-            try sqlite.fetchedCaptures(since: since.flatMap(QueueExportCommand.parse)) { _, record, body in
+            try sqlite.fetchedCaptures(since: since.flatMap(QueueExportCommand.parse), tampered: { caseID, sha256 in
+                tampered += 1
+                printError("triage export-warc: case \(caseID): the stored bytes of capture sha256:\(sha256) no longer match its SHA-256: "
+                    + "not exported (run `triage queue verify`)")
+            }) { _, record, body in
                 if let records = WARC.records(for: record, body: body) {
                     writer.write(records)
                     count += 1
@@ -53,6 +61,8 @@ struct ExportWARCCommand: ParsableCommand {
         }
         writer.flush()
         if output != nil { close(fd) }
-        printError("triage export-warc: \(count) capture\(count == 1 ? "" : "s") written")
+        printError("triage export-warc: \(count) capture\(count == 1 ? "" : "s") written"
+            + (tampered > 0 ? "; \(tampered) refused because their bytes were altered" : ""))
+        if tampered > 0 { throw ExitCode(1) }
     }
 }

@@ -45,7 +45,9 @@ struct QueueShowCommand: ParsableCommand {
                 out += "  #\(capture.id)  referral \(capture.referralID)  \(capture.size) bytes  sha256:\(capture.sha256)"
                     + (capture.contentType.map { "  \($0)" } ?? "") + "  \(SQLiteQueue.timestamp(capture.capturedAt))"
                     + (capture.previousID.map { "  after #\($0)" } ?? "") + (capture.recheck.map { "  RECHECK: \($0)" } ?? "")
-                    + (capture.purgedAt.map { "  PURGED \(SQLiteQueue.timestamp($0))" } ?? "") + "\n"
+                    + (capture.purgedAt.map { "  PURGED \(SQLiteQueue.timestamp($0))" } ?? "")
+                    + (capture.bytesMatch == false ? "  WARNING: the stored bytes no longer match this SHA-256 (altered; run `triage queue verify`)" : "")
+                    + "\n"
             }
         }
         if !detail.notes.isEmpty {

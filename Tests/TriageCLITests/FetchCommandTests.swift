@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 import TriageStore
+import GRDB
 
 /// `check URL` and `batch --fetch` against a server the test starts on
 /// loopback (admitted with the test-only `--allow-loopback-port`).
@@ -272,6 +273,25 @@ struct FetchCommandTests {
         let metadata = String(decoding: records[2].block, as: UTF8.self)
         #expect(records[2].fields["WARC-Concurrent-To"] == response.fields["WARC-Record-ID"])
         #expect(metadata.contains("fetch-record: {") && metadata.contains("via: 302 \(server.base)/moved -> \(server.base)/page"))
+
+        // Regression: a body altered behind the queue's back was exported
+        // with freshly computed digests, so the WARC verified. Now it is
+        // refused and named, and `queue show` warns.
+        let sha = FetcherDigest.hex(page)
+        let tamperer = try DatabaseQueue(path: db)
+        try tamperer.writeWithoutTransaction { db in
+            try db.execute(sql: "DROP TRIGGER IF EXISTS evidence_no_update")
+            try db.execute(sql: "UPDATE evidence SET bytes = ? WHERE sha256 = ?", arguments: [Data("<p>something else</p>".utf8), sha])
+        }
+        try tamperer.close()
+        let tampered = try TriageProcess.run(["export-warc", "--db", db, "-o", warc])
+        #expect(tampered.status == 1, "\(tampered.stderr)")
+        #expect(tampered.stderr.contains("the stored bytes of capture sha256:\(sha) no longer match its SHA-256: not exported"), "\(tampered.stderr)")
+        #expect(tampered.stderr.contains("0 captures written; 1 refused because their bytes were altered"), "\(tampered.stderr)")
+        let exported = try String(contentsOfFile: warc, encoding: .utf8)
+        #expect(!exported.contains("something else") && !exported.contains("WARC-Type: response"))
+        let shown = try TriageProcess.run(["queue", "show", "W-1", "--db", db])
+        #expect(shown.stdout.contains("sha256:\(sha)") && shown.stdout.contains("WARNING: the stored bytes no longer match this SHA-256"), "\(shown.stdout)")
     }
 }
 
