@@ -132,18 +132,42 @@ extension AhoCorasick {
     /// no resumable state per match. Reuse `matches` (`removeAll(keepingCapacity:)`)
     /// across haystacks to avoid reallocating.
     public func appendMatches(in haystack: UnsafeRawBufferPointer, to matches: inout [Match]) {
+        appendMatches(in: haystack, to: &matches, limit: .max)
+    }
+
+    /// Appends matches in `haystack` to `matches` as `appendMatches(in:to:)`
+    /// does, but stops once `matches` holds `limit` or more: a bound on the
+    /// memory a hostile haystack can make a search take (10 MB of `a` holds
+    /// 10 million matches of `aaaa`).
+    ///
+    /// Returns true if it searched the whole haystack, so every match was
+    /// appended; false if it stopped before the end with `limit` or more
+    /// appended, so matches may have been left out. Either way the matches
+    /// appended are the first ones `forEachMatch(in:_:)` reports, in its
+    /// order; they may pass `limit` by the matches that end at the byte
+    /// where it stopped (at most one per pattern), and a caller that wants
+    /// the rest skips that many in `forEachMatch(in:_:)`.
+    @discardableResult
+    public func appendMatches(in haystack: UnsafeRawBufferPointer, to matches: inout [Match], limit: Int) -> Bool {
         guard matchKind.isOverlapping else {
-            forEachMatch(in: haystack) { matches.append($0); return true }
-            return
+            var complete = true
+            forEachMatch(in: haystack) { match in
+                guard matches.count < limit else { complete = false; return false }
+                matches.append(match)
+                return true
+            }
+            return complete
         }
         switch kind {
-        case .dfa: appendOverlapping(in: haystack, to: &matches, tables.dfa)
-        case .contiguousNFA: appendOverlapping(in: haystack, to: &matches, tables.nfa)
+        case .dfa: return appendOverlapping(in: haystack, to: &matches, limit: limit, tables.dfa)
+        case .contiguousNFA: return appendOverlapping(in: haystack, to: &matches, limit: limit, tables.nfa)
         }
     }
 
+    /// Returns false if it stopped at `limit` (after a whole byte's matches).
     @inline(__always)
-    private func appendOverlapping(in haystack: UnsafeRawBufferPointer, to matches: inout [Match], _ t: some TransitionFunction) {
+    private func appendOverlapping(in haystack: UnsafeRawBufferPointer, to matches: inout [Match], limit: Int,
+                                   _ t: some TransitionFunction) -> Bool {
         let tables = self.tables
         let entries = tables.matchEntries
         @inline(__always) func report(_ state: UInt32, _ end: Int) {
@@ -156,14 +180,24 @@ extension AhoCorasick {
         }
         var state = tables.start
         let maxMatch = tables.maxMatch
-        if state <= maxMatch { report(state, 0) }
-        guard let base = haystack.baseAddress else { return }
+        let count = haystack.count
+        if state <= maxMatch {
+            report(state, 0)
+            if matches.count >= limit && count > 0 { return false }
+        }
+        guard let base = haystack.baseAddress else { return true }
         let bytes = base.assumingMemoryBound(to: UInt8.self)
         let classes = tables.classes
-        for i in 0..<haystack.count {
+        for i in 0..<count {
             state = t.next(state, UInt32(classes[Int(bytes[i])]))
-            if state <= maxMatch { report(state, i &+ 1) }
+            if state <= maxMatch {
+                report(state, i &+ 1)
+                // Checked only where matches were added, off the path most
+                // bytes take; stopping after the last byte is finishing.
+                if matches.count >= limit && i &+ 1 < count { return false }
+            }
         }
+        return true
     }
 
     /// The first match in `haystack`: the leftmost one for the leftmost

@@ -87,7 +87,13 @@ public struct StreamSearcher: Sendable {
     public mutating func finish(_ body: (Match) throws -> Void) rethrows {
         guard !finished else { return }
         finished = true
-        guard automaton.matchKind.isLeftmost else { return }
+        guard automaton.matchKind.isLeftmost else {
+            // A stream that was never fed is the empty haystack, where the
+            // empty pattern still matches once.
+            let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+            while let match = automaton.nextOverlapping(in: empty, state: &overlapping, offsetBase: consumed) { try body(match) }
+            return
+        }
         let base = carryStart
         try carry.withUnsafeBytes { buffer in
             var local = searchFrom - base

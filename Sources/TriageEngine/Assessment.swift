@@ -50,6 +50,9 @@ public struct Assessment: Sendable, Codable, Equatable {
     public var charset: String?
     /// Limits reached, fallbacks taken, content not assessed.
     public var notes: [String]
+    /// The limits this assessment reached, so that what was read is not the
+    /// whole page (nil when none was): each is also explained in `notes`.
+    public var incomplete: [LimitReached]? = nil
     /// When the engine fetched the URL itself: what it saw (hops, address,
     /// status, SHA-256 of the body as received).
     public var fetch: FetchRecord? = nil
@@ -61,7 +64,25 @@ public struct Assessment: Sendable, Codable, Equatable {
         case referral, url, canonicalURL = "canonical_url", source, score, band, primaryCategory = "primary_category"
         case categories, contributions, hits, shadowHits = "shadow_hits", caseID = "case", caseSize = "case_size"
         case contentFingerprint = "content_fingerprint", rules, policy, contentKind = "content_kind", pageBytes = "page_bytes", charset
-        case notes, timings, fetch
+        case notes, timings, fetch, incomplete
+    }
+
+    /// A limit an assessment reached: its name and value.
+    public struct LimitReached: Sendable, Codable, Equatable {
+        /// `matches_per_view`, `normalization_expansion`.
+        public var limit: String
+        public var value: Int
+
+        public init(limit: String, value: Int) {
+            self.limit = limit
+            self.value = value
+        }
+    }
+
+    /// Records that `limit` (of `value`) was reached, with a note for a person.
+    public mutating func reached(_ limit: String, value: Int, note: String) {
+        incomplete = (incomplete ?? []) + [LimitReached(limit: limit, value: value)]
+        notes.append(note)
     }
 
     /// One line of the explanation.

@@ -68,6 +68,17 @@ extension Assessment {
             fetch.write(to: &out)
         }
         Self.write(hits, as: "hits", to: &out)
+        if let incomplete {
+            out.key("incomplete")
+            out.beginArray()
+            for reached in incomplete {
+                out.beginObject()
+                out.member("limit", string: reached.limit)
+                out.member("value", int: reached.value)
+                out.endObject()
+            }
+            out.endArray()
+        }
         out.member("notes", strings: notes)
         out.member("page_bytes", int: pageBytes)
         out.member("policy", string: policy)

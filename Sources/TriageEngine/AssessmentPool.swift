@@ -48,7 +48,7 @@ public final class AssessmentPool: @unchecked Sendable {
     private let finish: (@Sendable (inout Assessed) -> Void)?
 
     /// Starts `jobs` assessing threads, and with `fetching` its fetch threads.
-    public init(jobs: Int, rules: CompiledRules, policy: ScoringPolicy, fetching: Fetching? = nil,
+    public init(jobs: Int, rules: CompiledRules, policy: ScoringPolicy, limits: ScanLimits = .default, fetching: Fetching? = nil,
                 finish: (@Sendable (inout Assessed) -> Void)? = nil) {
         self.fetching = fetching
         self.finish = finish
@@ -61,7 +61,7 @@ public final class AssessmentPool: @unchecked Sendable {
             }
         }
         for index in 0..<max(jobs, 1) {
-            start("triage-\(index)") { [self] in assess(with: TriagePipeline(rules: rules, policy: policy)) }
+            start("triage-\(index)") { [self] in assess(with: TriagePipeline(rules: rules, policy: policy, limits: limits)) }
         }
     }
 

@@ -32,10 +32,13 @@ public final class TriagePipeline {
     /// Pattern names as evidence shows them (`$name`).
     private var patternNames: [Int: String] = [:]
 
-    public init(rules: CompiledRules, policy: ScoringPolicy) {
+    /// `limits` bound what one scan keeps (`ScanLimits`); an assessment
+    /// that reaches one says so (`Assessment.incomplete`).
+    public init(rules: CompiledRules, policy: ScoringPolicy, limits: ScanLimits = .default) {
         self.rules = rules
         scorer = Scorer(policy: policy)
         scanner = RuleScanner(rules)
+        scanner.limits = limits
         leet = rules.scansLeetView
     }
 
@@ -132,6 +135,16 @@ public final class TriagePipeline {
         }
         let t2 = clock.now
         assessment.timings?.scanMicroseconds = Self.microseconds(t2 - t1)
+        if views.normalized.expansionCapped {
+            assessment.reached("normalization_expansion", value: normalizer.maxExpansion,
+                               note: "normalisation reached its expansion cap (\(normalizer.maxExpansion) times the text); "
+                                   + "the rest of the text was matched unnormalised")
+        }
+        if result.matchLimitReached {
+            assessment.reached("matches_per_view", value: scanner.maxMatchesPerView,
+                               note: "the page has more matches than a scan keeps (\(scanner.maxMatchesPerView) per view): "
+                                   + "every match was counted, but evidence and `near` saw only the first ones")
+        }
         if !views.normalized.bytes.isEmpty { assessment.contentFingerprint = sha256Hex(views.normalized.bytes) }
 
         let outcome = scorer.score(held, source: referral.source)

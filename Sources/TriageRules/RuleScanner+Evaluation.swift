@@ -7,6 +7,7 @@ extension RuleScanner {
         var result = ScanResult()
         swap(&result, &recycled)
         result.removeAll()
+        result.matchLimitReached = capped.contains(true)
         defer { recycled = result }
         guard !touchedStrings.isEmpty || rules.hasBaselineHits else { return result }
         // Rules that hold, as bits, so they come out in rule order without

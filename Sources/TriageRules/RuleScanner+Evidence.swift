@@ -37,11 +37,12 @@ extension RuleScanner {
                     if literal != ScanTables.noSoleLiteral {
                         let g = Int(literal)
                         if spanSlot[g].start < 0 {
-                            let n = min(Int(patternState[g].count), limit)
+                            let m = matcher(of: g)
+                            let n = min(chainLength(g, matcher: m), limit)
                             spanSlot[g] = SpanSlot(start: Int32(reserved), filled: 0, limit: UInt32(n))
                             slotted.append(UInt32(g))
                             reserved += n
-                            chained += Int(patternState[g].count)
+                            chained += chainLength(g, matcher: m)
                         }
                         let slot = spanSlot[g]
                         let start = Int(slot.start)

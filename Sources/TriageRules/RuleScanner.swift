@@ -28,9 +28,25 @@ import CPrefetch
 public final class RuleScanner {
     public let rules: CompiledRules
     /// Evidence spans kept per pattern; counts stay exact beyond it.
-    public var maxSpansPerString = 100
+    public var maxSpansPerString = ScanLimits.default.spansPerPattern
     /// Occurrences per pattern that `near` considers (the first in text order).
-    public var maxPositionsPerString = 10_000
+    public var maxPositionsPerString = ScanLimits.default.positionsPerPattern
+    /// Matches kept per view (per automaton) on one page: the bound on what
+    /// a scan stores, whatever the page. Past it matches are still counted
+    /// exactly (whole words too), but not kept, so evidence and `near` see
+    /// only the first ones, and the result says the limit was reached
+    /// (`ScanResult.matchLimitReached`).
+    public var maxMatchesPerView = ScanLimits.default.matchesPerView
+
+    /// Sets every per-scan limit at once.
+    public var limits: ScanLimits {
+        get { ScanLimits(matchesPerView: maxMatchesPerView, spansPerPattern: maxSpansPerString, positionsPerPattern: maxPositionsPerString) }
+        set {
+            maxMatchesPerView = newValue.matchesPerView
+            maxSpansPerString = newValue.spansPerPattern
+            maxPositionsPerString = newValue.positionsPerPattern
+        }
+    }
 
     let tables: ScanTables
     /// Per automaton pattern: hits, and the first and last match of its chain.
@@ -62,6 +78,12 @@ public final class RuleScanner {
     /// from `PatternState.last`).
     var matches: [[Match]]
     var next: [[Int32]]
+    /// Per matcher: this scan reached `maxMatchesPerView`, so a pattern's
+    /// chain holds `PatternState.chained` matches, not `count`.
+    var capped: [Bool]
+    /// Per automaton pattern serving a `fullword` declaration, when its
+    /// matcher was capped: whole-word matches among those not kept.
+    var unkeptWholeWords: [Int: Int] = [:]
     /// Per matcher, during evaluation only: the bytes it scanned, its
     /// matches and their chain links (pointers into the arrays above, held
     /// for the extent of `withChains`).
@@ -108,6 +130,7 @@ public final class RuleScanner {
         candidateBits.initialize(repeating: 0, count: tables.ruleCount / 64 + 1)
         matches = Array(repeating: [], count: rules.matchers.count)
         next = Array(repeating: [], count: rules.matchers.count)
+        capped = Array(repeating: false, count: rules.matchers.count)
         let matcherCount = max(rules.matchers.count, 1)
         viewBytes = .allocate(capacity: matcherCount)
         viewBytes.initialize(repeating: UnsafeRawBufferPointer(start: nil, count: 0), count: matcherCount)
@@ -183,7 +206,7 @@ public final class RuleScanner {
         var found: [Match] = []
         swap(&found, &matches[m])
         found.removeAll(keepingCapacity: true)
-        rules.matchers[m].automaton.appendMatches(in: bytes, to: &found)
+        let complete = rules.matchers[m].automaton.appendMatches(in: bytes, to: &found, limit: maxMatchesPerView)
         var links: [Int32] = []
         swap(&links, &next[m])
         if links.count < found.count { links = [Int32](repeating: 0, count: max(found.count, 2 * links.count)) }
@@ -214,6 +237,7 @@ public final class RuleScanner {
                 }
             }
         }
+        if !complete { countUnkept(matcher: m, kept: found.count, firstTouched: firstTouched, touched: &touched) }
         touchedPatterns = touched
         // Counts move to the declared patterns each automaton pattern serves.
         found.withUnsafeBufferPointer { found in
@@ -227,6 +251,43 @@ public final class RuleScanner {
         }
         swap(&found, &matches[m])
         swap(&links, &next[m])
+    }
+
+    /// Past `maxMatchesPerView`: the chains keep what they hold, and the
+    /// matches not kept are counted by a second search that skips the kept
+    /// ones (the same order), one match at a time. Only pages that reach
+    /// the limit pay for it.
+    func countUnkept(matcher m: Int, kept: Int, firstTouched: Int, touched: inout TouchList) {
+        capped[m] = true
+        for g in touched.ids[firstTouched...] { patternState[Int(g)].chained = patternState[Int(g)].count }
+        let base = Int(tables.patternBase[m])
+        var seen = 0
+        rules.matchers[m].automaton.forEachMatch(in: viewBytes[m]) { match in
+            seen &+= 1
+            guard seen > kept else { return true }
+            // (A search stopped at the limit may have left nothing out.)
+            let g = base &+ Int(match.pattern.rawValue)
+            let s = patternState + g
+            if s.pointee.count == 0 {
+                s.pointee.chained = 0
+                touched.append(UInt32(truncatingIfNeeded: g))
+            }
+            if s.pointee.count < UInt32.max { s.pointee.count &+= 1 }
+            // Whether the match is a whole word does not depend on which
+            // declaration asks: counted once for all of them.
+            if s.pointee.directOwner == PatternState.slowPath && WordBoundary.isWhole(viewBytes[m], match.start, match.end) {
+                unkeptWholeWords[g, default: 0] += 1
+            }
+            return true
+        }
+        capped[m] = seen > kept
+    }
+
+    /// How many of pattern `g`'s matches its chain holds (all of them unless
+    /// its matcher reached `maxMatchesPerView`).
+    @inline(__always)
+    func chainLength(_ g: Int, matcher m: Int) -> Int {
+        capped[m] ? Int(patternState[g].chained) : Int(patternState[g].count)
     }
 
     /// How far ahead the per-match loop requests a pattern's record.
@@ -285,8 +346,7 @@ public final class RuleScanner {
     /// chain runs backwards from the last match, so this reads it whole
     /// first.
     func forEachOccurrence(pattern g: Int, matcher m: Int, _ body: (Match) -> Bool) {
-        let count = Int(patternState[g].count)
-        guard count > 0, let found = matchBase[m] else { return }
+        guard chainLength(g, matcher: m) > 0, let found = matchBase[m] else { return }
         var order: [Int32] = []
         swap(&order, &chainOrder)
         defer {
@@ -301,19 +361,19 @@ public final class RuleScanner {
     /// first (the chain's own order: for counting, where order is moot).
     @inline(__always)
     func forEachOccurrenceBackwards(pattern g: Int, matcher m: Int, _ body: (Int) -> Void) {
-        let s = patternState[g]
-        guard s.count > 0, let links = linkBase[m] else { return }
-        var i = Int(s.last)
-        for k in 0..<Int(s.count) {
+        let n = chainLength(g, matcher: m)
+        guard n > 0, let links = linkBase[m] else { return }
+        var i = Int(patternState[g].last)
+        for k in 0..<n {
             body(i)
-            if k + 1 < Int(s.count) { i = Int(links[i]) }
+            if k + 1 < n { i = Int(links[i]) }
         }
     }
 
     func wholeWordHits(pattern g: Int, matcher m: Int) -> Int {
         let bytes = viewBytes[m]
         guard let found = matchBase[m] else { return 0 }
-        var n = 0
+        var n = capped[m] ? unkeptWholeWords[g] ?? 0 : 0
         forEachOccurrenceBackwards(pattern: g, matcher: m) { i in
             if WordBoundary.isWhole(bytes, found[i].start, found[i].end) { n += 1 }
         }
@@ -335,7 +395,11 @@ public final class RuleScanner {
         for r in candidates { ruleState[Int(r)] = 0 }
         candidates.removeAll(keepingCapacity: true)
         wordStartCache.removeAll(keepingCapacity: true)
-        for m in rules.matchers.indices { viewBytes[m] = UnsafeRawBufferPointer(start: nil, count: 0) }
+        unkeptWholeWords.removeAll(keepingCapacity: true)
+        for m in rules.matchers.indices {
+            viewBytes[m] = UnsafeRawBufferPointer(start: nil, count: 0)
+            capped[m] = false
+        }
     }
 }
 
@@ -354,9 +418,11 @@ struct PatternState {
     var count: UInt32 = 0
     /// The pattern's last match so far; each match links to the one before.
     var last: Int32 = 0
-    /// Unused: keeps a record at 16 bytes, so that none straddles two
-    /// cache lines.
-    var spare: UInt32 = 0
+    /// How many matches the chain holds, set only when the pattern's
+    /// matcher reached `maxMatchesPerView` (then `count` also counts the
+    /// matches not kept). Also keeps a record at 16 bytes, so that none
+    /// straddles two cache lines.
+    var chained: UInt32 = 0
     /// The sole owner if it is not `fullword`; `PatternState.slowPath` if
     /// the pattern serves several declarations or a `fullword` one.
     var directOwner: UInt32 = PatternState.slowPath

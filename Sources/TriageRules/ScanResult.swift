@@ -106,11 +106,16 @@ public struct ScanResult: RandomAccessCollection, Sendable, Equatable {
     var records: [Record] = []
     var evidence: [EvidenceRecord] = []
     var spans: [Span] = []
+    /// True when a view had more matches than the scanner keeps
+    /// (`RuleScanner.maxMatchesPerView`): counts are exact, but evidence
+    /// and `near` saw only the matches kept.
+    public internal(set) var matchLimitReached = false
 
     mutating func removeAll() {
         records.removeAll(keepingCapacity: true)
         evidence.removeAll(keepingCapacity: true)
         spans.removeAll(keepingCapacity: true)
+        matchLimitReached = false
     }
 
     public var startIndex: Int { 0 }

@@ -153,7 +153,7 @@ struct BatchCommand: ParsableCommand {
         // there too: on the thread that reads referrals and files cases it
         // cost 3-5% of a batch at 10k patterns, and that thread is shared.
         let noTimings = options.noTimings, filing = intake != nil, writesJSON = !filing && !dryRun && format != .text
-        let pool = AssessmentPool(jobs: jobs, rules: rules, policy: policy, fetching: fetching) { assessed in
+        let pool = AssessmentPool(jobs: jobs, rules: rules, policy: policy, limits: options.scanLimits, fetching: fetching) { assessed in
             if noTimings { assessed.assessment.timings = nil }
             if filing { SQLiteQueue.prepare(&assessed) }
             if writesJSON { assessed.json = assessed.assessment.jsonAwaitingCase }

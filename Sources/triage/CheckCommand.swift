@@ -43,7 +43,7 @@ struct CheckCommand: ParsableCommand {
         let rules = try options.loadRules(command: "check")
         let policy = try options.loadPolicy(command: "check")
         let referral = try readReferral()
-        let pipeline = TriagePipeline(rules: rules, policy: policy)
+        let pipeline = TriagePipeline(rules: rules, policy: policy, limits: options.scanLimits)
         // A libcurl handle only when there is something to fetch.
         let fetched = Fetcher.wants(referral, refetch: false)
             ? Fetcher(limits: fetchOptions.limits, policy: fetchOptions.policy).fetch(referral, refetch: false) : nil

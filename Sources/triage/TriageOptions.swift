@@ -20,6 +20,17 @@ struct TriageOptions: ParsableArguments {
     @Flag(name: .long, help: ArgumentHelp("Accept a rule set with no active rule (every page is then NFA): for tests.", visibility: .hidden))
     var allowNoActiveRules = false
 
+    @Option(name: .long, help: ArgumentHelp("Matches a scan keeps per view of a page; past it matches are counted, not kept, "
+                                            + "and the assessment is marked incomplete.", valueName: "N"))
+    var maxMatches = ScanLimits.default.matchesPerView
+
+    /// The per-scan limits these options set.
+    var scanLimits: ScanLimits { ScanLimits(matchesPerView: maxMatches) }
+
+    func validate() throws {
+        guard maxMatches >= 1 else { throw ValidationError("--max-matches must be at least 1 (got \(maxMatches))") }
+    }
+
     /// The rule set, or exit 2 with its diagnostics. A rule set with no
     /// active rule (an empty file, folder or compiled file, or only shadow
     /// and disabled rules) is refused: it would call every page NFA.

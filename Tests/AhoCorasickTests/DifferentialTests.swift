@@ -47,6 +47,20 @@ struct DifferentialTests {
             haystack.withUnsafeBytes { ac.appendMatches(in: $0, to: &appended) }
             #expect(Array(appended.dropFirst()) == want, "appendMatches: \(context)")
 
+            // With a limit: a prefix of the same matches, stopped at the end
+            // of the byte where the limit was reached, and false only when
+            // matches were left out.
+            let limit = Int.random(in: 0...max(want.count, 1), using: &rng)
+            var limited: [Match] = []
+            let complete = haystack.withUnsafeBytes { ac.appendMatches(in: $0, to: &limited, limit: limit) }
+            #expect(limited == Array(want.prefix(limited.count)), "limited: \(context) limit \(limit)")
+            #expect(!complete || limited.count == want.count, "limited complete: \(context) limit \(limit)")
+            #expect(complete || limited.count >= limit, "limited stopped early: \(context) limit \(limit)")
+            if kind == .standard, let last = limited.last, limited.count > limit {
+                // Past the limit only by matches that end where the last kept one does.
+                #expect(limited[limit...].allSatisfy { $0.end == last.end } || limit == 0, "limited overshoot: \(context)")
+            }
+
             // Stream search over random chunks finds exactly the same.
             var stream = StreamSearcher(ac)
             var streamed: [Match] = []

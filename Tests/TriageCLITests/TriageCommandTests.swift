@@ -96,6 +96,55 @@ struct TriageCommandTests {
         #expect(result.stdout.hasPrefix("49 referrals read: 42 assessed, 7 rejected"))
     }
 
+    /// Regression (issue 18, item 6): 10 MB of `a` with the pattern `aaaa`
+    /// kept 10 million matches, 470 MB. A scan keeps at most
+    /// `--max-matches` per view, counts the rest, and says the assessment is
+    /// incomplete; with a limit past the page's matches it keeps them all
+    /// again, which shows what the limit saves.
+    @Test func matchesPastTheLimitAreCountedInBoundedMemory() throws {
+        let folder = try temporaryFolder("triage-match-cap")
+        let page = folder.appendingPathComponent("a.html")
+        try Data(("<p>" + String(repeating: "a", count: 10_000_000) + "</p>").utf8).write(to: page)
+        let rules = folder.appendingPathComponent("a.rules")
+        try """
+            rule aaaa {
+                meta:
+                    description = "a run of one letter"
+                    category = "context"
+                    severity = 1
+                    weight = 1
+                    reference = "synthetic test rule"
+                    author = "tests"
+                    reviewed = "2026-12-07"
+                strings:
+                    $a = "aaaa"
+                condition:
+                    $a
+            }
+            """.write(to: rules, atomically: true, encoding: .utf8)
+        let check = ["check", page.path, "--rules", rules.path, "--no-timings", "--format", "json"]
+        let capped = try TriageProcess.runMeasuringMemory(check + ["--max-matches", "100000"])
+        let whole = try TriageProcess.runMeasuringMemory(check + ["--max-matches", "20000000"])
+        #expect(capped.status == 0 && whole.status == 0)
+        // Measured: about 115 MB capped, 485 MB keeping every match.
+        #expect(capped.peakBytes < 250 << 20, "peak \(capped.peakBytes >> 20) MiB with the limit")
+        #expect(whole.peakBytes > capped.peakBytes + (200 << 20), "peak \(whole.peakBytes >> 20) MiB without it")
+
+        // What it says, on a smaller page.
+        let small = folder.appendingPathComponent("small.html")
+        try Data(("<p>" + String(repeating: "a", count: 100_000) + "</p>").utf8).write(to: small)
+        let result = try TriageProcess.run(["check", small.path, "--rules", rules.path, "--no-timings", "--format", "json", "--max-matches", "1000"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let incomplete = try #require(object["incomplete"] as? [[String: Any]])
+        #expect(incomplete.first?["limit"] as? String == "matches_per_view" && incomplete.first?["value"] as? Int == 1000)
+        let hit = try #require((object["hits"] as? [[String: Any]])?.first)
+        #expect(hit["matches"] as? Int == 99_997)
+        let text = try TriageProcess.run(["check", small.path, "--rules", rules.path, "--no-timings", "--max-matches", "1000"])
+        #expect(text.stdout.contains("more matches than a scan keeps (1000 per view)"))
+        let invalid = try TriageProcess.run(check + ["--max-matches", "0"])
+        #expect(invalid.status != 0 && invalid.stderr.contains("--max-matches must be at least 1"))
+    }
+
     @Test func unusableRulesOrPolicyExitTwo() throws {
         let rules = try TriageProcess.run(["check", "Samples/pages/04-benign.html", "--rules", "Samples/indicators.txt"])
         #expect(rules.status == 2)

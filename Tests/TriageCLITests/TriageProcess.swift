@@ -46,6 +46,28 @@ struct TriageProcess {
     }
 }
 
+extension TriageProcess {
+    /// Runs `triage` with its output discarded and returns its exit status
+    /// and peak resident memory in bytes (from `wait4`'s own count for that
+    /// child, so other tests' processes do not enter it).
+    static func runMeasuringMemory(_ arguments: [String]) throws -> (status: Int32, peakBytes: Int) {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
+        let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, executable.path, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+        // Linux reports ru_maxrss in KiB.
+        return ((status >> 8) & 0xFF, usage.ru_maxrss * 1024)
+    }
+}
+
 /// Compares `actual` with a checked-in golden file; `UPDATE_GOLDEN=1`
 /// rewrites the file instead (CI never sets it).
 func expectGolden(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {

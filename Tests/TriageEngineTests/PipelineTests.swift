@@ -100,6 +100,31 @@ struct PipelineTests {
         #expect(a.contributions.reduce(0) { $0 + $1.points } == a.score)
     }
 
+    /// A limit reached marks the assessment incomplete, with the limit's
+    /// name and value, and says so in its notes (issue 18, items 6 and 10:
+    /// the expansion cap was said by `extract` but not in the assessment).
+    @Test func limitsReachedMarkTheAssessmentIncomplete() throws {
+        let html = "<p>SYNTHETIC. " + String(repeating: "The attack plan is set. ", count: 40) + "The target list is ready.</p>"
+        let referral = Referral(id: "l", content: .html(Array(html.utf8)))
+        let whole = TriagePipeline(rules: shippedRules, policy: .default).assess(referral)
+        #expect(whole.incomplete == nil)
+        let capped = TriagePipeline(rules: shippedRules, policy: .default, limits: ScanLimits(matchesPerView: 10)).assess(referral)
+        #expect(capped.incomplete == [.init(limit: "matches_per_view", value: 10)])
+        #expect(capped.notes.contains { $0.contains("more matches than a scan keeps (10 per view)") })
+        // Every match is still counted.
+        let plan = { (a: Assessment) in a.hits.first { $0.rule == "example.attack-planning-phrases" }?.matches }
+        #expect(plan(capped) != nil && plan(capped) == plan(whole))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(capped.json() == String(decoding: try encoder.encode(capped), as: UTF8.self))
+
+        // U+FDFA folds to 18 characters: far past four times its bytes.
+        let expanding = TriagePipeline(rules: shippedRules, policy: .default)
+            .assess(Referral(id: "e", content: .html(Array(("<p>" + String(repeating: "\u{FDFA}", count: 200) + "</p>").utf8))))
+        #expect(expanding.incomplete == [.init(limit: "normalization_expansion", value: 4)])
+        #expect(expanding.notes.contains { $0.contains("expansion cap") })
+    }
+
     @Test func unassessableContentIsPendingWithAReason() throws {
         let pipeline = TriagePipeline(rules: shippedRules, policy: .default)
         let urlOnly = pipeline.assess(Referral(id: "u", url: "https://x.example/", content: .none))

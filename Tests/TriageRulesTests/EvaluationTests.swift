@@ -280,3 +280,51 @@ extension EvaluationTests {
         #expect(outcome.evidence.first?.spans.map(\.start) == [0])
     }
 }
+
+extension EvaluationTests {
+    /// A page with more matches than a scan keeps (issue 18, item 6: 10 MB of
+    /// `a` held 10 million matches of `aaaa` in memory): what is kept stops
+    /// at the limit, counts go on exactly, and the result says so.
+    @Test func matchesPastTheLimitAreCountedNotKept() throws {
+        let source = ruleSource(strings: "        $a = \"aaaa\"\n        $b = \"bee\"", condition: "#a >= 90 and $b")
+        let rules = try #require(compile(source).0)
+        let text = Array((String(repeating: "a", count: 100) + " bee").utf8)
+        let unlimited = RuleScanner(rules)
+        let whole = unlimited.scan(TextViews(text))
+        #expect(!whole.matchLimitReached)
+
+        for limit in [1, 5, 50, 96, 97] {
+            let scanner = RuleScanner(rules)
+            scanner.maxMatchesPerView = limit
+            let capped = scanner.scan(TextViews(text))
+            // `bee` lies past the limit: counted all the same, so the rule holds.
+            let hit = try #require(capped.first, "limit \(limit)")
+            let a = try #require(hit.evidence.first { rules.strings[$0.string.index].name == "a" })
+            #expect(a.count == 97, "limit \(limit)")
+            #expect(a.spans.count <= limit, "limit \(limit)")
+            // The spans kept are the first ones, as an unlimited scan shows them.
+            let all = try #require(whole.first?.evidence.first { rules.strings[$0.string.index].name == "a" })
+            #expect(Array(a.spans) == Array(all.spans.prefix(a.spans.count)), "limit \(limit)")
+            #expect(capped.matchLimitReached, "limit \(limit)")
+            // The scanner's scratch is clean for the next page.
+            let small = scanner.scan(TextViews(Array("aaaa bee aaaa".utf8)))
+            #expect(small.matchLimitReached == (limit < 3), "limit \(limit)")
+            #expect(small.isEmpty)
+        }
+    }
+
+    /// Whole-word patterns and `near` past the limit see only the matches kept.
+    @Test func nearAndFullwordPastTheLimitReadOnlyWhatIsKept() throws {
+        let source = ruleSource(strings: "        $a = \"alpha\" fullword\n        $b = \"bravo\"", condition: "$a near $b within 1 words")
+        let rules = try #require(compile(source).0)
+        let text = Array(("alpha bravo " + String(repeating: "x ", count: 10) + "alpha bravo").utf8)
+        let scanner = RuleScanner(rules)
+        scanner.maxMatchesPerView = 1
+        let capped = scanner.scan(TextViews(text))
+        #expect(capped.matchLimitReached)
+        // Only the first `alpha` is kept; `bravo` counted but none kept: no pair.
+        #expect(capped.isEmpty)
+        scanner.maxMatchesPerView = 2
+        #expect(scanner.scan(TextViews(text)).count == 1)
+    }
+}
