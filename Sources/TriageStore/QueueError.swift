@@ -6,8 +6,17 @@ public struct QueueError: Error, CustomStringConvertible, Equatable, Sendable {
         case notAQueue
         /// Written by a newer triage: this build does not know its schema.
         case newerSchema
+        /// Opened read-only, but written by an older triage: opening it for
+        /// writing migrates it.
+        case olderSchema
         /// The connection could not be made durable (WAL, synchronous=FULL).
         case notDurable
+        /// Another process holds the queue's write lock (or, while a queue
+        /// is created, its folder's lock) for longer than the wait allowed.
+        case busy
+        /// The queue cannot be written (file, folder or permissions), or was
+        /// opened for reading only.
+        case readOnly
         case unknownCase
         /// A state change that the case's state or holder does not allow.
         case refused

@@ -24,17 +24,39 @@ public final class SQLiteQueue: ReviewQueue, @unchecked Sendable {
     /// How long a writer waits for another process's transaction.
     public static let busyTimeout: TimeInterval = 10
 
+    /// Whether this value may change the queue.
+    public let readOnly: Bool
+
     /// Opens the queue at `path`, creating it (and its folder) if missing,
     /// and migrating it to this build's schema.
-    public init(path: String, clock: @escaping @Sendable () -> Int64 = SQLiteQueue.systemClock) throws {
+    ///
+    /// Several processes may open a new queue at the same moment: creating
+    /// and migrating happen under an exclusive lock on the queue's folder
+    /// (`FolderLock`), so one process creates the file and the others wait,
+    /// then find it ready. An up-to-date queue is opened without writing,
+    /// so opening works while another process holds the write lock.
+    ///
+    /// With `readOnly`, the queue is opened for reading only (a file or
+    /// folder this user cannot write): nothing is created or migrated, and
+    /// every change is refused in words.
+    public init(path: String, readOnly: Bool = false, clock: @escaping @Sendable () -> Int64 = SQLiteQueue.systemClock) throws {
         self.path = path
         self.clock = clock
+        self.readOnly = readOnly
         try Self.checkHeader(path)
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent.isEmpty
-                                                ? "." : (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        if !readOnly {
+            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+                throw QueueError(.readOnly, "\(path): its folder \(folder) cannot be created: \(error.localizedDescription)")
+            }
+        }
+        let lock = try FolderLock(folder, exclusive: !readOnly, timeout: Self.busyTimeout, queue: path)
+        defer { lock.unlock() }
         var configuration = Configuration()
         configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.readonly = readOnly
         configuration.prepareDatabase { db in
+            guard !readOnly else { return }
             // 16 KiB pages for a new file (SQLite's default is 4): intake's
             // cost goes mostly per page written, and at a million cases
             // bench-queue filed 17.1k/s with 4 KiB pages against 21.4k/s.
@@ -43,13 +65,17 @@ public final class SQLiteQueue: ReviewQueue, @unchecked Sendable {
             try Self.makeDurable(db)
         }
         do {
-            let pool = try DatabasePool(path: path, configuration: configuration)
-            // The pool's writer turned WAL on after `prepareDatabase`, and
-            // with it synchronous=NORMAL: set FULL again, and check.
-            try pool.writeWithoutTransaction { db in try Self.makeDurable(db) }
-            writer = pool
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
-            throw QueueError(.notAQueue, "\(path) is not a triage queue: not an SQLite database")
+            if readOnly {
+                writer = try Self.openReadOnly(path, configuration)
+            } else {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                // The pool's writer turned WAL on after `prepareDatabase`, and
+                // with it synchronous=NORMAL: set FULL again, and check.
+                try pool.writeWithoutTransaction { db in try Self.makeDurable(db) }
+                writer = pool
+            }
+        } catch let error as DatabaseError {
+            throw Self.queueError(error, name: path, readOnly: readOnly)
         } catch let error as QueueError {
             throw error
         } catch {
@@ -62,6 +88,7 @@ public final class SQLiteQueue: ReviewQueue, @unchecked Sendable {
     public init(inMemory clock: @escaping @Sendable () -> Int64 = SQLiteQueue.systemClock) throws {
         path = nil
         self.clock = clock
+        readOnly = false
         writer = try DatabaseQueue()
         try prepareSchema()
     }
@@ -79,6 +106,34 @@ public final class SQLiteQueue: ReviewQueue, @unchecked Sendable {
     var name: String { path ?? "the in-memory queue" }
 
     // MARK: - Opening
+
+    /// A connection that only reads. SQLite reads a WAL-mode file only
+    /// where it can use (or make) the `-shm` file beside it; where this user
+    /// can do neither, the file is read as immutable, which is sound only
+    /// while no `-wal` file holds changes not yet in it.
+    private static func openReadOnly(_ path: String, _ configuration: Configuration) throws -> DatabaseQueue {
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            try queue.read { db in _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+            return queue
+        } catch let error as DatabaseError where [.SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode) {
+            let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+            guard wal == 0 else {
+                throw QueueError(.readOnly, "\(path) cannot be read by this user now: another process's changes are in "
+                                     + "\(path)-wal, and reading them needs \(path)-shm, which this user cannot write")
+            }
+            // A URI filename (SQLite's USE_URI, which Debian's library has):
+            // the path's own `?`, `#` and `%` are escaped.
+            var escaped = ""
+            for scalar in path.unicodeScalars {
+                switch scalar {
+                case "?", "#", "%": escaped += String(format: "%%%02X", scalar.value)
+                default: escaped.unicodeScalars.append(scalar)
+                }
+            }
+            return try DatabaseQueue(path: "file:" + escaped + "?immutable=1", configuration: configuration)
+        }
+    }
 
     /// A file that exists and is not empty must be SQLite (its first 16 bytes
     /// say so) before SQLite is let near it.
@@ -109,24 +164,35 @@ public final class SQLiteQueue: ReviewQueue, @unchecked Sendable {
     }
 
     /// Claims a new file as ours, refuses another program's database or a
-    /// newer schema, and runs the migrations this file has not had.
+    /// newer schema, and runs the migrations this file has not had. It
+    /// reads first and writes only what is missing, so opening an
+    /// up-to-date queue takes no write lock. (Callers hold `FolderLock`, so
+    /// no other process migrates meanwhile.)
     private func prepareSchema() throws {
         let migrator = QueueSchema.migrator()
         try mapErrors {
-            try writer.writeWithoutTransaction { db in
+            let (claimed, current) = try writer.read { db -> (Bool, Bool) in
                 let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
                 let tables = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'") ?? 0
-                if applicationID != QueueSchema.applicationID {
-                    guard applicationID == 0 && tables == 0 else {
-                        throw QueueError(.notAQueue, "\(self.name) is not a triage queue: it is another program's SQLite database")
-                    }
-                    try db.execute(sql: "PRAGMA application_id = \(QueueSchema.applicationID)")
+                if applicationID != QueueSchema.applicationID && !(applicationID == 0 && tables == 0) {
+                    throw QueueError(.notAQueue, "\(self.name) is not a triage queue: it is another program's SQLite database")
                 }
                 if try migrator.hasBeenSuperseded(db) {
                     let applied = try migrator.appliedIdentifiers(db).count
                     throw QueueError(.newerSchema, "\(self.name) was written by a newer triage (schema version \(applied); "
                                          + "this build knows up to \(QueueSchema.version)): use that version")
                 }
+                let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                return (applicationID == QueueSchema.applicationID,
+                        try migrator.hasCompletedMigrations(db) && userVersion == QueueSchema.version)
+            }
+            if claimed && current { return }
+            guard !readOnly else {
+                throw QueueError(.olderSchema, "\(self.name) needs migrating to this build's schema (version \(QueueSchema.version)), "
+                                     + "and it is opened read-only: open it once with a command that can write it")
+            }
+            try writer.writeWithoutTransaction { db in
+                if !claimed { try db.execute(sql: "PRAGMA application_id = \(QueueSchema.applicationID)") }
             }
             try migrator.migrate(writer)
             try writer.writeWithoutTransaction { db in
@@ -158,10 +224,35 @@ public final class SQLiteQueue: ReviewQueue, @unchecked Sendable {
 
     func mapErrors<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as QueueError { throw error } catch let error as DatabaseError {
-            if error.resultCode == .SQLITE_NOTADB {
-                throw QueueError(.notAQueue, "\(name) is not a triage queue: not an SQLite database")
-            }
-            throw QueueError(.database, "\(name): \(error.message ?? "\(error)")")
+            throw Self.queueError(error, name: name, readOnly: readOnly)
+        }
+    }
+
+    /// SQLite's error in words: which file, and what happened to it.
+    static func queueError(_ error: DatabaseError, name: String, readOnly: Bool) -> QueueError {
+        switch error.resultCode {
+        case .SQLITE_NOTADB:
+            return QueueError(.notAQueue, "\(name) is not a triage queue: not an SQLite database")
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return QueueError(.busy, "\(name) is locked by another process, which has held it for more than "
+                                  + "\(Int(busyTimeout)) s (a batch filing, or a program with it open): nothing was changed; "
+                                  + "try again when that process has finished")
+        case .SQLITE_READONLY:
+            return QueueError(.readOnly, readOnly
+                ? "\(name) is opened read-only: this command changes the queue"
+                : "\(name) is read-only (this user cannot write the file, its folder, or its -wal and -shm files): "
+                    + "nothing was changed; reading commands (list, show, stats, export, verify) still work")
+        case .SQLITE_CANTOPEN:
+            return QueueError(.readOnly, "\(name) cannot be opened: the file or its folder cannot be read or written by this user "
+                                      + "(SQLite needs to write the -wal and -shm files beside it)")
+        case .SQLITE_PERM, .SQLITE_AUTH:
+            return QueueError(.readOnly, "\(name): permission denied")
+        case .SQLITE_FULL:
+            return QueueError(.database, "\(name): the disk is full: nothing was changed")
+        case .SQLITE_CORRUPT:
+            return QueueError(.database, "\(name) is damaged (SQLite reports corruption): \(error.message ?? "")")
+        default:
+            return QueueError(.database, "\(name): \(error.message ?? "\(error)")")
         }
     }
 

@@ -32,7 +32,7 @@ struct ExportWARCCommand: ParsableCommand {
     }
 
     func run() throws {
-        let sqlite = try queue.open(command: "export-warc")
+        let sqlite = try queue.open(command: "export-warc", reading: true)
         let fd: Int32
         if let output {
             fd = open(output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)

@@ -44,7 +44,7 @@ struct QueueExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let sqlite = try queue.open(command: "queue export")
+        let sqlite = try queue.open(command: "queue export", reading: true)
         let cutoff = since.flatMap(Self.parse)
         var output = OutputWriter()
         if aggregate {

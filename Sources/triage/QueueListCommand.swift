@@ -28,7 +28,7 @@ struct QueueListCommand: ParsableCommand {
     }
 
     func run() throws {
-        let sqlite = try queue.open(command: "queue list")
+        let sqlite = try queue.open(command: "queue list", reading: true)
         let cases = try queueAction("queue list") {
             try sqlite.list(states: state.isEmpty ? [.new, .inReview] : state, band: band, limit: limit)
         }

@@ -15,7 +15,7 @@ struct QueueShowCommand: ParsableCommand {
     var id: String
 
     func run() throws {
-        let sqlite = try queue.open(command: "queue show")
+        let sqlite = try queue.open(command: "queue show", reading: true)
         let detail = try queueAction("queue show") { try sqlite.show(id) }
         var output = OutputWriter()
         output.write(Self.text(detail, now: SQLiteQueue.systemClock()))

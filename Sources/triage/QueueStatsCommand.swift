@@ -21,7 +21,7 @@ struct QueueStatsCommand: ParsableCommand {
     var format: QueueFormat = .text
 
     func run() throws {
-        let sqlite = try queue.open(command: "queue stats")
+        let sqlite = try queue.open(command: "queue stats", reading: true)
         let stats = try queueAction("queue stats") { try sqlite.stats() }
         var output = OutputWriter()
         output.write(format == .json ? Self.json(stats) + "\n" : Self.text(stats))

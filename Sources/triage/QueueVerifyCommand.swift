@@ -17,7 +17,7 @@ struct QueueVerifyCommand: ParsableCommand {
     @OptionGroup var queue: QueueOptions
 
     func run() throws {
-        let sqlite = try queue.open(command: "queue verify")
+        let sqlite = try queue.open(command: "queue verify", reading: true)
         let report = try queueAction("queue verify") { try sqlite.verify() }
         print("audit: \(report.auditEntries) entries, head \(report.head)")
         print("referrals: \(report.referrals), each checked against its intake entry")

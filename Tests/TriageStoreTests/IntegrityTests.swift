@@ -182,6 +182,18 @@ struct IntegrityTests {
         #expect(foreign.kind == .notAQueue && foreign.message.contains("another program"))
     }
 
+    /// A queue opened read-only reads as the same queue, and refuses every
+    /// change in words, changing nothing.
+    @Test func aReadOnlyQueueReadsAndRefusesChanges() throws {
+        let (queue, path) = try populatedQueue()
+        let readOnly = try SQLiteQueue(path: path, readOnly: true)
+        #expect(try readOnly.stats().cases == queue.stats().cases && readOnly.stats().referrals == queue.stats().referrals)
+        #expect(try readOnly.verify().isIntact)
+        let claim = try #require(throws: QueueError.self) { try readOnly.claimNext(officer: "alice", lease: .seconds(60)) }
+        #expect(claim.kind == .readOnly && claim.message == "\(path) is opened read-only: this command changes the queue")
+        #expect(try queue.verify().isIntact && queue.stats().cases == 2)
+    }
+
     @Test func aNewerSchemaIsRefused() throws {
         let (queue, path) = try populatedQueue()
         _ = queue
@@ -208,6 +220,10 @@ struct IntegrityTests {
         try QueueSchema.migrator(upTo: version).migrate(db)
         let cases = version > 0 ? try db.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM cases") } : nil
         try db.close()
+
+        // Read-only, an older queue is not migrated: it says so.
+        let readOnly = try #require(throws: QueueError.self) { try SQLiteQueue(path: old, readOnly: true) }
+        #expect(readOnly.kind == .olderSchema && readOnly.message.contains("needs migrating"))
 
         let migrated = try SQLiteQueue(path: old)
         #expect(try schema(old) == schema(fresh))
