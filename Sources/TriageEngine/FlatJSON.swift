@@ -20,6 +20,9 @@ struct FlatJSON {
     var strings: [String: String] = [:]
     /// Keys of members that are neither strings nor null, in line order.
     var others: [String] = []
+    /// The first key that stands twice in the object (RFC 8259 leaves
+    /// their meaning open; a reader must not pick one silently).
+    var repeatedKey: String?
 
     static func parse(_ bytes: [UInt8]) -> Result<FlatJSON, Failure> {
         bytes.withUnsafeBufferPointer { buffer in
@@ -65,6 +68,8 @@ struct FlatJSON {
             }
             at += 1
             var result = FlatJSON()
+            // Keys so far, to find a repeated one (records have a few).
+            var keys: [String] = []
             skipSpace()
             if current == UInt8(ascii: "}") {
                 at += 1
@@ -75,7 +80,11 @@ struct FlatJSON {
                     skipSpace()
                     try expect(UInt8(ascii: ":"))
                     skipSpace()
-                    // A repeated key keeps its last value, whatever its kind.
+                    // A repeated key keeps its last value, whatever its kind,
+                    // and is noted.
+                    if result.repeatedKey == nil {
+                        if keys.contains(key) { result.repeatedKey = key } else { keys.append(key) }
+                    }
                     if !result.others.isEmpty { result.others.removeAll { $0 == key } }
                     switch current {
                     case UInt8(ascii: "\""): result.strings[key] = try string()

@@ -36,6 +36,9 @@ public final class ReferralReader: Sequence, IteratorProtocol {
     private let folder: String
     private var records: RecordSplitter
     private var header: [String]?
+    private var headerLine = 0
+    /// A column the header names twice: every row is refused.
+    private var repeatedColumn: String?
     /// Ids accepted so far, as 64-bit hashes with their lines: 100,000 ids
     /// cost about 3 MB rather than their strings' 10 (a false duplicate needs
     /// a 64-bit collision, about one in 10^9 for a million ids).
@@ -75,11 +78,23 @@ public final class ReferralReader: Sequence, IteratorProtocol {
             case .csv:
                 let cells = CSV.cells(bytes)
                 guard let header else {
-                    self.header = cells.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-                    if !(self.header ?? []).contains("id") {
+                    let columns = cells.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                    self.header = columns
+                    headerLine = line
+                    if !columns.contains("id") {
                         return .rejected(ReferralError(input: name, line: line, id: nil, reason: "the CSV header has no `id` column"))
                     }
+                    var seen: Set<String> = []
+                    repeatedColumn = columns.first { !$0.isEmpty && !seen.insert($0).inserted }
+                    if let repeatedColumn {
+                        return .rejected(ReferralError(input: name, line: line, id: nil,
+                                                       reason: "the CSV header names `\(repeatedColumn)` twice: no row is read"))
+                    }
                     continue
+                }
+                if let repeatedColumn {
+                    return .rejected(ReferralError(input: name, line: line, id: nil,
+                                                   reason: "the CSV header (line \(headerLine)) names `\(repeatedColumn)` twice"))
                 }
                 guard cells.count == header.count else {
                     return .rejected(ReferralError(input: name, line: line, id: nil,
@@ -100,6 +115,12 @@ public final class ReferralReader: Sequence, IteratorProtocol {
         case .failure(.notAnObject):
             return .failure(ReferralError(input: name, line: line, id: nil, reason: "not a JSON object"))
         case let .success(object):
+            if let key = object.repeatedKey {
+                // A record with `text` twice was read with the last one,
+                // which may not be what a reader of the line sees first.
+                return .failure(ReferralError(input: name, line: line, id: object.strings["id"],
+                                              reason: "the key `\(key)` stands twice in one record"))
+            }
             if let key = object.others.first(where: Self.fieldNames.contains) {
                 return .failure(ReferralError(input: name, line: line, id: object.strings["id"], reason: "`\(key)` must be a string"))
             }

@@ -88,6 +88,16 @@ struct FlatJSONTests {
         Self.check(Array(text.utf8))
     }
 
+    /// The first key that stands twice is named, whatever its values.
+    @Test(arguments: [
+        ("{\"id\":\"x\",\"id\":\"y\"}", "id"), ("{\"a\":1,\"b\":\"s\",\"a\":null}", "a"), ("{\"a\":1,\"b\":2,\"b\":3,\"a\":4}", "b"),
+        ("{\"a\":{\"a\":1}}", nil), ("{\"a\":1,\"A\":2}", nil), ("{}", nil),
+    ] as [(String, String?)])
+    func repeatedKeysAreNamed(_ text: String, _ key: String?) throws {
+        let parsed = try FlatJSON.parse(Array(text.utf8)).get()
+        #expect(parsed.repeatedKey == key)
+    }
+
     @Test func invalidUTF8AndDeepNesting() {
         Self.check([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D])  // {"a":"<FF>"}
         Self.check([0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xC3, 0x22, 0x7D])  // a cut sequence

@@ -52,6 +52,11 @@ struct ReferralReaderTests {
         ("{\"id\":\"x\"}", "no content (html, text or path) and no url"),
         ("{\"id\":\"x\",\"text\":5}", "`text` must be a string"),
         ("{\"id\":\"x\",\"path\":\"missing.html\"}", "path `missing.html` cannot be read"),
+        // Regression (issue 18, item 10): an attack-plan `text` followed by a
+        // benign one was read with the last, and assessed NFA.
+        ("{\"id\":\"x\",\"text\":\"the attack plan\",\"text\":\"a bread recipe\"}", "the key `text` stands twice in one record"),
+        ("{\"id\":\"x\",\"text\":\"t\",\"id\":\"y\"}", "the key `id` stands twice"),
+        ("{\"id\":\"x\",\"text\":\"t\",\"extra\":1,\"extra\":null}", "the key `extra` stands twice"),
     ])
     func rejections(_ line: String, _ reason: String) throws {
         let records = try readAll("{\"id\":\"first\",\"text\":\"ok\"}\n\n" + line + "\n{\"id\":\"last\",\"text\":\"ok\"}\n")
@@ -104,6 +109,16 @@ struct ReferralReaderTests {
         #expect(records[1].line == 3)
         #expect(records[2].error?.line == 5 && records[2].error?.reason.hasPrefix("unknown source") == true)
         #expect(records[3].error?.reason == "5 fields where the header has 4")
+    }
+
+    /// A header that names a column twice would read each row with one of
+    /// the two cells silently: every row is refused, naming the column.
+    @Test func csvHeaderWithAColumnTwiceIsRefused() throws {
+        let records = try readAll("id,text,TEXT\na,the attack plan,a bread recipe\nb,x,y\n", name: "input.csv")
+        #expect(records.count == 3)
+        #expect(records[0].error?.reason == "the CSV header names `text` twice: no row is read")
+        #expect(records[1].error?.reason == "the CSV header (line 1) names `text` twice" && records[1].line == 2)
+        #expect(records[2].referral == nil)
     }
 
     @Test func csvNeedsAnIdColumn() throws {
