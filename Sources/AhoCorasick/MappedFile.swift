@@ -21,13 +21,20 @@ public final class MappedFile: @unchecked Sendable {
     /// Maps the file at `path`.
     public init(path: String) throws(FileError) {
         self.path = path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO returns at once (and is refused
+        // below) instead of waiting for a writer; regular files ignore it.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw FileError(path: path, operation: "open", errno: errno) }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw FileError(path: path, operation: "stat", errno: errno) }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             throw FileError(path: path, operation: "open", errno: EISDIR)
+        }
+        // A device, FIFO or socket has no size to map (`/dev/zero` read as
+        // empty, a FIFO waited forever): only regular files are read.
+        if (info.st_mode & S_IFMT) != S_IFREG {
+            throw FileError(path: path, operation: "read", errno: EINVAL, reason: "not a regular file")
         }
         let size = Int(info.st_size)
         guard size > 0 else {
@@ -73,15 +80,18 @@ public struct FileError: Error, Sendable, Hashable, CustomStringConvertible {
     public let operation: String
     /// The C `errno` value.
     public let errno: Int32
+    /// The reason in words where `errno`'s text would mislead.
+    public let reason: String?
 
-    public init(path: String, operation: String, errno: Int32) {
+    public init(path: String, operation: String, errno: Int32, reason: String? = nil) {
         self.path = path
         self.operation = operation
         self.errno = errno
+        self.reason = reason
     }
 
     public var description: String {
-        let reason = strerror(errno).map { String(cString: $0) } ?? "error \(errno)"
+        let reason = reason ?? strerror(errno).map { String(cString: $0) } ?? "error \(errno)"
         return "cannot \(operation) '\(path)': \(reason)"
     }
 }

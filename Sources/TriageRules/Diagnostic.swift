@@ -70,6 +70,7 @@ extension Diagnostic {
         case includeNotFound = "R030"
         case includeCycle = "R031"
         case unreadableFile = "R032"
+        case includeRefused = "R033"
         // Warnings about what a rule will do
         case unusedPattern = "R040"
         case duplicatePattern = "R041"
@@ -103,6 +104,7 @@ extension Diagnostic {
             case .unusedPattern: "use it in the condition or remove it"
             case .shortPattern: "patterns under 3 bytes match almost everywhere; add context, or match it `exact fullword`"
             case .noExamples: "add `match` and `nomatch` examples so `triage rules test` can prove the rule"
+            case .includeRefused: "include only rule files (`.rules`), by a path of at most 1,024 bytes, at most 16 includes deep"
             default: nil
             }
         }

@@ -57,7 +57,16 @@ public struct RuleCompiler: Sendable {
 }
 
 /// Loads files and their includes, each once.
+///
+/// A rule file is text someone may have damaged or aimed elsewhere: an
+/// include must name a `.rules` file, by a path of at most
+/// `maxIncludePathBytes`, at most `maxIncludeDepth` deep, and a file with a
+/// NUL byte is not read as rules. A refused file is named, never quoted
+/// (`include "/etc/passwd"` once printed its lines as syntax errors).
 struct SourceLoader {
+    static let maxIncludeDepth = 16
+    static let maxIncludePathBytes = 1_024
+
     let reader: RuleCompiler.FileReader
     var files: [RuleFileSyntax] = []
     var diagnostics = Diagnostics()
@@ -76,6 +85,23 @@ struct SourceLoader {
             return
         }
         guard !loaded.contains(key) else { return }
+        if let include {
+            if path.utf8.count > Self.maxIncludePathBytes {
+                diagnostics.append(Diagnostic(.includeRefused, "include path of \(path.utf8.count) bytes; at most \(Self.maxIncludePathBytes)",
+                                              at: include))
+                return
+            }
+            if !path.hasSuffix(".rules") {
+                diagnostics.append(Diagnostic(.includeRefused, "cannot include `\(path)`: not a rule file (`.rules`); it was not read",
+                                              at: include))
+                return
+            }
+            if stack.count >= Self.maxIncludeDepth {
+                diagnostics.append(Diagnostic(.includeRefused, "cannot include `\(path)`: includes nest more than \(Self.maxIncludeDepth) deep "
+                                              + "(\(stack.joined(separator: " -> ")))", at: include))
+                return
+            }
+        }
         let bytes: [UInt8]
         do {
             bytes = try reader(path)
@@ -89,6 +115,15 @@ struct SourceLoader {
             return
         }
         loaded.insert(key)
+        if bytes.contains(0) {
+            let message = "`\(path)` is not rule source (it holds NUL bytes); it was not read"
+            if let include {
+                diagnostics.append(Diagnostic(.includeRefused, message, at: include))
+            } else {
+                diagnostics.append(Diagnostic(.unreadableFile, message, at: SourceSpan(file: SourceFile(path: path, bytes: []), start: 0, end: 0)))
+            }
+            return
+        }
         stack.append(key)
         add(SourceFile(path: path, bytes: bytes))
         stack.removeLast()

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TestSupport
 @testable import TriageRules
@@ -76,5 +77,55 @@ extension RobustnessTests {
         #expect(operands.count == 10_000)
         let hits = await Task.detached { RuleScanner(rules).scan(TextViews(Array("alpha".utf8))) }.value
         #expect(hits.count == 1)
+    }
+}
+
+/// Regression (issue 18, item 10): `include "/dev/zero"` was accepted as an
+/// empty file and `include "/etc/passwd"` printed its lines as syntax
+/// errors. Through the real file reader: what is not a rule file is refused
+/// by name and never read or quoted.
+@Suite("Includes of what is not a rule file")
+struct IncludeRefusalTests {
+    func compile(_ folder: URL, _ main: String) throws -> Diagnostics {
+        let path = folder.appendingPathComponent("main.rules").path
+        try main.write(toFile: path, atomically: true, encoding: .utf8)
+        return RuleCompiler().compile(paths: [path]).diagnostics
+    }
+
+    @Test func devicesFIFOsAndBinaryFilesAreRefusedUnread() throws {
+        let folder = try temporaryFolder("triage-includes")
+        let fifo = folder.appendingPathComponent("fifo.rules").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("zero.rules").path, withDestinationPath: "/dev/zero")
+        try Data([0x72, 0x75, 0x6C, 0x65, 0x00, 0x73, 0x65, 0x63, 0x72, 0x65, 0x74])
+            .write(to: folder.appendingPathComponent("binary.rules"))
+        try Data("root:x:0:0:root:/root:/bin/bash\n".utf8).write(to: folder.appendingPathComponent("passwd"))
+        let diagnostics = try compile(folder, """
+            include "fifo.rules"
+            include "zero.rules"
+            include "binary.rules"
+            include "passwd"
+            """)
+        let messages = diagnostics.map(\.message)
+        #expect(diagnostics.items.count == 4, "\(messages)")
+        #expect(messages[0].contains("fifo.rules") && messages[0].contains("not a regular file"))
+        #expect(messages[1].contains("zero.rules") && messages[1].contains("not a regular file"))
+        #expect(messages[2].contains("binary.rules") && messages[2].contains("not rule source"))
+        #expect(messages[3].contains("`\(folder.path)/passwd`: not a rule file"))
+        let rendered = DiagnosticRenderer.text(diagnostics)
+        #expect(!rendered.contains("root:x") && !rendered.contains("secret"))
+    }
+
+    @Test func includesNestAtMostSixteenDeep() throws {
+        let folder = try temporaryFolder("triage-includes")
+        for i in 0..<20 {
+            try "include \"f\(i + 1).rules\"\n".write(to: folder.appendingPathComponent("f\(i).rules"), atomically: true, encoding: .utf8)
+        }
+        let diagnostics = try compile(folder, "include \"f0.rules\"\n")
+        let refused = diagnostics.filter { $0.code == .includeRefused }
+        #expect(refused.count == 1 && refused[0].message.contains("nest more than 16 deep"), "\(diagnostics.map(\.message))")
+        let long = String(repeating: "a", count: 1_100) + ".rules"
+        let tooLong = try compile(folder, "include \"\(long)\"\n")
+        #expect(tooLong.contains { $0.code == .includeRefused && $0.message.contains("at most 1024") })
     }
 }
