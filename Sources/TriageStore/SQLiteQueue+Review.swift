@@ -79,8 +79,7 @@ extension SQLiteQueue {
     public func release(_ caseID: String, officer: String) throws -> QueueCase {
         try Self.requireName(officer, "officer")
         let now = clock()
-        return try write { db in
-            let no = try requireHeld(caseID, by: officer, db, now: now, doing: "release")
+        return try writeHeld(caseID, by: officer, now: now, doing: "release") { db, no in
             try db.execute(sql: "UPDATE cases SET state = 'new', officer = NULL, lease_until = NULL, updated_at = ? WHERE no = ?",
                            arguments: [now, no])
             var audit = try AuditWriter(db, at: now)
@@ -102,8 +101,7 @@ extension SQLiteQueue {
             throw QueueError(.invalidArgument, "--duplicate-of goes with decision duplicate-of only")
         }
         let now = clock()
-        return try write { db in
-            let no = try requireHeld(caseID, by: officer, db, now: now, doing: "decide")
+        return try writeHeld(caseID, by: officer, now: now, doing: "decide") { db, no in
             if let original = duplicateOf {
                 guard original != caseID else { throw QueueError(.invalidArgument, "case \(caseID) cannot be a duplicate of itself") }
                 guard try caseNumber(original, db) != nil else {
@@ -190,6 +188,29 @@ extension SQLiteQueue {
     func rules(of no: Int64, _ db: Database) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT fingerprint FROM rule_sets JOIN cases ON cases.rule_set = rule_sets.id WHERE cases.no = ?"),
                             arguments: [no])
+    }
+
+    /// `body` in one IMMEDIATE transaction, given the case's number, once
+    /// `officer` is found to hold `caseID`. A refusal (not claimed, held by
+    /// another, the lease ended) is itself recorded as a `refused` audit
+    /// entry with what was attempted and why, committed, and then thrown:
+    /// a decision made on a lost lease leaves a trace.
+    func writeHeld<T>(_ caseID: String, by officer: String, now: Int64, doing: String,
+                      _ body: (Database, Int64) throws -> T) throws -> T {
+        let outcome: Result<T, QueueError> = try write { db in
+            let no: Int64
+            do { no = try requireHeld(caseID, by: officer, db, now: now, doing: doing) } catch let refusal as QueueError
+                where refusal.kind == .refused {
+                let number = try requireCase(caseID, db)
+                let state = try String.fetchOne(db, sql: "SELECT state FROM cases WHERE no = ?", arguments: [number])
+                var audit = try AuditWriter(db, at: now)
+                try audit.append(db, actor: officer, action: "refused", caseID: caseID, from: state, to: state,
+                                 reason: refusal.message, rules: try rules(of: number, db))
+                return .failure(refusal)
+            }
+            return .success(try body(db, no))
+        }
+        return try outcome.get()
     }
 
     /// Refuses unless `officer` holds `caseID` under a lease that has not

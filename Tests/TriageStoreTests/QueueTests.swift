@@ -128,7 +128,7 @@ struct QueueTests {
             try queue.decide(claimed.id, decision: .noFurtherAction, reason: "benign", officer: "alice")
         }
         let history = try queue.show(claimed.id).history.map(\.action)
-        #expect(history == ["intake", "claimed", "lease-expired", "claimed"])
+        #expect(history == ["intake", "claimed", "lease-expired", "claimed", "refused"])
     }
 
     @Test func aLeaseThatEndedCannotDecide() throws {
@@ -140,6 +140,16 @@ struct QueueTests {
             try queue.decide(claimed.id, decision: .referToPlatform, reason: "unlawful", officer: "alice")
         }
         #expect(error.kind == .refused && error.message.contains("lease ended"))
+        // Regression (issue 18, item 10): the refused attempt was not in the
+        // audit log. It is, with who tried, what and why; nothing else changed.
+        let detail = try queue.show(claimed.id)
+        let last = try #require(detail.history.last)
+        #expect(last.action == "refused" && last.actor == "alice" && last.reason == error.message)
+        #expect(last.reason?.hasPrefix("cannot decide case \(claimed.id)") == true)
+        #expect(detail.queueCase.state == .inReview && detail.queueCase.decision == nil)
+        #expect(try queue.verify().isIntact)
+        let release = try #require(throws: QueueError.self) { try queue.release(claimed.id, officer: "alice") }
+        #expect(try queue.show(claimed.id).history.last?.reason == release.message)
     }
 
     @Test func decisionsAreCheckedAndRecorded() throws {
@@ -164,7 +174,10 @@ struct QueueTests {
         #expect(decided.state == .decided && decided.decision == .referToPlatform && decided.decidedBy == "alice")
         // A decided case cannot be decided or released again without reopening.
         #expect(throws: QueueError.self) { try queue.release(first.id, officer: "alice") }
-        let entry = try #require(try queue.show(first.id).history.last)
+        let history = try queue.show(first.id).history
+        // The release just refused is on record after the decision.
+        #expect(history.last?.action == "refused" && history.last?.reason?.contains("it is decided, not claimed") == true)
+        let entry = try #require(history.dropLast().last)
         #expect(entry.action == "decided" && entry.actor == "alice" && entry.reason == "glorifies an attack")
         #expect(entry.rules == Fixture.rules.fingerprint.description)
         // Reopen, with a reason, puts it back in the queue.
