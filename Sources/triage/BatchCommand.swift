@@ -144,7 +144,7 @@ struct BatchCommand: ParsableCommand {
         }
 
         let fetching = fetch || refetch
-            ? AssessmentPool.Fetching(limits: fetchOptions.limits, policy: fetchOptions.policy, throttle: throttleOptions.throttle,
+            ? AssessmentPool.Fetching(limits: fetchOptions.limits(command: "batch"), policy: fetchOptions.policy, throttle: throttleOptions.throttle,
                                       refetch: refetch, concurrent: fetchJobs)
             : nil
         // On the assessing threads: what the queue's single writer would

@@ -46,7 +46,7 @@ struct CheckCommand: ParsableCommand {
         let pipeline = TriagePipeline(rules: rules, policy: policy, limits: options.scanLimits)
         // A libcurl handle only when there is something to fetch.
         let fetched = Fetcher.wants(referral, refetch: false)
-            ? Fetcher(limits: fetchOptions.limits, policy: fetchOptions.policy).fetch(referral, refetch: false) : nil
+            ? Fetcher(limits: fetchOptions.limits(command: "check"), policy: fetchOptions.policy).fetch(referral, refetch: false) : nil
         var assessment = pipeline.assess(referral, fetched: fetched).assessment
         var cases = CaseBook()
         if let filed = cases.file(canonicalURL: assessment.canonicalURL, contentFingerprint: assessment.contentFingerprint) {

@@ -36,7 +36,15 @@ struct FetchOptions: ParsableArguments {
         }
     }
 
-    var limits: FetchLimits {
+    /// The limits these options set. With `--proxy`, first warns on
+    /// standard error that the destination checks now see the proxy, not
+    /// the sites fetched (once per command).
+    func limits(command: String) -> FetchLimits {
+        if let proxy {
+            printError("triage \(command): warning: with --proxy \(proxy), fetches connect to the proxy, so the destination checks "
+                       + "(no loopback, private, link-local or other internal addresses) see only the proxy's address, not the sites "
+                       + "fetched: the proxy must refuse internal destinations itself")
+        }
         var limits = FetchLimits()
         limits.connectTimeout = .seconds(connectTimeout)
         limits.totalTimeout = .seconds(fetchTimeout)

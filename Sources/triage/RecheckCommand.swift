@@ -41,7 +41,7 @@ struct RecheckCommand: ParsableCommand {
     func run() throws {
         let sqlite = try queue.open(command: "recheck")
         let candidates = try queueAction("recheck") { try sqlite.recheckCandidates(olderThanDays: olderThan, limit: limit) }
-        let fetcher = Fetcher(limits: fetchOptions.limits, policy: fetchOptions.policy, throttle: throttleOptions.throttle)
+        let fetcher = Fetcher(limits: fetchOptions.limits(command: "recheck"), policy: fetchOptions.policy, throttle: throttleOptions.throttle)
         var counts: [RecheckOutcome: Int] = [:]
         for candidate in candidates {
             let (record, body) = fetcher.fetch(candidate.url)

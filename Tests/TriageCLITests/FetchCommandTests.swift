@@ -42,6 +42,15 @@ struct FetchCommandTests {
         #expect(refused.status == 0 && refused.stdout.hasPrefix("PENDING"))
         #expect(refused.stdout.contains("fetch failed (blocked-destination)"))
         #expect(server.connections == before)
+
+        // Regression (issue 18, item 10): with a proxy the destination check
+        // sees the proxy's address, and nothing said so. Now a warning does
+        // (the proxy here is the loopback server, admitted for the test).
+        let proxied = try TriageProcess.run(["check", "http://example.invalid/page", "--proxy", server.base,
+                                             "--allow-loopback-port", port, "--format", "json"])
+        #expect(proxied.stderr.contains("warning: with --proxy \(server.base), fetches connect to the proxy"), "\(proxied.stderr)")
+        #expect(proxied.stderr.contains("see only the proxy's address"))
+        #expect(!result.stderr.contains("--proxy"))
     }
 
     /// A gzip- or brotli-encoded page is read decoded and kept as sent; a
