@@ -58,10 +58,12 @@ enum ElementKind: Equatable {
         self = Self.packed[key] ?? .other
     }
 
-    /// A block boundary: text on either side never joins.
+    /// A block boundary: text on either side never joins. (`br` is not:
+    /// a line break inside running text reads as a space, as a hard-wrapped
+    /// line does.)
     var isBlock: Bool {
         switch self {
-        case .block, .br, .iframe, .video, .audio, .object, .title, .head: true
+        case .block, .iframe, .video, .audio, .object, .title, .head: true
         default: false
         }
     }

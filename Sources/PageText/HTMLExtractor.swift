@@ -30,6 +30,8 @@ final class HTMLExtractor {
     @exclusivity(unchecked) private var hiddenDepth = 0
     @exclusivity(unchecked) private var inTitle = 0
     private(set) var notes: [String] = []
+    /// Attribute text waiting for its block to end (see `attributeText`).
+    private var deferred: [(bytes: [UInt8], origin: Segment.Origin, hidden: Bool, tag: Range<Int>)] = []
 
     struct Element {
         let kind: ElementKind
@@ -80,6 +82,7 @@ final class HTMLExtractor {
         }
         if html.isEmpty { htmlParseChunk(ctxt, nil, 0, 1) }
         position()
+        closeBlock()
         // A parse that stopped early (libxml2's depth limit, a fatal error)
         // leaves text unseen: read the rest as raw text.
         if ctxt.pointee.disableSAX != 0 || furthest < html.count - 1 {
@@ -140,14 +143,14 @@ final class HTMLExtractor {
                 }
             }
         }
-        if kind.isBlock { out.close() }
+        if kind.isBlock { closeBlock() }
         stack.append(Element(kind: kind, hidden: hidden))
         if hidden { hiddenDepth += 1 }
         if kind.isExcluded { excludedDepth += 1 }
         if kind == .title { inTitle += 1 }
         // Second pass, only for elements with readable attributes.
         guard kind != .other && kind != .block, let attributes else {
-            if kind == .br { out.close() }
+            if kind == .br { lineBreak(tag: tagStart..<tagEnd) }
             return
         }
         var metaName: UnsafePointer<xmlChar>?
@@ -172,7 +175,7 @@ final class HTMLExtractor {
         if kind == .meta, let metaName, let metaContent, Self.isReadableMeta(metaName) {
             attributeText(metaContent, .meta, hidden: false, tag: tagStart..<tagEnd)
         }
-        if kind == .br { out.close() }
+        if kind == .br { lineBreak(tag: tagStart..<tagEnd) }
     }
 
     private func end(_ name: UnsafePointer<xmlChar>?) {
@@ -181,7 +184,7 @@ final class HTMLExtractor {
         if element.hidden { hiddenDepth -= 1 }
         if element.kind.isExcluded { excludedDepth -= 1 }
         if element.kind == .title { inTitle -= 1 }
-        if element.kind.isBlock || element.kind == .title { out.close() }
+        if element.kind.isBlock || element.kind == .title { closeBlock() }
     }
 
     /// Text: aligned byte by byte with the raw bytes it was parsed from.
@@ -318,14 +321,35 @@ final class HTMLExtractor {
         return true
     }
 
+    /// Attribute text (a link's address, an image's alt text, a meta
+    /// description) is a part of its own, mapped to its tag. It waits until
+    /// the block around it ends, so the running text goes on across the
+    /// element: `join <a href=…>our ranks</a>` is one phrase.
     private func attributeText(_ value: UnsafePointer<xmlChar>, _ origin: Segment.Origin, hidden: Bool, tag: Range<Int>) {
         let length = Int(xmlStrlen(value))
         guard length > 0 else { return }
+        deferred.append((Array(UnsafeBufferPointer(start: value, count: length)), origin, hidden, tag))
+    }
+
+    /// Ends the running text's part at a block boundary, then adds the
+    /// attribute text met inside it.
+    private func closeBlock() {
         out.close()
-        out.append(origin, hidden: hidden) { out in
-            out.appendSpan(value, count: length, from: tag.lowerBound, to: tag.upperBound)
+        for part in deferred {
+            out.append(part.origin, hidden: part.hidden) { out in
+                part.bytes.withUnsafeBufferPointer { out.appendSpan($0.baseAddress!, count: $0.count, from: part.tag.lowerBound, to: part.tag.upperBound) }
+            }
+            out.close()
         }
-        out.close()
+        deferred.removeAll(keepingCapacity: true)
+    }
+
+    /// `<br>` inside running text: a space, mapped to the tag (the text
+    /// goes on, as a reader reads on to the next line).
+    private func lineBreak(tag: Range<Int>) {
+        let hidden = hiddenDepth > 0
+        guard let origin = visibleOrigin, out.isOpen(origin, hidden: hidden) else { return }
+        out.append(origin, hidden: hidden) { out in out.byte(0x20, from: tag.lowerBound, to: tag.upperBound) }
     }
 
     @inline(__always) static func isNameByte(_ b: UInt8) -> Bool {

@@ -141,10 +141,17 @@ final class SegmentBuilder {
     }
 
     /// Ends the open segment: the next text starts a new one, after a line
-    /// feed (a block boundary).
+    /// feed (a block boundary). Inside a segment, tabs, line feeds, form
+    /// feeds and carriage returns read as spaces, as a browser shows them:
+    /// the line feed between segments is then the only one in the text, and
+    /// a phrase wrapped across source lines reads as one. (Byte for byte, so
+    /// the map is unchanged.)
     func close() {
         guard let current = open else { return }
         open = nil
+        for k in current.from..<count where bytes[k] == 0x0A || bytes[k] == 0x09 || bytes[k] == 0x0D || bytes[k] == 0x0C {
+            bytes[k] = 0x20
+        }
         if count > current.from {
             segments.append(Segment(origin: current.origin, range: current.from..<count, hidden: current.hidden))
         }

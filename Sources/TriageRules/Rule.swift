@@ -35,8 +35,8 @@ public enum TextView: String, Sendable, Hashable, CaseIterable {
     func fold(_ literal: [UInt8], caseInsensitive: Bool, normalizer: TextNormalizer) -> [UInt8] {
         switch self {
         case .raw: caseInsensitive ? literal.map(RuleChecker.asciiLower) : literal
-        case .normalized: normalizer.normalize(literal).bytes
-        case .leet: LeetView.of(normalizer.normalize(literal)).bytes
+        case .normalized: normalizer.views(of: literal, leet: false).normalized.bytes
+        case .leet: normalizer.views(of: literal, leet: true).leet.bytes
         }
     }
 }

@@ -20,8 +20,8 @@ public struct TextViews: Sendable {
     /// `leet` is true (`CompiledRules.scansLeetView`); otherwise it is empty,
     /// which costs nothing to a rule set that has no leet patterns.
     public init(_ raw: [UInt8], normalizer: TextNormalizer = TextNormalizer(), leet: Bool = true) {
-        let normalized = normalizer.normalize(raw)
-        self.init(raw: raw, normalized: normalized, leet: leet ? LeetView.of(normalized) : .empty)
+        let views = normalizer.views(of: raw, leet: leet)
+        self.init(raw: raw, normalized: views.normalized, leet: views.leet)
     }
 
     public func bytes(_ view: TextView) -> [UInt8] {

@@ -62,9 +62,9 @@ struct ExtractCommand: ParsableCommand {
         let views = page.segments.map { segment -> [UInt8] in
             let raw = Array(page.text[segment.range])
             guard view != .raw else { return raw }
-            let normalized = normalizer.normalize(raw)
-            capped = capped || normalized.expansionCapped
-            return view == .leet ? LeetView.of(normalized).bytes : normalized.bytes
+            let views = normalizer.views(of: raw, leet: view == .leet)
+            capped = capped || views.normalized.expansionCapped
+            return view == .leet ? views.leet.bytes : views.normalized.bytes
         }
         let notes = page.notes + (capped ? ["normalisation reached its expansion cap; the rest of a part is shown unnormalised"] : [])
         var output = OutputWriter()

@@ -206,3 +206,55 @@ struct CharsetTests {
         #expect(page.string == "a\u{FFFD}(b\u{FFFD}")
     }
 }
+
+/// Issue 19, items 1 and 2: running text goes on across line breaks in the
+/// source, `<br>` and links, as a reader reads it; blocks still part it.
+@Suite("Running text")
+struct RunningTextTests {
+    static func parts(_ html: String) -> [(String, String)] {
+        let page = PageExtractor().extract(Array(html.utf8), contentType: "text/html")
+        return page.segments.map { ($0.origin.rawValue, String(decoding: page.text[$0.range], as: UTF8.self)) }
+    }
+
+    @Test(arguments: [
+        ("a line break in the source", "<p>join\nour ranks</p>", "join our ranks"),
+        ("CR LF in the source", "<p>join\r\nour ranks</p>", "join our ranks"),
+        ("a tab", "<p>join\tour ranks</p>", "join our ranks"),
+        ("<br>", "<p>join<br>our ranks</p>", "join our ranks"),
+        ("<br/> with attributes", "<p>join<br class=\"x\"/>our ranks</p>", "join our ranks"),
+        ("a link", "<p>join <a href=\"/r\">our ranks</a> today</p>", "join our ranks today"),
+        ("an image with alt text", "<p>join <img src=\"x.png\" alt=\"flag\"> our ranks</p>", "join our ranks"),
+    ])
+    func runningTextGoesOn(_ mechanism: String, _ html: String, _ body: String) throws {
+        let parts = Self.parts(html)
+        let text = try #require(parts.first { $0.0 == "body" }?.1, "\(mechanism): \(parts)")
+        // As the patterns read it: the normalised view, white space collapsed.
+        let read = TextNormalizer().views(of: Array(text.utf8), leet: false).normalized.bytes
+        #expect(String(decoding: read, as: UTF8.self) == body, "\(mechanism): \(parts)")
+    }
+
+    /// A link's address and an image's alt text are parts of their own,
+    /// after the running text they stood in, each mapped to its tag.
+    @Test func attributeTextFollowsItsBlock() throws {
+        let html = "<p>join <a href=\"/r\">our ranks</a></p><p>next</p>"
+        let page = PageExtractor().extract(Array(html.utf8), contentType: "text/html")
+        let parts = page.segments.map { ($0.origin.rawValue, String(decoding: page.text[$0.range], as: UTF8.self)) }
+        #expect(parts.map(\.0) == ["body", "link", "body"] && parts.map(\.1) == ["join our ranks", "/r", "next"])
+        let link = page.segments[1]
+        #expect(page.map.source(of: link.range) == 8..<21)  // `<a href="/r">`
+        // The body's bytes map to the page exactly, across the tag.
+        let body = page.segments[0]
+        for k in body.range {
+            let source = page.map.source(of: k..<(k + 1))
+            #expect(Array(html.utf8)[source] == [page.text[k]] || page.text[k] == 0x20)
+        }
+    }
+
+    /// Blocks, table cells and list items still part text: no phrase runs
+    /// from one to the next.
+    @Test func blocksStillPartText() {
+        #expect(Self.parts("<p>attack</p><p>plan</p>").map(\.1) == ["attack", "plan"])
+        #expect(Self.parts("<ul><li>attack</li><li>plan</li></ul>").map(\.1) == ["attack", "plan"])
+        #expect(Self.parts("<table><tr><td>attack</td><td>plan</td></tr></table>").map(\.1) == ["attack", "plan"])
+    }
+}

@@ -125,6 +125,33 @@ struct PipelineTests {
         #expect(expanding.notes.contains { $0.contains("expansion cap") })
     }
 
+    /// Issue 19, items 1 and 2: a phrase split by white space, a line
+    /// break in the source, `<br>` or a link is found, and its evidence
+    /// covers the page bytes from its first word to its last.
+    @Test(arguments: [
+        ("two spaces", "join  our ranks"), ("a tab", "join\tour ranks"), ("a line break", "join\nour ranks"),
+        ("CR LF", "join\r\nour ranks"), ("a no-break space entity", "join&nbsp;our ranks"), ("<br>", "join<br>our ranks"),
+        ("a link", "join <a href=\"https://example.invalid/r\">our ranks</a>"), ("a link around all", "<a href=\"/x\">join our\nranks</a>"),
+    ])
+    func phrasesAcrossWhiteSpaceAndLinks(_ mechanism: String, _ phrase: String) throws {
+        let html = "<html><body><p>SYNTHETIC TEST CONTENT. Come and \(phrase) today.</p></body></html>"
+        let bytes = Array(html.utf8)
+        let a = TriagePipeline(rules: shippedRules, policy: .default).assess(Referral(id: "w", content: .html(bytes)))
+        let hit = try #require(a.hits.first { $0.rule == "example.recruitment-invitation" }, "\(mechanism): \(a.hits.map(\.rule))")
+        let snippet = try #require(hit.evidence.first)
+        let source = String(decoding: bytes[snippet.start..<snippet.end], as: UTF8.self)
+        #expect(source.hasPrefix("join") && source.hasSuffix("ranks"), "\(mechanism): \(source)")
+        #expect(snippet.match.lowercased().split(whereSeparator: \.isWhitespace) == ["join", "our", "ranks"], "\(mechanism)")
+    }
+
+    /// Blocks still part phrases: the last word of one paragraph and the
+    /// first of the next are not a phrase.
+    @Test func phrasesDoNotRunAcrossBlocks() {
+        let html = "<p>SYNTHETIC TEST CONTENT. Come and join our</p><p>ranks of readers.</p>"
+        let a = TriagePipeline(rules: shippedRules, policy: .default).assess(Referral(id: "b", content: .html(Array(html.utf8))))
+        #expect(!a.hits.contains { $0.rule == "example.recruitment-invitation" })
+    }
+
     @Test func unassessableContentIsPendingWithAReason() throws {
         let pipeline = TriagePipeline(rules: shippedRules, policy: .default)
         let urlOnly = pipeline.assess(Referral(id: "u", url: "https://x.example/", content: .none))

@@ -1,0 +1,73 @@
+import Testing
+import TestSupport
+@testable import TextNormalizer
+
+/// Issue 19, item 1: white space reads as one space, as a browser shows it.
+@Suite("White space collapsed")
+struct WhitespaceCollapseTests {
+    static let rows: [(mechanism: String, text: String, expected: String)] = [
+        ("two spaces", "attack  plan", "attack plan"),
+        ("a tab", "attack\tplan", "attack plan"),
+        ("a carriage return and spaces", "attack\r  plan", "attack plan"),
+        ("a form feed", "attack\u{0C}plan", "attack plan"),
+        ("a no-break space (folded to a space)", "attack\u{00A0}plan", "attack plan"),
+        ("an ideographic space", "attack\u{3000}plan", "attack plan"),
+        ("a line separator", "attack\u{2028}plan", "attack plan"),
+        ("a next-line character", "attack\u{85}plan", "attack plan"),
+        ("a thin space beside spaces", "attack \u{2009} plan", "attack plan"),
+        ("a part boundary stays one line feed", "attack \n plan", "attack\nplan"),
+        ("line feeds in a run are one", "a\n\n\nb", "a\nb"),
+        ("single spaces unchanged", "a b c", "a b c"),
+        ("leading and trailing runs", "  a  ", " a "),
+        ("only white space", " \t ", " "),
+        ("nothing", "", ""),
+    ]
+
+    @Test(arguments: rows)
+    func collapses(_ row: (mechanism: String, text: String, expected: String)) {
+        let views = TextNormalizer().views(of: Array(row.text.utf8), leet: true)
+        #expect(String(decoding: views.normalized.bytes, as: UTF8.self) == row.expected, "\(row.mechanism)")
+        #expect(String(decoding: views.leet.bytes, as: UTF8.self) == row.expected, "\(row.mechanism), leet")
+    }
+
+    /// The space stands for the whole run in the source, and every other
+    /// byte keeps its own.
+    @Test func theSpaceMapsToTheWholeRun() {
+        let text = Array("x\u{00A0}\t y".utf8)  // x, NBSP (2 bytes), tab, space, y
+        let view = TextNormalizer().views(of: text, leet: false).normalized
+        #expect(view.bytes == Array("x y".utf8))
+        #expect(view.map[0] == 0..<1 && view.map[1] == 1..<5 && view.map[2] == 5..<6)
+    }
+
+    /// Spaced-out letters are joined in the leet view before collapsing, so
+    /// a wider gap still parts two words.
+    @Test func spacedWordsStayApartInTheLeetView() {
+        let views = TextNormalizer().views(of: Array("j o i n  t h e  f i g h t".utf8), leet: true)
+        #expect(String(decoding: views.leet.bytes, as: UTF8.self) == "join the fight")
+        #expect(String(decoding: views.normalized.bytes, as: UTF8.self) == "j o i n t h e f i g h t")
+    }
+
+    /// Making the views of a view changes nothing, and each byte's source
+    /// range lies inside the text, in order (random text, seeded).
+    @Test func viewsAreAFixedPointWithExactMaps() {
+        let pool = ["a", "b", "4", "1", " ", "  ", "\t", "\n", "\r\n", "\u{00A0}", "\u{2028}", "\u{85}", ".", "-", "\u{200B}", "Ａ", "ж"]
+        var random = SeededRandom(seed: 2026_12_07)
+        let normalizer = TextNormalizer()
+        for _ in 0..<3000 {
+            var text: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...20, using: &random) { text += Array(pool[Int.random(in: 0..<pool.count, using: &random)].utf8) }
+            let once = normalizer.views(of: text, leet: true)
+            let twice = normalizer.views(of: once.normalized.bytes, leet: false)
+            #expect(once.normalized.bytes == twice.normalized.bytes, "\(String(decoding: text, as: UTF8.self).debugDescription)")
+            for view in [once.normalized, once.leet] {
+                #expect(view.map.count == view.bytes.count)
+                var previous = 0
+                for k in 0..<view.map.count {
+                    let range = view.map[k]
+                    #expect(range.lowerBound >= previous && range.upperBound <= text.count)
+                    previous = range.lowerBound
+                }
+            }
+        }
+    }
+}
