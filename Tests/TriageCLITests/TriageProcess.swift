@@ -56,8 +56,10 @@ struct TriageProcess {
 
 extension TriageProcess {
     /// Runs `triage` with its output discarded and returns its exit status
-    /// and peak resident memory in bytes (from `wait4`'s own count for that
-    /// child, so other tests' processes do not enter it).
+    /// and peak resident memory in bytes: the high-water mark of its own
+    /// memory (`VmHWM` in /proc), read every 10 ms while it runs. (Not
+    /// `wait4`'s `ru_maxrss`: Linux carries the spawning process's resident
+    /// size into the child's at exec, and this test process is large.)
     static func runMeasuringMemory(_ arguments: [String]) throws -> (status: Int32, peakBytes: Int) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -69,10 +71,18 @@ extension TriageProcess {
         let spawned = posix_spawn(&pid, executable.path, &actions, nil, argv, environ)
         guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EIO) }
         var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-        // Linux reports ru_maxrss in KiB.
-        return ((status >> 8) & 0xFF, usage.ru_maxrss * 1024)
+        var peakKiB = 0
+        while true {
+            if let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+               let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") {
+                peakKiB = max(peakKiB, kib)
+            }
+            let done = waitpid(pid, &status, WNOHANG)
+            if done == pid || (done < 0 && errno != EINTR) { break }
+            usleep(10_000)
+        }
+        return ((status >> 8) & 0xFF, peakKiB * 1024)
     }
 }
 
