@@ -135,7 +135,9 @@ struct Fold: Sendable {
             (folded, skeleton, isASCII, isSeparator, parts) = ([], nil, true, false, [])
             return
         }
-        let scalars = Self.stripMarks(ICU.nfkcCasefold(UTF16.units(of: scalar)))
+        // Typographic punctuation after NFKC, so what folds to it (`⁻` to
+        // `−`, `︱` to `—`) reads as the same ASCII.
+        let scalars = Self.stripMarks(ICU.nfkcCasefold(UTF16.units(of: scalar))).map { Self.typographic[$0].map(UInt32.init) ?? $0 }
         parts = scalars.count > 1 ? scalars : []
         folded = scalars.flatMap(UTF8Decoding.encode)
         isASCII = folded.allSatisfy { $0 < 0x80 }
@@ -157,6 +159,18 @@ struct Fold: Sendable {
         skeleton = isASCII ? nil
             : asciiSkeleton(UTF16.units(of: scalar)) ?? (folded.isEmpty ? nil : asciiSkeleton(Array(String(decoding: folded, as: UTF8.self).utf16)))
     }
+
+    /// Typographic punctuation read as the ASCII a reader takes it for
+    /// (NFKC keeps it): apostrophes and single quotes as `'`, double quotes
+    /// and guillemets as `"`, hyphens, dashes and the minus sign as `-`. So
+    /// `Hamas’s` reads `hamas's`, and the name before it is a whole word.
+    static let typographic: [UInt32: UInt8] = {
+        var table: [UInt32: UInt8] = [:]
+        for scalar: UInt32 in [0x2018, 0x2019, 0x201A, 0x201B, 0x2032, 0x2035, 0x02BC, 0x2039, 0x203A] { table[scalar] = 0x27 }
+        for scalar: UInt32 in [0x201C, 0x201D, 0x201E, 0x201F, 0x2033, 0x2036, 0x00AB, 0x00BB] { table[scalar] = 0x22 }
+        for scalar: UInt32 in [0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0x2E3A, 0x2E3B, 0xFE58, 0xFE63] { table[scalar] = 0x2D }
+        return table
+    }()
 
     /// Scalars of `units` after NFD, without combining marks.
     private static func stripMarks(_ units: [UInt16]) -> [UInt32] {

@@ -6,11 +6,27 @@ enum WordBoundary {
         (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b >= 0x80
     }
 
-    /// Whether `start..<end` has a word boundary at both ends.
+    /// Whether `start..<end` has a word boundary at both ends. Besides ASCII
+    /// punctuation and space, the General Punctuation block (U+2000-U+206F:
+    /// typographic quotes, apostrophes and dashes, spaces) bounds a word, so
+    /// `Hamas’s` and `Division—` keep their names whole in the raw view too.
     static func isWhole(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Bool {
-        let before = start == 0 || !isWordByte(bytes[start - 1]) || !isWordByte(bytes[start])
-        let after = end == bytes.count || !isWordByte(bytes[end]) || !isWordByte(bytes[end - 1])
+        let before = start == 0 || !isWordByte(bytes[start - 1]) || !isWordByte(bytes[start]) || endsPunctuation(bytes, start)
+        let after = end == bytes.count || !isWordByte(bytes[end]) || !isWordByte(bytes[end - 1]) || startsPunctuation(bytes, end)
         return before && after
+    }
+
+    /// Whether a General Punctuation character (E2 80 xx or E2 81 xx in
+    /// UTF-8) starts at `k`.
+    @inline(__always)
+    static func startsPunctuation(_ bytes: UnsafeRawBufferPointer, _ k: Int) -> Bool {
+        k + 2 < bytes.count && bytes[k] == 0xE2 && (bytes[k + 1] == 0x80 || bytes[k + 1] == 0x81) && bytes[k + 2] & 0xC0 == 0x80
+    }
+
+    /// Whether one ends just before `k`.
+    @inline(__always)
+    static func endsPunctuation(_ bytes: UnsafeRawBufferPointer, _ k: Int) -> Bool {
+        k >= 3 && startsPunctuation(bytes, k - 3)
     }
 
     /// The offset of the first word start, or `bytes.count` if none.

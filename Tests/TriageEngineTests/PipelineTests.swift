@@ -144,6 +144,23 @@ struct PipelineTests {
         #expect(snippet.match.lowercased().split(whereSeparator: \.isWhitespace) == ["join", "our", "ranks"], "\(mechanism)")
     }
 
+    /// Issue 19, item 8: a name next to typographic punctuation is still
+    /// a whole word (`Hamas’s` was missed while `Hamas's` matched).
+    @Test(arguments: [
+        ("a typographic apostrophe", "Hamas’s statement", "org-harakat-al-muqawama-al-islamiyya"),
+        ("typographic quotes", "the group “Hamas” said", "org-harakat-al-muqawama-al-islamiyya"),
+        ("single quotes", "the group ‘Hamas’ said", "org-harakat-al-muqawama-al-islamiyya"),
+        ("an em dash", "Sonnenkrieg Division—a group", "org-sonnenkrieg-division"),
+        ("an en dash", "Sonnenkrieg Division – a group", "org-sonnenkrieg-division"),
+        ("a dash inside a name", "Palestinian Islamic Jihad-Shaqaqi posted", "org-palestinian-islamic-jihad-shaqaqi"),
+        ("guillemets", "«Sonnenkrieg Division»", "org-sonnenkrieg-division"),
+    ])
+    func namesBesideTypographicPunctuation(_ mechanism: String, _ text: String, _ rule: String) throws {
+        let html = "<p>SYNTHETIC TEST CONTENT. A report about \(text).</p>"
+        let a = TriagePipeline(rules: shippedRules, policy: .default).assess(Referral(id: "t", content: .html(Array(html.utf8))))
+        #expect(a.hits.contains { $0.rule == "proscribed-organisations." + rule }, "\(mechanism): \(a.hits.map(\.rule))")
+    }
+
     /// Blocks still part phrases: the last word of one paragraph and the
     /// first of the next are not a phrase.
     @Test func phrasesDoNotRunAcrossBlocks() {
