@@ -129,13 +129,16 @@ final class HTMLExtractor {
         last = tagEnd
         let kind = names.element(name)
         var hidden = hiddenDepth > 0
-        // First pass over the attributes: does this element hide its content?
+        var tooltip: UnsafePointer<xmlChar>?
+        // First pass over the attributes: does this element hide its
+        // content, and has it a tooltip?
         if let attributes {
             var k = 0
             while let attributeName = attributes[k] {
                 let value = attributes[k + 1]
                 k += 2
                 switch names.attribute(attributeName) {
+                case .title where kind != .img: tooltip = value
                 case .hidden: hidden = true
                 case .ariaHidden where value.map { Self.equalsIgnoringCase($0, "true") } ?? false: hidden = true
                 case .style where value.map(Self.hidesContent) ?? false: hidden = true
@@ -148,6 +151,9 @@ final class HTMLExtractor {
         if hidden { hiddenDepth += 1 }
         if kind.isExcluded { excludedDepth += 1 }
         if kind == .title { inTitle += 1 }
+        // A title on any element but an image (whose title is read with its
+        // alt text) is a tooltip a reader sees on hovering; not in the head.
+        if let tooltip, excludedDepth == 0 { attributeText(tooltip, .tooltip, hidden: hidden, tag: tagStart..<tagEnd) }
         // Second pass, only for elements with readable attributes.
         guard kind != .other && kind != .block, let attributes else {
             if kind == .br { lineBreak(tag: tagStart..<tagEnd) }

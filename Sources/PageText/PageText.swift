@@ -51,6 +51,8 @@ public struct Segment: Sendable, Equatable {
         case link
         /// An `iframe`, `embed`, `video`, `audio` or `source` address.
         case media
+        /// A `title` attribute on any other element: shown as a tooltip.
+        case tooltip
     }
 
     public let origin: Origin

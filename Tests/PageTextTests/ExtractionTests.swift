@@ -258,3 +258,18 @@ struct RunningTextTests {
         #expect(Self.parts("<table><tr><td>attack</td><td>plan</td></tr></table>").map(\.1) == ["attack", "plan"])
     }
 }
+
+extension RunningTextTests {
+    /// Issue 19, item 7: a `title` on any element is a tooltip a reader
+    /// sees; an image's title is read with its alt text, as before.
+    @Test func titlesOnAnyElementAreTooltips() {
+        let parts = Self.parts("<p>See <span title=\"join our ranks\">this</span>.</p><p><abbr title=\"Sonnenkrieg Division\">SKD</abbr></p>"
+            + "<img src=\"a.png\" title=\"image title\">")
+        #expect(parts.contains { $0 == ("tooltip", "join our ranks") }, "\(parts)")
+        #expect(parts.contains { $0 == ("tooltip", "Sonnenkrieg Division") })
+        #expect(parts.contains { $0 == ("alt", "image title") })
+        #expect(parts.first { $0.0 == "body" }?.1 == "See this.")
+        // Not from the head (a `<link title>` is no tooltip).
+        #expect(!Self.parts("<head><link rel=\"alternate\" title=\"join our ranks\"></head><p>x</p>").contains { $0.0 == "tooltip" })
+    }
+}
