@@ -9,7 +9,9 @@
 ///    from the next by one or two separator characters (space, `.`, `-`, `_`,
 ///    `*`, `/`, `·`-free ASCII only), is joined: `a t t a c k`, `a.t.t.a.c.k`
 ///    and `a-t-t-a-c-k` all read `attack`; gaps wider than the run's
-///    narrowest are word breaks (`j o i n  t h e` reads `join the`). Shorter
+///    narrowest are word breaks (`j o i n  t h e` reads `join the`), and so
+///    is a gap with a space in a run whose letters are also joined by
+///    punctuation alone (`a.t.t.a.c.k p.l.a.n` reads `attack plan`). Shorter
 ///    runs (`U S A`) are left alone.
 ///
 /// Every output byte keeps the source range of the normalised byte it came
@@ -57,6 +59,10 @@ public enum LeetView {
                     while j < n && j - k <= 2 && isSeparator(table[Int(source[j])]) { j += 1 }
                     return j > k + 1 && j - k <= 3 && letter(j) && !letter(j + 1) ? j : nil
                 }
+                /// Whether the separators between letters at `k` and `j` hold a space.
+                @inline(__always) func gapHasSpace(_ k: Int, _ j: Int) -> Bool {
+                    (k + 1..<j).contains { source[$0] == 0x20 }
+                }
                 out.appendMapped(n) { bytes, map in
                     var written = 0
                     // Output from `copiedFrom` on came one to one from input
@@ -96,10 +102,11 @@ public enum LeetView {
                         // A single letter (not part of a longer word) may
                         // start a run of spaced-out letters.
                         if currentIsLetter && !previousIsLetter && !isLetter(next) {
-                            var letters = 1, last = i, narrowest = 3
+                            var letters = 1, last = i, narrowest = 3, punctuated = false
                             while let following = nextSpaced(after: last) {
                                 letters += 1
                                 narrowest = min(narrowest, following - last - 1)
+                                punctuated = punctuated || !gapHasSpace(last, following)
                                 last = following
                             }
                             if letters >= minimumSpacedLetters {
@@ -112,7 +119,7 @@ public enum LeetView {
                                 written += 1
                                 while k < last {
                                     let following = nextSpaced(after: k)!
-                                    if following - k - 1 > narrowest {
+                                    if following - k - 1 > narrowest || (punctuated && gapHasSpace(k, following)) {
                                         bytes[written] = 0x20
                                         map.append(from: k + 1, to: following)
                                         written += 1

@@ -124,15 +124,17 @@ struct LeetViewTests {
         var i = 0
         while i < n {
             if letter(i) && !letter(i - 1) && !letter(i + 1) {
-                var run = [i], gaps: [Int] = []
+                var run = [i], gaps: [Int] = [], spaced: [Bool] = []
                 while let next = nextSpaced(after: run.last!) {
                     gaps.append(next - run.last! - 1)
+                    spaced.append(source[(run.last! + 1)..<next].contains(0x20))
                     run.append(next)
                 }
                 if run.count >= LeetView.minimumSpacedLetters {
                     let narrowest = gaps.min()!
+                    let punctuated = spaced.contains(false)
                     for (index, k) in run.enumerated() {
-                        if index > 0 && gaps[index - 1] > narrowest { out.append(0x20) }
+                        if index > 0 && (gaps[index - 1] > narrowest || (punctuated && spaced[index - 1])) { out.append(0x20) }
                         out.append(table[Int(source[k])])
                     }
                     i = run.last! + 1

@@ -47,6 +47,17 @@ struct WhitespaceCollapseTests {
         #expect(String(decoding: views.normalized.bytes, as: UTF8.self) == "j o i n t h e f i g h t")
     }
 
+    /// Issue 19, item 4: letters spaced out by punctuation part words at
+    /// a space (`a.t.t.a.c.k p.l.a.n` read `attackplan`).
+    @Test(arguments: [
+        ("a.t.t.a.c.k p.l.a.n", "attack plan"), ("a-t-t-a-c-k p-l-a-n", "attack plan"), ("a_t_t_a_c_k  p_l_a_n", "attack plan"),
+        ("t-4-r-g-3-t l-1-s-t", "target list"), ("a t t a c k  p l a n", "attack plan"), ("a. t. t. a. c. k", "attack"),
+    ])
+    func spacedLettersKeepWordGaps(_ text: String, _ expected: String) {
+        let views = TextNormalizer().views(of: Array(text.utf8), leet: true)
+        #expect(String(decoding: views.leet.bytes, as: UTF8.self) == expected)
+    }
+
     /// Making the views of a view changes nothing, and each byte's source
     /// range lies inside the text, in order (random text, seeded).
     @Test func viewsAreAFixedPointWithExactMaps() {
