@@ -2,9 +2,10 @@
 /// that ask for it.
 ///
 /// 1. Digits and symbols that stand in for letters become those letters:
-///    `0`→o, `1`→i, `3`→e, `4`→a, `5`→s, `7`→t, `8`→b, `9`→g, `@`→a, `$`→s,
-///    `|`→l, `+`→t. (`1` reads as `i`, the commoner stand-in; `!` is left
-///    alone, because in ordinary text it ends sentences, not spells words.)
+///    `0`→o, `3`→e, `4`→a, `5`→s, `7`→t, `8`→b, `9`→g, `@`→a, `$`→s,
+///    `+`→t; and `1`, `|`, `l` and `i`, which stand in for each other, all
+///    read `i` (so `1ist` and `jo1n` both match). `!` is left alone, because
+///    in ordinary text it ends sentences, not spells words.
 /// 2. A run of at least `minimumSpacedLetters` single letters, each separated
 ///    from the next by one or two separator characters (space, `.`, `-`, `_`,
 ///    `*`, `/`, `·`-free ASCII only), is joined: `a t t a c k`, `a.t.t.a.c.k`
@@ -21,8 +22,11 @@ public enum LeetView {
 
     static let substitutions: [UInt8] = {
         var table = (0...255).map { UInt8($0) }
-        for (from, to) in [("0", "o"), ("1", "i"), ("3", "e"), ("4", "a"), ("5", "s"), ("7", "t"), ("8", "b"),
-                           ("9", "g"), ("@", "a"), ("$", "s"), ("|", "l"), ("+", "t")] {
+        // `1`, `|`, `l` and `i` stand in for each other (`1ist`, `jo1n`,
+        // `|ist`): all four read `i`, in pages and in patterns alike, so
+        // either reading of `1` is tried at no cost.
+        for (from, to) in [("0", "o"), ("1", "i"), ("l", "i"), ("3", "e"), ("4", "a"), ("5", "s"), ("7", "t"), ("8", "b"),
+                           ("9", "g"), ("@", "a"), ("$", "s"), ("|", "i"), ("+", "t")] {
             table[Int(from.utf8.first!)] = to.utf8.first!
         }
         return table
@@ -34,7 +38,8 @@ public enum LeetView {
     @inline(__always) static func letterMask(_ x: UInt64) -> UInt64 { SWAR.rangeMask(x, 0x61, 0x7A) }
 
     /// Bytes of `x` the leet view may read as letters: every digit (a
-    /// superset: `2` and `6` stay digits) and `@ $ | +`.
+    /// superset: `2` and `6` stay digits) and `@ $ | +`. (`l`, read as `i`,
+    /// is substituted on the fast path itself.)
     @inline(__always) static func substitutionMask(_ x: UInt64) -> UInt64 {
         SWAR.rangeMask(x, 0x30, 0x39) | SWAR.equalMask(x, 0x40) | SWAR.equalMask(x, 0x24) | SWAR.equalMask(x, 0x7C)
             | SWAR.equalMask(x, 0x2B)
@@ -88,7 +93,11 @@ public enum LeetView {
                             let after: UInt64 = isLetter(table[Int(source[i + 8])]) ? 1 << 63 : 0
                             let isolated = letters & ~(letters << 8 | (previousIsLetter ? 0x80 : 0)) & ~(letters >> 8 | after)
                             if isolated == 0 && Self.substitutionMask(x) == 0 {
-                                UnsafeMutableRawPointer(bytes.baseAddress! + written).storeBytes(of: x.littleEndian, as: UInt64.self)
+                                // `l` reads `i` (0x6C ^ 0x05): the one
+                                // substitution done here, a letter too common
+                                // to send its blocks down the slow path.
+                                let y = x ^ ((SWAR.equalMask(x, 0x6C) >> 7) &* 0x05)
+                                UnsafeMutableRawPointer(bytes.baseAddress! + written).storeBytes(of: y.littleEndian, as: UInt64.self)
                                 written += 8
                                 i += 8
                                 previousIsLetter = letters >> 63 != 0

@@ -100,7 +100,7 @@ extension Diagnostic {
             case .duplicateRule: "rename one of them; rule names are unique within a namespace"
             case .undefinedPattern: "declare it under `strings:` or fix the name"
             case .ruleCycle: "a rule cannot depend on itself, directly or through other rules"
-            case .conflictingModifiers: "`exact` matches the raw text and `leet` the leet view: a pattern has one view; declare two patterns for both"
+            case .conflictingModifiers: "`exact` matches the raw text, `noleet` the normalised view and the default (`leet`) the leet view: a pattern has one view; declare two patterns for two"
             case .unusedPattern: "use it in the condition or remove it"
             case .shortPattern: "patterns under 3 bytes match almost everywhere; add context, or match it `exact fullword`"
             case .noExamples: "add `match` and `nomatch` examples so `triage rules test` can prove the rule"

@@ -8,7 +8,7 @@
 ///             | "condition" ":" expr
 ///             | "examples" ":" ( ( "match" | "nomatch" ) STRING )*
 /// value      := STRING | "[" STRING ( "," STRING )* ","? "]"
-/// MODIFIER   := "nocase" | "case" | "fullword" | "exact" | "leet"
+/// MODIFIER   := "nocase" | "case" | "fullword" | "exact" | "leet" | "noleet"
 /// expr       := and ( "or" and )*
 /// and        := unary ( "and" unary )*
 /// unary      := "not" unary | primary
@@ -24,7 +24,7 @@
 /// section or rule, and carries on, so one run shows every problem.
 struct Parser {
     static let sectionNames: Set<String> = ["meta", "strings", "condition", "examples"]
-    static let modifierNames: Set<String> = ["nocase", "case", "fullword", "exact", "leet"]
+    static let modifierNames: Set<String> = ["nocase", "case", "fullword", "exact", "leet", "noleet"]
     /// Deepest condition nesting accepted; deeper is a diagnostic, not a
     /// stack overflow.
     static let maxDepth = 100
@@ -232,7 +232,7 @@ struct Parser {
             var modifiers: [(name: String, span: SourceSpan)] = []
             while let modifier = current.identifier, !atSection {
                 guard Parser.modifierNames.contains(modifier) else {
-                    error("unknown modifier `\(modifier)`", at: current, hint: "modifiers are nocase, case, fullword, exact and leet")
+                    error("unknown modifier `\(modifier)`", at: current, hint: "modifiers are nocase, case, fullword, exact, leet and noleet")
                     advance()
                     continue
                 }

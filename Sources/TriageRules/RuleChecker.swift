@@ -197,9 +197,15 @@ struct RuleChecker {
             }
             let exact = modifiers.contains("exact")
             let caseInsensitive = !exact || modifiers.contains("nocase")
-            let view: TextView = exact ? .raw : modifiers.contains("leet") ? .leet : .normalized
+            // Every pattern is matched in the leet view (spelling tricks are
+            // the commonest evasion) unless it is `exact` (the raw text) or
+            // opts out with `noleet` (the normalised view, digits as digits).
+            let view: TextView = exact ? .raw : modifiers.contains("noleet") ? .normalized : .leet
             if exact, let leet = declaration.modifiers.first(where: { $0.name == "leet" }) {
                 diagnostics.append(Diagnostic(.conflictingModifiers, "pattern `$\(declaration.name)` is both `exact` and `leet`", at: leet.span))
+            }
+            if modifiers.contains("leet"), let noleet = declaration.modifiers.first(where: { $0.name == "noleet" }) {
+                diagnostics.append(Diagnostic(.conflictingModifiers, "pattern `$\(declaration.name)` is both `leet` and `noleet`", at: noleet.span))
             }
             for value in declaration.values {
                 if value.bytes.isEmpty {

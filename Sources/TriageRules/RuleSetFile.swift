@@ -34,7 +34,11 @@ import AhoCorasick
 /// starts inside the file (its fields are bounds-checked as they are read). A stale, truncated, damaged or forged file gives an
 /// error naming the file, never an out-of-bounds read.
 public enum RuleSetFile {
-    public static let formatVersion: UInt32 = 3
+    /// 4: patterns match the leet view unless `exact` or `noleet`, and
+    /// literals are folded with white space collapsed and typographic
+    /// punctuation read as ASCII; a file compiled before reads its literals
+    /// differently, so it is refused (recompile its sources).
+    public static let formatVersion: UInt32 = 4
     static let headerSize = 128
     static let maxConditionDepth = 256
 

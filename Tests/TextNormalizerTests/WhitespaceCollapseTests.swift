@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TestSupport
 @testable import TextNormalizer
@@ -27,7 +28,8 @@ struct WhitespaceCollapseTests {
     func collapses(_ row: (mechanism: String, text: String, expected: String)) {
         let views = TextNormalizer().views(of: Array(row.text.utf8), leet: true)
         #expect(String(decoding: views.normalized.bytes, as: UTF8.self) == row.expected, "\(row.mechanism)")
-        #expect(String(decoding: views.leet.bytes, as: UTF8.self) == row.expected, "\(row.mechanism), leet")
+        // The leet view reads `l` as `i` (LeetView).
+        #expect(String(decoding: views.leet.bytes, as: UTF8.self) == row.expected.replacingOccurrences(of: "l", with: "i"), "\(row.mechanism), leet")
     }
 
     /// The space stands for the whole run in the source, and every other
@@ -43,7 +45,7 @@ struct WhitespaceCollapseTests {
     /// a wider gap still parts two words.
     @Test func spacedWordsStayApartInTheLeetView() {
         let views = TextNormalizer().views(of: Array("j o i n  t h e  f i g h t".utf8), leet: true)
-        #expect(String(decoding: views.leet.bytes, as: UTF8.self) == "join the fight")
+        #expect(String(decoding: views.leet.bytes, as: UTF8.self) == "join the fight".replacingOccurrences(of: "l", with: "i"))
         #expect(String(decoding: views.normalized.bytes, as: UTF8.self) == "j o i n t h e f i g h t")
     }
 
@@ -55,7 +57,7 @@ struct WhitespaceCollapseTests {
     ])
     func spacedLettersKeepWordGaps(_ text: String, _ expected: String) {
         let views = TextNormalizer().views(of: Array(text.utf8), leet: true)
-        #expect(String(decoding: views.leet.bytes, as: UTF8.self) == expected)
+        #expect(String(decoding: views.leet.bytes, as: UTF8.self) == expected.replacingOccurrences(of: "l", with: "i"))
     }
 
     /// Making the views of a view changes nothing, and each byte's source

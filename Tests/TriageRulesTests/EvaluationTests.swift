@@ -49,7 +49,14 @@ let conditionCases: [ConditionCase] = [
     .init(name: "normalised view drops invisible characters", strings: #"$a = "attack""#, condition: "$a", text: "at\u{200B}tack", holds: true),
     .init(name: "normalised view reads look-alikes as Latin", strings: #"$a = "attack""#, condition: "$a", text: "АТТАСК", holds: true),
     .init(name: "normalised literals fold like the text", strings: #"$a = "CAFÉ""#, condition: "$a", text: "cafe", holds: true),
-    .init(name: "normalised view keeps digits", strings: #"$a = "attack""#, condition: "$a", text: "4tt4ck", holds: false),
+    .init(name: "noleet keeps digits", strings: #"$a = "attack" noleet"#, condition: "$a", text: "4tt4ck", holds: false),
+    // Issue 19, item 5: every pattern sees through spelling tricks by default.
+    .init(name: "leet by default", strings: #"$a = "attack plan""#, condition: "$a", text: "the 4tt4ck p1an", holds: true),
+    .init(name: "spaced out by default", strings: #"$a = "attack plan""#, condition: "$a", text: "a t t a c k  p l a n", holds: true),
+    .init(name: "1 reads as l", strings: #"$a = "target list""#, condition: "$a", text: "target 1ist", holds: true),
+    .init(name: "1 reads as i", strings: #"$a = "join us""#, condition: "$a", text: "jo1n us", holds: true),
+    .init(name: "| reads as l or i", strings: #"$a = "list""#, condition: "$a", text: "|ist", holds: true),
+    .init(name: "numbers in patterns fold like text", strings: #"$a = "Combat 18""#, condition: "$a", text: "combat 18 gig", holds: true),
     .init(name: "leet reads digits as letters", strings: #"$a = "attack" leet"#, condition: "$a", text: "4tt4ck", holds: true),
     .init(name: "leet joins spaced-out letters", strings: #"$a = "attack" leet fullword"#, condition: "$a", text: "a.t.t.a.c.k now", holds: true),
     .init(name: "leet literals fold like the text", strings: #"$a = "4tt4ck" leet"#, condition: "$a", text: "ATTACK", holds: true),
@@ -90,8 +97,8 @@ struct EvaluationTests {
     }
 
     @Test func onlyLeetPatternsNeedTheLeetView() throws {
-        let plain = try #require(compile(ruleSource(strings: #"        $a = "attack""#, condition: "$a")).0)
-        let leet = try #require(compile(ruleSource(strings: "        $a = \"attack\"\n        $b = \"plan\" leet", condition: "$a or $b")).0)
+        let plain = try #require(compile(ruleSource(strings: #"        $a = "attack" noleet"#, condition: "$a")).0)
+        let leet = try #require(compile(ruleSource(strings: "        $a = \"attack\" noleet\n        $b = \"plan\"", condition: "$a or $b")).0)
         #expect(!plain.scansLeetView)
         #expect(leet.scansLeetView)
         #expect(TextViews(Array("4tt4ck".utf8), leet: false).leet.bytes.isEmpty)
@@ -116,7 +123,7 @@ struct EvaluationTests {
     }
 
     @Test func evidenceCarriesSpans() throws {
-        let (compiled, _) = compile(ruleSource(strings: "        $a = \"attack plan\"\n        $b = \"target\"", condition: "$a and $b"))
+        let (compiled, _) = compile(ruleSource(strings: "        $a = \"attack plan\" noleet\n        $b = \"target\"", condition: "$a and $b"))
         let rules = try #require(compiled)
         let text = "An attack plan, a target, another Attack Plan."
         let hit = try #require(RuleScanner(rules).scan(TextViews(Array(text.utf8))).first)
