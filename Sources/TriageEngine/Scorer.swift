@@ -12,6 +12,7 @@ public struct Scorer: Sendable {
     /// Index: matches, up to `repeatFactors.count - 1` (more count the same).
     private let repeatFactors: [Factor]
     private let p1Categories: Set<Category>
+    private let mentionCategories: Set<Category>
 
     /// A multiplier and how the explanation writes it.
     private struct Factor: Sendable {
@@ -29,6 +30,7 @@ public struct Scorer: Sendable {
         categoryFactors = Dictionary(uniqueKeysWithValues: Category.allCases.map { ($0, Factor(policy.categoryMultipliers[$0.rawValue] ?? 1)) })
         repeatFactors = (0...64).map { Factor(Self.repeatFactor($0, decay: policy.repeatDecay)) }
         p1Categories = Set(policy.p1Categories.compactMap(Category.init(rawValue:)))
+        mentionCategories = Set(policy.mentionCategories.compactMap(Category.init(rawValue:)))
     }
 
     /// A rule that held, as the scorer needs it: three of its fields, not
@@ -86,6 +88,13 @@ public struct Scorer: Sendable {
         if sourceMultiplier != 1 && subtotal != 0 {
             let points = Self.round(Double(subtotal) * (sourceMultiplier - 1))
             lines.append(.init(points: points, kind: "source", rule: nil, reason: "reported by \(source.rawValue): x\(Self.format(sourceMultiplier))"))
+        }
+        // Mentions alone are not support: held below the ceiling.
+        let sofar = lines.reduce(0) { $0 + $1.points }
+        if !indicators.isEmpty, indicators.allSatisfy({ mentionCategories.contains($0.category) }), sofar > policy.mentionCeiling {
+            lines.append(.init(points: policy.mentionCeiling - sofar, kind: "mention-ceiling", rule: nil,
+                               reason: "only mentions (\(Set(indicators.map(\.category.rawValue)).sorted().joined(separator: ", ")))"
+                                   + ", no support language: at most \(policy.mentionCeiling)"))
         }
         // Step 4: benign framing, limited.
         let before = lines.reduce(0) { $0 + $1.points }

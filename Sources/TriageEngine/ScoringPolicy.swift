@@ -15,6 +15,11 @@ import TriageRules
 ///    `coOccurrenceBonus` points.
 /// 3. The referral's source scales the sum so far (`sourceMultipliers`):
 ///    trusted flaggers count more than anonymous public reports.
+///    Then, when every indicator is a mere mention (`mentionCategories`:
+///    naming a proscribed organisation), the score stops at
+///    `mentionCeiling`: reporting, court records, legislation and reference
+///    works name many organisations, and naming is not supporting. A
+///    mention beside support language (any other category) still rises.
 /// 4. Context rules (news reporting, research, counter-speech) subtract their
 ///    weight the same way, but together take away at most
 ///    `contextMaxDamping` of the score so far.
@@ -34,6 +39,11 @@ public struct ScoringPolicy: Sendable, Equatable, Codable {
     public var contextMaxDamping: Double
     public var p1Categories: [String]
     public var bands: Bands
+    /// Categories that only name something (see step 3); empty: no ceiling.
+    public var mentionCategories: [String] = []
+    /// The most a referral scores on mentions alone (below `bands.p3`
+    /// keeps it at P4 or lower, however many organisations it names).
+    public var mentionCeiling: Int = 100
 
     public struct Bands: Sendable, Equatable, Codable {
         public var p2: Int
@@ -45,11 +55,42 @@ public struct ScoringPolicy: Sendable, Equatable, Codable {
         case version, repeatDecay = "repeat_decay", coOccurrenceBonus = "co_occurrence_bonus", bands
         case categoryMultipliers = "category_multipliers", sourceMultipliers = "source_multipliers"
         case contextMaxDamping = "context_max_damping", p1Categories = "p1_categories"
+        case mentionCategories = "mention_categories", mentionCeiling = "mention_ceiling"
+    }
+
+    public init(version: String, categoryMultipliers: [String: Double], repeatDecay: Double, coOccurrenceBonus: Int,
+                sourceMultipliers: [String: Double], contextMaxDamping: Double, p1Categories: [String], bands: Bands,
+                mentionCategories: [String] = [], mentionCeiling: Int = 100) {
+        self.version = version
+        self.categoryMultipliers = categoryMultipliers
+        self.repeatDecay = repeatDecay
+        self.coOccurrenceBonus = coOccurrenceBonus
+        self.sourceMultipliers = sourceMultipliers
+        self.contextMaxDamping = contextMaxDamping
+        self.p1Categories = p1Categories
+        self.bands = bands
+        self.mentionCategories = mentionCategories
+        self.mentionCeiling = mentionCeiling
+    }
+
+    /// A policy file from before the mention ceiling has none.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(version: try c.decode(String.self, forKey: .version),
+                  categoryMultipliers: try c.decode([String: Double].self, forKey: .categoryMultipliers),
+                  repeatDecay: try c.decode(Double.self, forKey: .repeatDecay),
+                  coOccurrenceBonus: try c.decode(Int.self, forKey: .coOccurrenceBonus),
+                  sourceMultipliers: try c.decode([String: Double].self, forKey: .sourceMultipliers),
+                  contextMaxDamping: try c.decode(Double.self, forKey: .contextMaxDamping),
+                  p1Categories: try c.decode([String].self, forKey: .p1Categories),
+                  bands: try c.decode(Bands.self, forKey: .bands),
+                  mentionCategories: try c.decodeIfPresent([String].self, forKey: .mentionCategories) ?? [],
+                  mentionCeiling: try c.decodeIfPresent(Int.self, forKey: .mentionCeiling) ?? 100)
     }
 
     /// The policy `Rules/scoring-policy.json` ships.
     public static let `default` = ScoringPolicy(
-        version: "2026-11-24",
+        version: "2026-12-07",
         categoryMultipliers: [
             Category.attackPlanning.rawValue: 1.5,
             Category.instructionalMaterial.rawValue: 1.25,
@@ -70,7 +111,9 @@ public struct ScoringPolicy: Sendable, Equatable, Codable {
         ],
         contextMaxDamping: 0.5,
         p1Categories: [Category.attackPlanning.rawValue],
-        bands: Bands(p2: 60, p3: 30, p4: 10))
+        bands: Bands(p2: 60, p3: 30, p4: 10),
+        mentionCategories: [Category.proscribedOrganisationSupport.rawValue],
+        mentionCeiling: 29)
 
     /// Reads and checks a policy file.
     public static func load(path: String) throws -> ScoringPolicy {
@@ -99,6 +142,8 @@ public struct ScoringPolicy: Sendable, Equatable, Codable {
             guard value >= 0 && value <= 10 else { throw fail("category_multipliers.\(name) must be within 0...10") }
         }
         for name in p1Categories where !categories.contains(name) { throw fail("unknown category `\(name)` in p1_categories") }
+        for name in mentionCategories where !categories.contains(name) { throw fail("unknown category `\(name)` in mention_categories") }
+        guard (0...100).contains(mentionCeiling) else { throw fail("mention_ceiling must be within 0...100") }
         let sources = Set(Referral.Source.allCases.map(\.rawValue))
         for (name, value) in sourceMultipliers {
             guard sources.contains(name) else { throw fail("unknown source `\(name)` in source_multipliers") }

@@ -89,6 +89,33 @@ struct ScoringTests {
         #expect(outcome.contributions.contains { $0.kind == "context-limit" })
     }
 
+    /// Issue 19: naming organisations, however many, is not support. A
+    /// page that names six (a court report, a list of proscribed groups)
+    /// stays at P4; the same names beside support language still rise.
+    @Test func mentionsAloneStayAtP4() throws {
+        let specs = (1...6).map { (name: "org-\($0)", category: Category.proscribedOrganisationSupport, weight: 10, severity: 4) }
+            + [(name: "praise-word", category: Category.encouragementGlorification, weight: 30, severity: 7)]
+        let compiled = try compiledRules(specs)
+        let scorer = Scorer(policy: .default)
+        let organisations = compiled.rules.filter { $0.category == .proscribedOrganisationSupport }.map { Scorer.Held(rule: $0, matches: 3) }
+        for source in Referral.Source.allCases {
+            let named = scorer.score(organisations, source: source)
+            #expect(named.score == 29 && named.band == .p4, "\(source): \(named.contributions)")
+            let ceiling = try #require(named.contributions.first { $0.kind == "mention-ceiling" })
+            #expect(ceiling.reason.contains("no support language: at most 29"))
+            #expect(named.contributions.reduce(0) { $0 + $1.points } == named.score)
+        }
+        // One name alone is under the ceiling: unchanged.
+        #expect(scorer.score([organisations[0]], source: .public).score == 18)
+        let praise = try #require(compiled.rules.first { $0.name == "praise-word" })
+        let supported = scorer.score(organisations + [.init(rule: praise, matches: 1)], source: .public)
+        #expect(supported.band == .p2 && !supported.contributions.contains { $0.kind == "mention-ceiling" })
+        // A policy without a ceiling (files from before it) adds them up.
+        var old = ScoringPolicy.default
+        old.mentionCategories = []
+        #expect(Scorer(policy: old).score(organisations, source: .public).band == .p2)
+    }
+
     @Test func repeatsDiminishAndSourcesWeigh() throws {
         let compiled = try compiledRules(Self.rules)
         let scorer = Scorer(policy: .default)
@@ -109,6 +136,10 @@ struct ScoringTests {
          "repeat_decay must be"),
         (#"{"version":"x","category_multipliers":{},"repeat_decay":0.5,"co_occurrence_bonus":10,"source_multipliers":{},"context_max_damping":0.5,"p1_categories":[],"bands":{"p2":30,"p3":60,"p4":10}}"#,
          "bands must satisfy"),
+        (#"{"version":"x","category_multipliers":{},"repeat_decay":0.5,"co_occurrence_bonus":10,"source_multipliers":{},"context_max_damping":0.5,"p1_categories":[],"bands":{"p2":60,"p3":30,"p4":10},"mention_categories":["naming"]}"#,
+         "unknown category `naming` in mention_categories"),
+        (#"{"version":"x","category_multipliers":{},"repeat_decay":0.5,"co_occurrence_bonus":10,"source_multipliers":{},"context_max_damping":0.5,"p1_categories":[],"bands":{"p2":60,"p3":30,"p4":10},"mention_ceiling":101}"#,
+         "mention_ceiling must be within 0...100"),
     ])
     func badPoliciesAreNamed(_ text: String, _ reason: String) throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("policy-\(UUID().uuidString).json").path
