@@ -14,53 +14,73 @@ public enum WhitespaceCollapse {
     /// run needs it: the common case of single spaces costs one scan).
     public static func of(_ text: NormalizedText) -> NormalizedText {
         let n = text.bytes.count
-        let first: Int? = text.bytes.withUnsafeBufferPointer { bytes in
-            var k = 0
-            while k < n {
-                let w = width(bytes, k)
-                if w > 0 && ((bytes[k] != 0x20 && bytes[k] != 0x0A) || (k + w < n && width(bytes, k + w) > 0)) { return k }
-                k += 1
-            }
-            return nil
-        }
-        guard let first else { return text }
+        guard let first = text.bytes.withUnsafeBufferPointer({ firstRun(in: $0, from: 0) }) else { return text }
         var out = ViewBuilder(capacity: n)
         text.bytes.withUnsafeBufferPointer { bytes in
             out.appendMapped(n) { target, map in
-                // Bytes before the first run are copied as they are.
-                for k in 0..<first { target[k] = bytes[k] }
-                map.appendLinear(count: first, from: 0)
-                var written = first, k = first, copyFrom = first
-                @inline(__always) func copy(to end: Int) {
-                    guard end > copyFrom else { return }
-                    for j in copyFrom..<end { target[written + j - copyFrom] = bytes[j] }
-                    map.appendLinear(count: end - copyFrom, from: copyFrom)
-                    written += end - copyFrom
-                }
-                while k < n {
-                    let w = width(bytes, k)
-                    guard w > 0 else { k += 1; continue }
-                    copy(to: k)
-                    let start = k
-                    var lineFeed = false
-                    while k < n, case let more = width(bytes, k), more > 0 {
+                // Text between runs is copied as it is, one linear stretch
+                // of the map each (a lone space stays part of its stretch).
+                var written = 0, copyFrom = 0
+                var next: Int? = first
+                while let start = next {
+                    let length = start - copyFrom
+                    if length > 0 {
+                        UnsafeMutableRawPointer(target.baseAddress! + written).copyMemory(from: bytes.baseAddress! + copyFrom, byteCount: length)
+                        map.appendLinear(count: length, from: copyFrom)
+                        written += length
+                    }
+                    var k = start, lineFeed = false
+                    while k < n, case let w = width(bytes, k), w > 0 {
                         lineFeed = lineFeed || bytes[k] == 0x0A
-                        k += more
+                        k += w
                     }
                     target[written] = lineFeed ? 0x0A : 0x20
-                    if k - start == 1 {
-                        map.appendLinear(count: 1, from: start)
-                    } else {
-                        map.appendSpan(count: 1, from: start, to: k)
-                    }
+                    map.appendSpan(count: 1, from: start, to: k)
                     written += 1
                     copyFrom = k
+                    next = firstRun(in: bytes, from: k)
                 }
-                copy(to: n)
+                if n > copyFrom {
+                    UnsafeMutableRawPointer(target.baseAddress! + written).copyMemory(from: bytes.baseAddress! + copyFrom, byteCount: n - copyFrom)
+                    map.appendLinear(count: n - copyFrom, from: copyFrom)
+                    written += n - copyFrom
+                }
                 return written
             }
         }
         return NormalizedText(bytes: out.bytes, map: out.map.composed(with: text.map), expansionCapped: text.expansionCapped)
+    }
+
+    /// Where the first run from `k` on that must be rewritten starts: white
+    /// space other than a lone space or a lone line feed. Most bytes are
+    /// passed over by one comparison.
+    @inline(__always)
+    static func firstRun(in bytes: UnsafeBufferPointer<UInt8>, from k: Int) -> Int? {
+        let n = bytes.count
+        var k = k
+        // Eight bytes at a time (see `SWAR`) while none may start a run: no
+        // control, no 0xC2 or 0xE2 lead byte, no space before a space.
+        while k + 9 <= n {
+            let x = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + k).loadUnaligned(as: UInt64.self))
+            let spaces = SWAR.equalMask(x, 0x20)
+            let others = SWAR.rangeMask(x, 0x00, 0x1F) | SWAR.equalMask(x, 0xC2) | SWAR.equalMask(x, 0xE2)
+            // A space counts where any white space may follow it, the
+            // ninth byte included.
+            let ninth = bytes[k + 8]
+            let after: UInt64 = ninth <= 0x20 || ninth == 0xC2 || ninth == 0xE2 ? 1 << 63 : 0
+            let candidates = others | (spaces & ((spaces | others) >> 8 | after))
+            if candidates != 0 { break }
+            k += 8
+        }
+        while k < n {
+            let b = bytes[k]
+            if b > 0x20 && b != 0xC2 && b != 0xE2 { k += 1; continue }
+            let w = width(bytes, k)
+            if w == 0 { k += 1; continue }
+            if (b == 0x20 || b == 0x0A) && (k + 1 == n || width(bytes, k + 1) == 0) { k += 1; continue }
+            return k
+        }
+        return nil
     }
 
     /// How many bytes of white space start at `k` (0: none there).

@@ -219,6 +219,8 @@ struct RunningTextTests {
     @Test(arguments: [
         ("a line break in the source", "<p>join\nour ranks</p>", "join our ranks"),
         ("CR LF in the source", "<p>join\r\nour ranks</p>", "join our ranks"),
+        ("a line break after a long run", "<p>Überall café résumé, words and words: join\nour ranks</p>",
+         "uberall cafe resume, words and words: join our ranks"),
         ("a tab", "<p>join\tour ranks</p>", "join our ranks"),
         ("<br>", "<p>join<br>our ranks</p>", "join our ranks"),
         ("<br/> with attributes", "<p>join<br class=\"x\"/>our ranks</p>", "join our ranks"),

@@ -60,6 +60,37 @@ struct WhitespaceCollapseTests {
         #expect(String(decoding: views.leet.bytes, as: UTF8.self) == expected.replacingOccurrences(of: "l", with: "i"))
     }
 
+    /// The eight-bytes-at-a-time scan against the rule written plainly, on
+    /// long random text thick with white space (seeded).
+    @Test func agreesWithThePlainRule() {
+        func reference(_ text: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = [], k = 0
+            while k < text.count {
+                let w = text.withUnsafeBufferPointer { WhitespaceCollapse.width($0, k) }
+                guard w > 0 else { out.append(text[k]); k += 1; continue }
+                var lineFeed = false
+                while k < text.count, case let w = text.withUnsafeBufferPointer({ WhitespaceCollapse.width($0, k) }), w > 0 {
+                    lineFeed = lineFeed || text[k] == 0x0A
+                    k += w
+                }
+                out.append(lineFeed ? 0x0A : 0x20)
+            }
+            return out
+        }
+        let pool: [[UInt8]] = [[0x61], [0x62], [0x20], [0x20], [0x09], [0x0A], [0x0D], [0x0C], [0xC2, 0x85], [0xE2, 0x80, 0xA8],
+                               [0xE2, 0x80, 0xA9], [0xE2, 0x80, 0x99], [0xC2, 0xA9], [0x2E]]
+        var random = SeededRandom(seed: 2026_12_0_7)
+        for _ in 0..<3000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...80, using: &random) { bytes += pool[Int.random(in: 0..<pool.count, using: &random)] }
+            let text = NormalizedText(bytes: bytes, map: SourceMap(start: (0..<bytes.count).map(UInt32.init), end: (0..<bytes.count).map { UInt32($0 + 1) }),
+                                      expansionCapped: false)
+            let collapsed = WhitespaceCollapse.of(text)
+            #expect(collapsed.bytes == reference(bytes), "\(bytes)")
+            #expect(collapsed.map.count == collapsed.bytes.count)
+        }
+    }
+
     /// Making the views of a view changes nothing, and each byte's source
     /// range lies inside the text, in order (random text, seeded).
     @Test func viewsAreAFixedPointWithExactMaps() {
