@@ -152,14 +152,25 @@ public struct SourceMap: Sendable {
     }
 
     /// The source bytes behind output bytes `range` (empty range: where it
-    /// would be).
+    /// would be): the smallest range holding every byte's source, which is
+    /// first to last where the map runs forwards, and still every byte
+    /// where it does not (text read in display order, `BidiOverride`).
     public func source(of range: Range<Int>) -> Range<Int> {
         guard !range.isEmpty else {
             let at = range.lowerBound < count ? self[range.lowerBound].lowerBound : lastEnd
             return at..<at
         }
-        let first = self[range.lowerBound].lowerBound, last = self[range.upperBound - 1].upperBound
-        return first..<Swift.max(first, last)
+        var low = Int.max, high = Int.min
+        var k = range.lowerBound, r = run(of: k)
+        while k < range.upperBound {
+            let stop = Swift.min(end(ofRun: r), range.upperBound)
+            let a = source(ofByte: k, inRun: r), b = source(ofByte: stop - 1, inRun: r)
+            low = Swift.min(low, a.lowerBound, b.lowerBound)
+            high = Swift.max(high, a.upperBound, b.upperBound)
+            k = stop
+            r += 1
+        }
+        return low..<Swift.max(low, high)
     }
 
     /// This map seen through `inner`: for a view derived from text whose own

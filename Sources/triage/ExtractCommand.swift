@@ -14,9 +14,11 @@ struct ExtractCommand: ParsableCommand {
         commandName: "extract",
         abstract: "Show the text the scanner sees in a page: each part, where it came from, hidden parts marked.",
         discussion: """
-            Views: raw (the page's text as decoded), normalized (what patterns match by default:
-            case folded, invisible characters dropped, look-alike letters folded) and leet (the
-            normalised text with digits and symbols read as letters and spaced-out letters joined).
+            Views: raw (the page's text as decoded; what `exact` patterns match), normalized (what
+            `noleet` patterns match: case folded, invisible characters dropped, look-alike letters
+            and typographic punctuation folded, white space collapsed) and leet (what patterns match
+            by default: the normalised text with digits and symbols read as letters, 1 | l i all as
+            i, and spaced-out letters joined).
 
             OUTPUT (text): a header line (kind, charset and how it was chosen), any notes, then one
             line per part: [ORIGIN] TEXT, or [ORIGIN hidden] TEXT for text hidden from readers.

@@ -161,6 +161,18 @@ struct PipelineTests {
         #expect(a.hits.contains { $0.rule == "proscribed-organisations." + rule }, "\(mechanism): \(a.hits.map(\.rule))")
     }
 
+    /// Issue 19, item 7: a phrase written backwards inside a right-to-left
+    /// override displays, and is found, the right way round; its evidence
+    /// is the reversed bytes on the page.
+    @Test func aPhraseReversedInsideAnOverrideIsFound() throws {
+        let html = "<p>SYNTHETIC TEST CONTENT. Come and \u{202E}sknar ruo nioj\u{202C} today.</p>"
+        let bytes = Array(html.utf8)
+        let a = TriagePipeline(rules: shippedRules, policy: .default).assess(Referral(id: "r", content: .html(bytes)))
+        let hit = try #require(a.hits.first { $0.rule == "example.recruitment-invitation" }, "\(a.hits.map(\.rule))")
+        let snippet = try #require(hit.evidence.first)
+        #expect(String(decoding: bytes[snippet.start..<snippet.end], as: UTF8.self) == "sknar ruo nioj")
+    }
+
     /// Blocks still part phrases: the last word of one paragraph and the
     /// first of the next are not a phrase.
     @Test func phrasesDoNotRunAcrossBlocks() {
