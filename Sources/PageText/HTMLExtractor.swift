@@ -341,6 +341,7 @@ final class HTMLExtractor {
     /// attribute text met inside it.
     private func closeBlock() {
         out.close()
+        guard !deferred.isEmpty else { return }
         for part in deferred {
             out.append(part.origin, hidden: part.hidden) { out in
                 part.bytes.withUnsafeBufferPointer { out.appendSpan($0.baseAddress!, count: $0.count, from: part.tag.lowerBound, to: part.tag.upperBound) }

@@ -76,11 +76,19 @@ public enum BidiOverride {
 
     static func find(_ c: (UInt8, UInt8, UInt8), in bytes: UnsafeBufferPointer<UInt8>, from k: Int) -> Int? {
         var k = k
-        while k + 2 < bytes.count {
-            if bytes[k] == c.0 && matches(c, bytes, k) { return k }
-            k += 1
+        while true {
+            // Eight bytes at a time without the lead byte (see `SWAR`).
+            while k + 8 <= bytes.count,
+                  SWAR.equalMask(UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + k).loadUnaligned(as: UInt64.self)), c.0) == 0 {
+                k += 8
+            }
+            guard k + 2 < bytes.count else { return nil }
+            let stop = Swift.min(k + 8, bytes.count - 2)
+            while k < stop {
+                if bytes[k] == c.0 && matches(c, bytes, k) { return k }
+                k += 1
+            }
         }
-        return nil
     }
 
     /// Whether the UTF-8 sequence at `k` is a Hebrew or Arabic letter

@@ -58,27 +58,30 @@ public enum WhitespaceCollapse {
     static func firstRun(in bytes: UnsafeBufferPointer<UInt8>, from k: Int) -> Int? {
         let n = bytes.count
         var k = k
-        // Eight bytes at a time (see `SWAR`) while none may start a run: no
-        // control, no 0xC2 or 0xE2 lead byte, no space before a space.
-        while k + 9 <= n {
-            let x = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + k).loadUnaligned(as: UInt64.self))
-            let spaces = SWAR.equalMask(x, 0x20)
-            let others = SWAR.rangeMask(x, 0x00, 0x1F) | SWAR.equalMask(x, 0xC2) | SWAR.equalMask(x, 0xE2)
-            // A space counts where any white space may follow it, the
-            // ninth byte included.
-            let ninth = bytes[k + 8]
-            let after: UInt64 = ninth <= 0x20 || ninth == 0xC2 || ninth == 0xE2 ? 1 << 63 : 0
-            let candidates = others | (spaces & ((spaces | others) >> 8 | after))
-            if candidates != 0 { break }
-            k += 8
-        }
         while k < n {
-            let b = bytes[k]
-            if b > 0x20 && b != 0xC2 && b != 0xE2 { k += 1; continue }
-            let w = width(bytes, k)
-            if w == 0 { k += 1; continue }
-            if (b == 0x20 || b == 0x0A) && (k + 1 == n || width(bytes, k + 1) == 0) { k += 1; continue }
-            return k
+            // Eight bytes at a time (see `SWAR`) while none may start a run:
+            // no control, no 0xC2 or 0xE2 lead byte, no space before white
+            // space (the ninth byte included).
+            while k + 9 <= n {
+                let x = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + k).loadUnaligned(as: UInt64.self))
+                let spaces = SWAR.equalMask(x, 0x20)
+                let others = SWAR.rangeMask(x, 0x00, 0x1F) | SWAR.equalMask(x, 0xC2) | SWAR.equalMask(x, 0xE2)
+                let ninth = bytes[k + 8]
+                let after: UInt64 = ninth <= 0x20 || ninth == 0xC2 || ninth == 0xE2 ? 1 << 63 : 0
+                if others | (spaces & ((spaces | others) >> 8 | after)) != 0 { break }
+                k += 8
+            }
+            // Byte by byte to the end of this block, then back to the blocks
+            // (a candidate is often not a run: a lone line feed, `’`).
+            let stop = Swift.min(k + 8, n)
+            while k < stop {
+                let b = bytes[k]
+                if b > 0x20 && b != 0xC2 && b != 0xE2 { k += 1; continue }
+                let w = width(bytes, k)
+                if w == 0 { k += 1; continue }
+                if (b == 0x20 || b == 0x0A) && (k + 1 == n || width(bytes, k + 1) == 0) { k += 1; continue }
+                return k
+            }
         }
         return nil
     }

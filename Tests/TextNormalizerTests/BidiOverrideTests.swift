@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import TextNormalizer
 
 /// Issue 19, item 7: a word written backwards inside a right-to-left
@@ -31,5 +32,29 @@ struct BidiOverrideTests {
         // `a` (view byte 2) is the last letter written, byte 10.
         #expect(view.map[2] == 10..<11 && view.map[7] == 5..<6)
         #expect(view.map.source(of: 2..<8) == 5..<11)
+    }
+}
+
+extension BidiOverrideTests {
+    /// The eight-bytes-at-a-time search finds what a byte-by-byte one does.
+    @Test func searchAgreesWithByteByByte() {
+        func byteByByte(_ bytes: [UInt8], from: Int) -> Int? {
+            var k = from
+            while k + 2 < bytes.count {
+                if bytes[k] == 0xE2 && bytes[k + 1] == 0x80 && bytes[k + 2] == 0xAE { return k }
+                k += 1
+            }
+            return nil
+        }
+        var random = SeededRandom(seed: 202)
+        let pool: [UInt8] = [0x61, 0x20, 0xE2, 0x80, 0xAE, 0xAC, 0xC3]
+        for _ in 0..<5000 {
+            let bytes = (0..<Int.random(in: 0...40, using: &random)).map { _ in pool[Int.random(in: 0..<pool.count, using: &random)] }
+            let from = Int.random(in: 0...bytes.count, using: &random)
+            bytes.withUnsafeBufferPointer { buffer in
+                #expect(BidiOverride.find(BidiOverride.rlo, in: buffer, from: from) == byteByByte(bytes, from: from),
+                        "\(bytes) from \(from)")
+            }
+        }
     }
 }
