@@ -152,15 +152,8 @@ final class SegmentBuilder {
         guard let current = open else { return }
         open = nil
         var k = current.from
-        // Eight bytes at a time while none is below 0x20: bit 7 of a byte of
-        // `low + 0x60` is set from 0x20 up (no carry between bytes), and of
-        // `x` itself from 0x80 up.
-        while k + 8 <= count {
-            let x = UnsafeRawPointer(bytes + k).loadUnaligned(as: UInt64.self)
-            let low = x & 0x7F7F_7F7F_7F7F_7F7F
-            if ((low &+ 0x6060_6060_6060_6060) | x) & 0x8080_8080_8080_8080 != 0x8080_8080_8080_8080 { break }
-            k += 8
-        }
+        // Eight bytes at a time while none is a control character.
+        while k + 8 <= count, SWAR.rangeMask(UnsafeRawPointer(bytes + k).loadUnaligned(as: UInt64.self), 0x00, 0x1F) == 0 { k += 8 }
         while k < count {
             let b = bytes[k]
             if b == 0x0A || b == 0x09 || b == 0x0D || b == 0x0C { bytes[k] = 0x20 }

@@ -71,12 +71,7 @@ extension Assessment {
         if let incomplete {
             out.key("incomplete")
             out.beginArray()
-            for reached in incomplete {
-                out.beginObject()
-                out.member("limit", string: reached.limit)
-                out.member("value", int: reached.value)
-                out.endObject()
-            }
+            for reached in incomplete { reached.write(to: &out) }
             out.endArray()
         }
         out.member("notes", strings: notes)
@@ -104,6 +99,15 @@ extension Assessment {
         out.beginArray()
         for hit in hits { hit.write(to: &out) }
         out.endArray()
+    }
+}
+
+extension Assessment.LimitReached {
+    func write(to out: inout JSONWriter) {
+        out.beginObject()
+        out.member("limit", string: limit)
+        out.member("value", int: value)
+        out.endObject()
     }
 }
 

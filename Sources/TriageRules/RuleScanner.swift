@@ -27,25 +27,27 @@ import CPrefetch
 /// compiled rules it reads are shared and immutable.
 public final class RuleScanner {
     public let rules: CompiledRules
+    /// Every per-scan limit (`ScanLimits`); the three accessors below read
+    /// and set one each.
+    public var limits = ScanLimits.default
     /// Evidence spans kept per pattern; counts stay exact beyond it.
-    public var maxSpansPerString = ScanLimits.default.spansPerPattern
+    public var maxSpansPerString: Int {
+        get { limits.spansPerPattern }
+        set { limits.spansPerPattern = newValue }
+    }
     /// Occurrences per pattern that `near` considers (the first in text order).
-    public var maxPositionsPerString = ScanLimits.default.positionsPerPattern
+    public var maxPositionsPerString: Int {
+        get { limits.positionsPerPattern }
+        set { limits.positionsPerPattern = newValue }
+    }
     /// Matches kept per view (per automaton) on one page: the bound on what
     /// a scan stores, whatever the page. Past it matches are still counted
     /// exactly (whole words too), but not kept, so evidence and `near` see
     /// only the first ones, and the result says the limit was reached
     /// (`ScanResult.matchLimitReached`).
-    public var maxMatchesPerView = ScanLimits.default.matchesPerView
-
-    /// Sets every per-scan limit at once.
-    public var limits: ScanLimits {
-        get { ScanLimits(matchesPerView: maxMatchesPerView, spansPerPattern: maxSpansPerString, positionsPerPattern: maxPositionsPerString) }
-        set {
-            maxMatchesPerView = newValue.matchesPerView
-            maxSpansPerString = newValue.spansPerPattern
-            maxPositionsPerString = newValue.positionsPerPattern
-        }
+    public var maxMatchesPerView: Int {
+        get { limits.matchesPerView }
+        set { limits.matchesPerView = newValue }
     }
 
     let tables: ScanTables
@@ -258,14 +260,12 @@ public final class RuleScanner {
     /// ones (the same order), one match at a time. Only pages that reach
     /// the limit pay for it.
     func countUnkept(matcher m: Int, kept: Int, firstTouched: Int, touched: inout TouchList) {
-        capped[m] = true
         for g in touched.ids[firstTouched...] { patternState[Int(g)].chained = patternState[Int(g)].count }
         let base = Int(tables.patternBase[m])
         var seen = 0
         rules.matchers[m].automaton.forEachMatch(in: viewBytes[m]) { match in
             seen &+= 1
             guard seen > kept else { return true }
-            // (A search stopped at the limit may have left nothing out.)
             let g = base &+ Int(match.pattern.rawValue)
             let s = patternState + g
             if s.pointee.count == 0 {
@@ -280,6 +280,7 @@ public final class RuleScanner {
             }
             return true
         }
+        // A search stopped at the limit may have left nothing out.
         capped[m] = seen > kept
     }
 
