@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "CICUShim", linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n")]),
         // Text views for matching: Unicode folding, invisible characters,
         // look-alikes, leetspeak, with a map back to the source bytes.
-        .target(name: "TextNormalizer", dependencies: ["CICUShim"], exclude: ["DESIGN.md"]),
+        .target(name: "TextNormalizer", dependencies: ["CICUShim"], exclude: ["DESIGN.md", "tools"]),
         // libxml2, imported by PageText only.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // Page bytes to the text a reader sees, with offsets into the page.

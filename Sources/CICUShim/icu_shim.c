@@ -1,39 +1,12 @@
 #include "icu_shim.h"
 
-#include <pthread.h>
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
-#include <unicode/uspoof.h>
 #include <unicode/ucnv.h>
 #include <unicode/ucnv_err.h>
 
 // ICU's normaliser instances are process-wide singletons owned by ICU and
-// safe to share between threads. A spoof checker is not documented as safe
-// for concurrent use, so each thread opens its own, on first use, and
-// closes it when the thread ends.
-
-static pthread_key_t checker_key;
-static pthread_once_t checker_once = PTHREAD_ONCE_INIT;
-
-static void close_checker(void *checker) {
-    if (checker != NULL) uspoof_close((USpoofChecker *)checker);
-}
-
-static void make_key(void) {
-    pthread_key_create(&checker_key, close_checker);
-}
-
-static USpoofChecker *thread_checker(void) {
-    pthread_once(&checker_once, make_key);
-    USpoofChecker *checker = (USpoofChecker *)pthread_getspecific(checker_key);
-    if (checker == NULL) {
-        UErrorCode status = U_ZERO_ERROR;
-        checker = uspoof_open(&status);
-        if (U_FAILURE(status)) return NULL;
-        pthread_setspecific(checker_key, checker);
-    }
-    return checker;
-}
+// safe to share between threads.
 
 static int32_t normalize(const UNormalizer2 *normalizer, const uint16_t *source, int32_t length,
                          uint16_t *destination, int32_t capacity) {
@@ -55,12 +28,10 @@ int32_t triage_icu_nfd(const uint16_t *source, int32_t length, uint16_t *destina
     return U_FAILURE(status) ? -1 : normalize(normalizer, source, length, destination, capacity);
 }
 
-int32_t triage_icu_skeleton(const uint16_t *source, int32_t length, uint16_t *destination, int32_t capacity) {
-    USpoofChecker *checker = thread_checker();
-    if (checker == NULL) return -1;
+int32_t triage_icu_nfkc(const uint16_t *source, int32_t length, uint16_t *destination, int32_t capacity) {
     UErrorCode status = U_ZERO_ERROR;
-    int32_t written = uspoof_getSkeleton(checker, 0, (const UChar *)source, length, (UChar *)destination, capacity, &status);
-    return U_FAILURE(status) ? -1 : written;
+    const UNormalizer2 *normalizer = unorm2_getNFKCInstance(&status);
+    return U_FAILURE(status) ? -1 : normalize(normalizer, source, length, destination, capacity);
 }
 
 int32_t triage_icu_is_combining_mark(uint32_t scalar) {
@@ -75,8 +46,9 @@ int32_t triage_icu_is_default_ignorable(uint32_t scalar) {
 int32_t triage_icu_available(void) {
     UErrorCode status = U_ZERO_ERROR;
     unorm2_getNFKCCasefoldInstance(&status);
-    if (U_FAILURE(status)) return 0;
-    return thread_checker() != NULL;
+    unorm2_getNFKCInstance(&status);
+    unorm2_getNFDInstance(&status);
+    return U_FAILURE(status) ? 0 : 1;
 }
 
 int32_t triage_icu_decode(const char *label, const uint8_t *source, int32_t length,

@@ -13,11 +13,11 @@ import CICUShim
 ///    soft hyphen, variation selectors, byte-order mark, …) are dropped.
 /// 3. Everything else: NFKC with full case folding (ICU's NFKC_Casefold), then
 ///    diacritics stripped (NFD, combining marks removed).
-/// 4. Look-alikes: a non-ASCII character whose UTS #39 confusable skeleton
-///    is plain ASCII letters reads as that skeleton (Cyrillic `а` → `a`,
-///    Greek `Τ` → `t`) in words that are Latin already or made wholly of
-///    look-alikes; a word of another script keeps its letters (see
-///    `WordFolder`). ASCII is never skeletonised, so `rn` stays `rn` and `0`
+/// 4. Look-alikes: a non-ASCII letter that looks like a Latin one reads as
+///    that letter (`LookAlikes`: Cyrillic `а` → `a`, Greek `Τ` → `t`,
+///    small capital `ᴛ` → `t`) in words that are Latin already or made
+///    wholly of look-alikes; a word of another script keeps its letters (see
+///    `WordFolder`). ASCII is never re-read, so `rn` stays `rn` and `0`
 ///    stays `0`.
 ///
 /// The leet view (`leet(_:)`) is derived from the normalised one: digits and
@@ -40,6 +40,7 @@ public final class TextNormalizer {
     public var cacheLimit = 65_536
 
     private var folds: [UInt32: Fold] = [:]
+    private var casedFolds: [UInt32: Fold] = [:]
 
     public init() {}
 
@@ -47,14 +48,16 @@ public final class TextNormalizer {
     /// through lower-cased only where it is ASCII).
     public static var icuAvailable: Bool { triage_icu_available() == 1 }
 
-    /// The normalised view of `text`.
-    public func normalize(_ text: [UInt8]) -> NormalizedText {
-        text.withUnsafeBytes { normalize($0) }
+    /// The normalised view of `text`; with `keepingCase`, the
+    /// case-preserving one (NFKC without case folding, look-alikes read in
+    /// their case, ASCII left as it is).
+    public func normalize(_ text: [UInt8], keepingCase: Bool = false) -> NormalizedText {
+        text.withUnsafeBytes { normalize($0, keepingCase: keepingCase) }
     }
 
-    /// The normalised view of `text`.
-    public func normalize(_ text: UnsafeRawBufferPointer) -> NormalizedText {
-        var out = WordFolder(capacity: text.count)
+    /// The normalised view of `text` (see `normalize(_:keepingCase:)`).
+    public func normalize(_ text: UnsafeRawBufferPointer, keepingCase: Bool = false) -> NormalizedText {
+        var out = WordFolder(capacity: text.count, keepingCase: keepingCase)
         let limit = maxExpansion * text.count + 64
         var capped = false
         var i = 0
@@ -72,7 +75,7 @@ public final class TextNormalizer {
                     i = j
                 } else {
                     if b >= 0x20 || b == 0x09 || b == 0x0A || b == 0x0C || b == 0x0D {
-                        out.ascii(b >= 0x41 && b <= 0x5A ? b | 0x20 : b, at: i)
+                        out.ascii(b, at: i)
                     }
                     i += 1
                 }
@@ -86,14 +89,18 @@ public final class TextNormalizer {
                 for k in i..<n { out.view.append(text[k], from: k, to: k + 1) }
                 break
             }
-            let folded = fold(scalar)
+            let folded = fold(scalar, keepingCase: keepingCase)
             if folded.parts.isEmpty {
                 out.scalar(folded, from: i, to: i + length)
             } else {
                 // Folds to several characters: each is read as a character
                 // of its own, as a second pass over the view would read it.
                 for part in folded.parts {
-                    if part < 0x80 { out.asciiByte(UInt8(part), from: i, to: i + length) } else { out.scalar(fold(part), from: i, to: i + length) }
+                    if part < 0x80 {
+                        out.asciiByte(UInt8(part), from: i, to: i + length)
+                    } else {
+                        out.scalar(fold(part, keepingCase: keepingCase), from: i, to: i + length)
+                    }
                 }
             }
             i += length
@@ -103,12 +110,17 @@ public final class TextNormalizer {
         return NormalizedText(bytes: view.bytes, map: view.map, expansionCapped: capped)
     }
 
-    /// How one non-ASCII scalar folds (steps 2-3), cached.
-    func fold(_ scalar: UInt32) -> Fold {
-        if let known = folds[scalar] { return known }
-        let folded = Fold(scalar)
-        if folds.count >= cacheLimit { folds.removeAll(keepingCapacity: true) }
-        folds[scalar] = folded
+    /// How one non-ASCII scalar folds (steps 2-4), cached.
+    func fold(_ scalar: UInt32, keepingCase: Bool) -> Fold {
+        if keepingCase { return Self.fold(scalar, keepingCase: true, cache: &casedFolds, limit: cacheLimit) }
+        return Self.fold(scalar, keepingCase: false, cache: &folds, limit: cacheLimit)
+    }
+
+    private static func fold(_ scalar: UInt32, keepingCase: Bool, cache: inout [UInt32: Fold], limit: Int) -> Fold {
+        if let known = cache[scalar] { return known }
+        let folded = Fold(scalar, keepingCase: keepingCase)
+        if cache.count >= limit { cache.removeAll(keepingCapacity: true) }
+        cache[scalar] = folded
         return folded
     }
 }
@@ -117,10 +129,13 @@ public final class TextNormalizer {
 struct Fold: Sendable {
     /// NFKC_Casefold without diacritics (empty: dropped as invisible).
     let folded: [UInt8]
-    /// Its confusable skeleton, when that is plain ASCII letters and differs
-    /// from `folded`: used only in a word that is Latin already or made
-    /// wholly of look-alikes (see `WordFolder`).
-    let skeleton: [UInt8]?
+    /// The Latin letter a reader sees in it (`LookAlikes`), if any: used
+    /// only in a word that is Latin already or made wholly of look-alikes
+    /// (see `WordFolder`).
+    let lookAlike: [UInt8]?
+    /// `lookAlike` is read only in a word that has a Latin letter, never in
+    /// one made wholly of look-alikes (`LookAlikes.reading`).
+    let latinOnly: Bool
     /// `folded` is plain ASCII (an accented Latin letter, a fullwidth form).
     let isASCII: Bool
     /// `folded` is a separator (space or punctuation once folded).
@@ -130,34 +145,39 @@ struct Fold: Sendable {
     /// the character folds to one scalar or none.
     let parts: [UInt32]
 
-    init(_ scalar: UInt32) {
+    /// How `scalar` folds in the case-folded views, or with `keepingCase`
+    /// in the case-preserving one (NFKC without case folding; readings keep
+    /// their case).
+    init(_ scalar: UInt32, keepingCase: Bool) {
         if triage_icu_is_default_ignorable(scalar) == 1 {
-            (folded, skeleton, isASCII, isSeparator, parts) = ([], nil, true, false, [])
+            (folded, lookAlike, isASCII, isSeparator, parts, latinOnly) = ([], nil, true, false, [], false)
             return
         }
         // Typographic punctuation after NFKC, so what folds to it (`⁻` to
         // `−`, `︱` to `—`) reads as the same ASCII.
-        let scalars = Self.stripMarks(ICU.nfkcCasefold(UTF16.units(of: scalar))).map { Self.typographic[$0].map(UInt32.init) ?? $0 }
+        let units = UTF16.units(of: scalar)
+        let scalars = Self.stripMarks(keepingCase ? ICU.nfkc(units) : ICU.nfkcCasefold(units)).map { Self.typographic[$0].map(UInt32.init) ?? $0 }
         parts = scalars.count > 1 ? scalars : []
         folded = scalars.flatMap(UTF8Decoding.encode)
         isASCII = folded.allSatisfy { $0 < 0x80 }
         isSeparator = !folded.isEmpty && folded.allSatisfy { $0 < 0x80 && !WordFolder.isWordByte($0) }
-        // The skeleton of the character as written (upper-case look-alikes
-        // lose their likeness once case-folded), folded the same way; failing
-        // that, the skeleton of its fold. The second is what makes the view a
-        // fixed point: a character kept folded here (Greek `Γ` as `γ`) is
-        // read again as its fold, and the fold's skeleton (`γ` → `y`) must be
-        // this character's too, or a second pass would change the text.
-        func asciiSkeleton(_ units: [UInt16]) -> [UInt8]? {
-            let candidate = Self.stripMarks(ICU.nfkcCasefold(ICU.skeleton(units))).flatMap(UTF8Decoding.encode)
-            return !candidate.isEmpty && candidate.allSatisfy { $0 < 0x80 && WordFolder.isWordByte($0) } ? candidate : nil
-        }
-        // A character that folds to ASCII (`Í`, `Ｉ`, `𝐈` → `i`) reads as
-        // that, a Latin letter, whatever it resembles: kept as a look-alike
-        // (`𝐈` → `l`), it would be written as `i` in a word not settled as
-        // Latin, and that `i` would settle the word on a second pass.
-        skeleton = isASCII ? nil
-            : asciiSkeleton(UTF16.units(of: scalar)) ?? (folded.isEmpty ? nil : asciiSkeleton(Array(String(decoding: folded, as: UTF8.self).utf16)))
+        // The reading of the character as written (upper-case look-alikes
+        // lose their likeness once case-folded: `Н` is `H`, `н` a small
+        // capital), failing that the reading of its fold. The second is what
+        // makes the view a fixed point: a character kept folded here (in a
+        // word of its own script) is read again as its fold, and the fold's
+        // reading must be this character's too, or a second pass would
+        // change the text. A character that folds to ASCII (`Í`, `Ｉ`, `𝐈`)
+        // reads as that, a Latin letter, whatever it resembles.
+        // Likewise a reading that holds only in Latin words holds everywhere
+        // if its fold's does (Cherokee `ᏻ` folds to `Ᏻ`, a capital that
+        // reads `G` alone): a word kept in its script must stay kept when
+        // read again as its folds.
+        let own = isASCII ? nil : LookAlikes.reading(scalar)
+        let ofFold = isASCII || scalars.count != 1 ? nil : LookAlikes.reading(scalars[0])
+        let reading = own ?? ofFold
+        lookAlike = reading.map { [keepingCase ? $0.letter : $0.letter | 0x20] }
+        latinOnly = (reading?.latinOnly ?? false) && (ofFold?.latinOnly ?? true)
     }
 
     /// Typographic punctuation read as the ASCII a reader takes it for
@@ -179,9 +199,10 @@ struct Fold: Sendable {
 }
 
 /// Builds the normalised view word by word, deciding for each word whether
-/// look-alikes in it are folded to their Latin skeletons: yes if the word
+/// look-alikes in it read as Latin letters (`LookAlikes`): yes if the word
 /// has a Latin letter (`pаypаl` with Cyrillic `а`), or if every non-Latin
-/// character in it has a Latin skeleton (`АТТАСК`, all Cyrillic); no for a
+/// character in it has a reading that holds outside Latin words (`АТТАСК`,
+/// all Cyrillic capitals); no for a
 /// word of another script that merely contains some look-alikes (Arabic
 /// `هجوم`: `ه` resembles `o`, `ج` resembles nothing), so foreign text is not
 /// mangled into false matches.
@@ -191,8 +212,13 @@ struct WordFolder {
     private var pending: [(fold: Fold?, byte: UInt8, start: Int, end: Int)] = []
     private var wordHasLatin = false
     private var allLookAlike = true
+    /// ASCII letters keep their case (the case-preserving view).
+    let keepingCase: Bool
 
-    init(capacity: Int) { view = ViewBuilder(capacity: capacity) }
+    init(capacity: Int, keepingCase: Bool = false) {
+        view = ViewBuilder(capacity: capacity)
+        self.keepingCase = keepingCase
+    }
 
     var count: Int { view.count + pending.count }
 
@@ -200,20 +226,24 @@ struct WordFolder {
         (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || b == 0x5F
     }
 
+    /// An ASCII letter, either case (word bytes are digits, letters and `_`).
+    @inline(__always) static func isLetterOfWord(_ b: UInt8) -> Bool { b != 0x5F && b | 0x20 >= 0x61 }
+
     /// No word is waiting for a decision.
     var isSettled: Bool { pending.isEmpty }
 
     /// A run of ASCII bytes starting at source offset `offset`, while no
-    /// word is pending: lower-cased and copied in one pass (controls other
-    /// than whitespace dropped), then the word state is what the run's last
-    /// word leaves.
+    /// word is pending: lower-cased (unless `keepingCase`) and copied in one
+    /// pass (controls other than whitespace dropped), then the word state is
+    /// what the run's last word leaves.
     mutating func asciiRun(_ run: UnsafeRawBufferPointer, at offset: Int) {
         var letterInWord = false, sawSeparator = false
+        let lower: UInt8 = keepingCase ? 0 : 0x20
         view.appendMapped(run.count) { bytes, map in
             let n = run.count
             // Usually nothing is dropped: lower-case eight bytes at a time
             // and map the run as one.
-            var k = Self.lowercaseClean(run, into: bytes)
+            var k = Self.lowercaseClean(run, into: bytes, lowering: lower != 0)
             if k == n {
                 map.appendLinear(count: n, from: offset)
             } else {
@@ -227,7 +257,7 @@ struct WordFolder {
                         kept = index + 1
                         continue
                     }
-                    bytes[k] = b &+ (b &- 0x41 < 26 ? 0x20 : 0)
+                    bytes[k] = b &+ (b &- 0x41 < 26 ? lower : 0)
                     k += 1
                 }
                 map.appendLinear(count: n - kept, from: offset + kept)
@@ -235,7 +265,7 @@ struct WordFolder {
             // The word state: what the last word of the run leaves.
             var j = k
             while j > 0 && Self.isWordByte(bytes[j - 1]) {
-                if bytes[j - 1] >= 0x61 { letterInWord = true }
+                if Self.isLetterOfWord(bytes[j - 1]) { letterInWord = true }
                 j -= 1
             }
             sawSeparator = j > 0
@@ -254,31 +284,32 @@ struct WordFolder {
         b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0C && b != 0x0D
     }
 
-    /// Lower-cases ASCII `run` into `out` until a byte that is dropped;
-    /// returns how many bytes it wrote (`run.count` if none is dropped).
-    /// Eight bytes at a time (see `SWAR`): 0x20 is added where a byte is
-    /// `A`...`Z`.
+    /// Lower-cases ASCII `run` into `out` (copies it, unless `lowering`)
+    /// until a byte that is dropped; returns how many bytes it wrote
+    /// (`run.count` if none is dropped). Eight bytes at a time (see `SWAR`):
+    /// 0x20 is added where a byte is `A`...`Z`.
     @inline(__always)
-    static func lowercaseClean(_ run: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+    static func lowercaseClean(_ run: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<UInt8>, lowering: Bool = true) -> Int {
         let n = run.count
         guard n > 0, let source = run.baseAddress, let target = out.baseAddress else { return 0 }
+        let lower: UInt8 = lowering ? 0x20 : 0, caseBits: UInt64 = lowering ? ~0 : 0
         var i = 0
         while i + 8 <= n {
             let x = source.loadUnaligned(fromByteOffset: i, as: UInt64.self)
             // Bytes below 0x20 (line feeds mostly): check them one by one.
             if SWAR.rangeMask(x, 0x00, 0x1F) != 0 {
                 for k in i..<(i + 8) where isDropped(run[k]) {
-                    for j in i..<k { target[j] = run[j] &+ (run[j] &- 0x41 < 26 ? 0x20 : 0) }
+                    for j in i..<k { target[j] = run[j] &+ (run[j] &- 0x41 < 26 ? lower : 0) }
                     return k
                 }
             }
-            UnsafeMutableRawPointer(target).storeBytes(of: x | (SWAR.rangeMask(x, 0x41, 0x5A) >> 2), toByteOffset: i, as: UInt64.self)
+            UnsafeMutableRawPointer(target).storeBytes(of: x | (SWAR.rangeMask(x, 0x41, 0x5A) >> 2 & caseBits), toByteOffset: i, as: UInt64.self)
             i += 8
         }
         while i < n {
             let b = run[i]
             if isDropped(b) { return i }
-            target[i] = b &+ (b &- 0x41 < 26 ? 0x20 : 0)
+            target[i] = b &+ (b &- 0x41 < 26 ? lower : 0)
             i += 1
         }
         return n
@@ -290,13 +321,13 @@ struct WordFolder {
     /// One ASCII byte standing for the source range `start..<end` (a part
     /// of a character that folds to several).
     mutating func asciiByte(_ b: UInt8, from start: Int, to end: Int) {
-        let b = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
+        let b = b >= 0x41 && b <= 0x5A && !keepingCase ? b | 0x20 : b
         if !Self.isWordByte(b) {
             finishWord()
             view.append(b, from: start, to: end)
             return
         }
-        if b >= 0x61 && b <= 0x7A { latinLetter() }
+        if Self.isLetterOfWord(b) { latinLetter() }
         if pending.isEmpty { view.append(b, from: start, to: end) } else { pending.append((nil, b, start, end)) }
     }
 
@@ -307,8 +338,9 @@ struct WordFolder {
             emit(fold.folded, from: start, to: end)
             return
         }
-        if fold.skeleton != nil {
-            if wordHasLatin { emit(fold.skeleton!, from: start, to: end) } else { pending.append((fold, 0, start, end)) }
+        if fold.lookAlike != nil {
+            if fold.latinOnly { allLookAlike = false }
+            if wordHasLatin { emit(fold.lookAlike!, from: start, to: end) } else { pending.append((fold, 0, start, end)) }
             return
         }
         if fold.isASCII { latinLetter() } else { allLookAlike = false }
@@ -318,19 +350,19 @@ struct WordFolder {
     /// A Latin letter settles the word: look-alikes fold.
     private mutating func latinLetter() {
         wordHasLatin = true
-        if !pending.isEmpty { flush(skeletons: true) }
+        if !pending.isEmpty { flush(readingLookAlikes: true) }
     }
 
     mutating func finishWord() {
-        if !pending.isEmpty { flush(skeletons: wordHasLatin || allLookAlike) }
+        if !pending.isEmpty { flush(readingLookAlikes: wordHasLatin || allLookAlike) }
         wordHasLatin = false
         allLookAlike = true
     }
 
-    private mutating func flush(skeletons: Bool) {
+    private mutating func flush(readingLookAlikes: Bool) {
         for entry in pending {
             if let fold = entry.fold {
-                emit(skeletons ? (fold.skeleton ?? fold.folded) : fold.folded, from: entry.start, to: entry.end)
+                emit(readingLookAlikes ? (fold.lookAlike ?? fold.folded) : fold.folded, from: entry.start, to: entry.end)
             } else {
                 view.append(entry.byte, from: entry.start, to: entry.end)
             }

@@ -96,5 +96,5 @@ enum ICU {
     static func nfkcCasefold(_ units: [UInt16]) -> [UInt16] { run(triage_icu_nfkc_casefold, units) }
     static func nfkcCasefold(_ scalars: [UInt32]) -> [UInt16] { nfkcCasefold(UTF16.units(of: scalars)) }
     static func nfd(_ units: [UInt16]) -> [UInt16] { run(triage_icu_nfd, units) }
-    static func skeleton(_ units: [UInt16]) -> [UInt16] { run(triage_icu_skeleton, units) }
+    static func nfkc(_ units: [UInt16]) -> [UInt16] { run(triage_icu_nfkc, units) }
 }

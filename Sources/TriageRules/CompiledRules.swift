@@ -106,6 +106,8 @@ public struct CompiledRules: Sendable {
     /// Whether any pattern targets the leet view: a scanner's caller need
     /// not make that view otherwise (`TextViews(_:normalizer:leet:)`).
     public var scansLeetView: Bool { matchers.contains { $0.key.view == .leet } }
+    /// Whether any pattern is matched in the case-preserving view (`exact`).
+    public var scansCasedView: Bool { matchers.contains { $0.key.view == .cased } }
 
     /// One line of facts per automaton, for `rules info`.
     public struct MatcherSummary: Sendable {

@@ -6,8 +6,12 @@ public enum TextView: String, Sendable, Hashable, CaseIterable {
     /// dropped, diacritics stripped, look-alike letters read as Latin. The
     /// default for every pattern; its literals are normalised the same way.
     case normalized
-    /// The text exactly as it appears on the page (`exact`).
-    case raw
+    /// The normalised text with case kept (`exact`): invisible characters
+    /// dropped, NFKC, diacritics stripped, look-alikes read as Latin letters
+    /// in their case, white space collapsed; no leetspeak, no joining. So
+    /// `exact "SRN"` matches `ＳＲＮ`, `S​RN` and Cyrillic `ЅRΝ`, never
+    /// `srn`.
+    case cased
     /// The normalised text with leetspeak undone: digits and symbols read as
     /// letters, spaced-out letters joined (`leet`). Its literals go through
     /// the same folding, so `attack` matches `4tt4ck` and `a t t a c k`.
@@ -17,7 +21,7 @@ public enum TextView: String, Sendable, Hashable, CaseIterable {
     var code: UInt8 {
         switch self {
         case .normalized: 0
-        case .raw: 1
+        case .cased: 1
         case .leet: 2
         }
     }
@@ -25,7 +29,7 @@ public enum TextView: String, Sendable, Hashable, CaseIterable {
     init?(code: UInt8) {
         switch code {
         case 0: self = .normalized
-        case 1: self = .raw
+        case 1: self = .cased
         case 2: self = .leet
         default: return nil
         }
@@ -34,7 +38,7 @@ public enum TextView: String, Sendable, Hashable, CaseIterable {
     /// A literal as the automaton for this view searches for it.
     func fold(_ literal: [UInt8], caseInsensitive: Bool, normalizer: TextNormalizer) -> [UInt8] {
         switch self {
-        case .raw: caseInsensitive ? literal.map(RuleChecker.asciiLower) : literal
+        case .cased: normalizer.casedView(of: literal).bytes
         case .normalized: normalizer.views(of: literal, leet: false).normalized.bytes
         case .leet: normalizer.views(of: literal, leet: true).leet.bytes
         }

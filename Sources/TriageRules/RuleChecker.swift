@@ -198,9 +198,11 @@ struct RuleChecker {
             let exact = modifiers.contains("exact")
             let caseInsensitive = !exact || modifiers.contains("nocase")
             // Every pattern is matched in the leet view (spelling tricks are
-            // the commonest evasion) unless it is `exact` (the raw text) or
-            // opts out with `noleet` (the normalised view, digits as digits).
-            let view: TextView = exact ? .raw : modifiers.contains("noleet") ? .normalized : .leet
+            // the commonest evasion) unless it is `exact` (the letters as
+            // written: the case-preserving view, or with `nocase` the
+            // normalised one) or opts out with `noleet` (the normalised view,
+            // digits as digits).
+            let view: TextView = exact ? (modifiers.contains("nocase") ? .normalized : .cased) : modifiers.contains("noleet") ? .normalized : .leet
             if exact, let leet = declaration.modifiers.first(where: { $0.name == "leet" }) {
                 diagnostics.append(Diagnostic(.conflictingModifiers, "pattern `$\(declaration.name)` is both `exact` and `leet`", at: leet.span))
             }

@@ -186,12 +186,12 @@ public final class RuleScanner {
     /// clears what the scan touched.
     func withPatternHits<R>(_ views: TextViews, _ body: () -> R) -> R {
         defer { reset() }
-        return views.raw.withUnsafeBytes { raw in
+        return views.cased.bytes.withUnsafeBytes { cased in
             views.normalized.bytes.withUnsafeBytes { normalized in
                 views.leet.bytes.withUnsafeBytes { leet in
                     for m in rules.matchers.indices {
                         switch rules.matchers[m].key.view {
-                        case .raw: viewBytes[m] = raw
+                        case .cased: viewBytes[m] = cased
                         case .normalized: viewBytes[m] = normalized
                         case .leet: viewBytes[m] = leet
                         }

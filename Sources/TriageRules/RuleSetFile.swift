@@ -38,7 +38,7 @@ public enum RuleSetFile {
     /// literals are folded with white space collapsed and typographic
     /// punctuation read as ASCII; a file compiled before reads its literals
     /// differently, so it is refused (recompile its sources).
-    public static let formatVersion: UInt32 = 4
+    public static let formatVersion: UInt32 = 5
     static let headerSize = 128
     static let maxConditionDepth = 256
 

@@ -8,25 +8,30 @@ public struct TextViews: Sendable {
     public let normalized: NormalizedText
     /// `normalized` with leetspeak undone (`LeetView`), mapped back to `raw`.
     public let leet: NormalizedText
+    /// `raw` normalised with case kept (`TextNormalizer.casedView`), mapped
+    /// back to `raw`.
+    public let cased: NormalizedText
 
-    public init(raw: [UInt8], normalized: NormalizedText, leet: NormalizedText) {
+    public init(raw: [UInt8], normalized: NormalizedText, leet: NormalizedText, cased: NormalizedText = .empty) {
         self.raw = raw
         self.normalized = normalized
         self.leet = leet
+        self.cased = cased
     }
 
     /// The views of `raw` (UTF-8 text), normalised by `normalizer` (one per
     /// task: it caches how characters fold). The leet view is made only when
-    /// `leet` is true (`CompiledRules.scansLeetView`); otherwise it is empty,
-    /// which costs nothing to a rule set that has no leet patterns.
-    public init(_ raw: [UInt8], normalizer: TextNormalizer = TextNormalizer(), leet: Bool = true) {
+    /// `leet` is true (`CompiledRules.scansLeetView`), the case-preserving
+    /// one only when `cased` is (`CompiledRules.scansCasedView`); a view not
+    /// made is empty, which costs nothing to a rule set that does not use it.
+    public init(_ raw: [UInt8], normalizer: TextNormalizer = TextNormalizer(), leet: Bool = true, cased: Bool = true) {
         let views = normalizer.views(of: raw, leet: leet)
-        self.init(raw: raw, normalized: views.normalized, leet: views.leet)
+        self.init(raw: raw, normalized: views.normalized, leet: views.leet, cased: cased ? normalizer.casedView(of: raw) : .empty)
     }
 
     public func bytes(_ view: TextView) -> [UInt8] {
         switch view {
-        case .raw: raw
+        case .cased: cased.bytes
         case .normalized: normalized.bytes
         case .leet: leet.bytes
         }
@@ -35,7 +40,7 @@ public struct TextViews: Sendable {
     /// The bytes of `raw` behind `span` of its view.
     public func source(of span: Span) -> Range<Int> {
         switch span.view {
-        case .raw: span.start..<span.end
+        case .cased: cased.map.source(of: span.start..<span.end)
         case .normalized: normalized.map.source(of: span.start..<span.end)
         case .leet: leet.map.source(of: span.start..<span.end)
         }

@@ -14,11 +14,12 @@ struct ExtractCommand: ParsableCommand {
         commandName: "extract",
         abstract: "Show the text the scanner sees in a page: each part, where it came from, hidden parts marked.",
         discussion: """
-            Views: raw (the page's text as decoded; what `exact` patterns match), normalized (what
-            `noleet` patterns match: case folded, invisible characters dropped, look-alike letters
-            and typographic punctuation folded, white space collapsed) and leet (what patterns match
-            by default: the normalised text with digits and symbols read as letters, 1 | l i all as
-            i, and spaced-out letters joined).
+            Views: raw (the page's text as decoded), normalized (what `noleet` and `exact nocase`
+            patterns match: case folded, invisible characters dropped, look-alike letters and
+            typographic punctuation folded, white space collapsed), leet (what patterns match by
+            default: the normalised text with digits and symbols read as letters, 1 | l i all as
+            i, and spaced-out letters joined) and cased (what `exact` patterns match: the
+            normalised text with letters in the case they are written).
 
             OUTPUT (text): a header line (kind, charset and how it was chosen), any notes, then one
             line per part: [ORIGIN] TEXT, or [ORIGIN hidden] TEXT for text hidden from readers.
@@ -33,7 +34,7 @@ struct ExtractCommand: ParsableCommand {
     )
 
     enum View: String, ExpressibleByArgument, CaseIterable {
-        case raw, normalized, leet
+        case raw, normalized, leet, cased
     }
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -63,10 +64,18 @@ struct ExtractCommand: ParsableCommand {
         var capped = false
         let views = page.segments.map { segment -> [UInt8] in
             let raw = Array(page.text[segment.range])
-            guard view != .raw else { return raw }
-            let views = normalizer.views(of: raw, leet: view == .leet)
-            capped = capped || views.normalized.expansionCapped
-            return view == .leet ? views.leet.bytes : views.normalized.bytes
+            switch view {
+            case .raw:
+                return raw
+            case .cased:
+                let cased = normalizer.casedView(of: raw)
+                capped = capped || cased.expansionCapped
+                return cased.bytes
+            case .normalized, .leet:
+                let views = normalizer.views(of: raw, leet: view == .leet)
+                capped = capped || views.normalized.expansionCapped
+                return view == .leet ? views.leet.bytes : views.normalized.bytes
+            }
         }
         let notes = page.notes + (capped ? ["normalisation reached its expansion cap; the rest of a part is shown unnormalised"] : [])
         var output = OutputWriter()

@@ -137,16 +137,17 @@ struct NormalizationTests {
     /// folded once could disagree. Every character from U+0080 to U+FFFF and
     /// the mathematical, enclosed and fullwidth blocks beyond, alone, inside
     /// a Latin word, inside a Cyrillic word and between Greek letters:
-    /// normalising the view again changes nothing.
-    @Test func normalisingTwiceChangesNothing() {
+    /// normalising the view again changes nothing; in the case-folded view
+    /// and in the case-preserving one.
+    @Test(arguments: [false, true]) func normalisingTwiceChangesNothing(keepingCase: Bool) {
         let normalizer = TextNormalizer()
         let scalars = (0x80...0xFFFF).filter { !(0xD800...0xDFFF).contains($0) } + Array(0x1D400...0x1D7FF) + Array(0x1F100...0x1F1FF)
         var failures: [String] = []
         for value in scalars {
             let c = String(Character(Unicode.Scalar(UInt32(value))!))
             for text in [c, "a\(c)b", "ж\(c)ы", "αβ\(c)", "\(c)\(c) \(c)"] {
-                let once = normalizer.normalize(Array(text.utf8))
-                let twice = normalizer.normalize(once.bytes)
+                let once = normalizer.normalize(Array(text.utf8), keepingCase: keepingCase)
+                let twice = normalizer.normalize(once.bytes, keepingCase: keepingCase)
                 if once.bytes != twice.bytes, failures.count < 20 {
                     let shown = [once.bytes, twice.bytes].map { String(decoding: $0, as: UTF8.self).debugDescription }
                     failures.append("U+\(String(value, radix: 16, uppercase: true)) in \(text.debugDescription): \(shown[0]) then \(shown[1])")
@@ -158,7 +159,7 @@ struct NormalizationTests {
 
     /// The same on random strings mixing scripts, invisible characters,
     /// marks, punctuation, digits and invalid bytes (seeded: a failure replays).
-    @Test func normalisingRandomTextTwiceChangesNothing() {
+    @Test(arguments: [false, true]) func normalisingRandomTextTwiceChangesNothing(keepingCase: Bool) {
         let pool: [String] = ["a", "A", "k", "I", "l", "0", "1", "4", "@", "$", " ", ".", "-", "_", "\t", "\n", "\u{200B}", "\u{00AD}",
                               "\u{0301}", "\u{0308}", "Γ", "γ", "Г", "г", "ς", "σ", "Σ", "а", "А", "с", "Ӏ", "ӏ", "І", "Ι", "κ", "τ", "χ",
                               "ß", "ẞ", "ǅ", "ﬁ", "Ａ", "ｉ", "𝐈", "𝐦", "ⓛ", "Ⓐ", "ᴀ", "ʙ", "ɢ", "ʜ", "ɪ", "ᴋ", "ʟ", "ɴ", "ʀ", "ᴛ",
@@ -171,8 +172,8 @@ struct NormalizationTests {
                 if Int.random(in: 0..<20, using: &random) == 0 { bytes.append(UInt8.random(in: 0x80...0xFF, using: &random)); continue }
                 bytes += Array(pool[Int.random(in: 0..<pool.count, using: &random)].utf8)
             }
-            let once = normalizer.normalize(bytes)
-            let twice = normalizer.normalize(once.bytes)
+            let once = normalizer.normalize(bytes, keepingCase: keepingCase)
+            let twice = normalizer.normalize(once.bytes, keepingCase: keepingCase)
             let shown = [bytes, once.bytes, twice.bytes].map { String(decoding: $0, as: UTF8.self).debugDescription }
             #expect(once.bytes == twice.bytes, "\(shown[0]): \(shown[1]) then \(shown[2])")
             if once.bytes != twice.bytes { break }

@@ -21,8 +21,8 @@ int32_t triage_icu_nfkc_casefold(const uint16_t *source, int32_t length, uint16_
 /// Canonical decomposition (NFD), used to strip diacritics.
 int32_t triage_icu_nfd(const uint16_t *source, int32_t length, uint16_t *destination, int32_t capacity);
 
-/// The UTS #39 confusable skeleton of the text.
-int32_t triage_icu_skeleton(const uint16_t *source, int32_t length, uint16_t *destination, int32_t capacity);
+/// Unicode NFKC (case kept).
+int32_t triage_icu_nfkc(const uint16_t *source, int32_t length, uint16_t *destination, int32_t capacity);
 
 /// 1 if `scalar` is a nonspacing or enclosing combining mark (Mn, Me).
 int32_t triage_icu_is_combining_mark(uint32_t scalar);
@@ -37,7 +37,7 @@ int32_t triage_icu_is_default_ignorable(uint32_t scalar);
 int32_t triage_icu_decode(const char *label, const uint8_t *source, int32_t length,
                           uint16_t *destination, int32_t *offsets, int32_t capacity);
 
-/// 1 if ICU's normaliser and spoof checker could be opened.
+/// 1 if ICU's normalisers could be opened.
 int32_t triage_icu_available(void);
 
 #ifdef __cplusplus
