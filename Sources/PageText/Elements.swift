@@ -5,6 +5,8 @@ internal import CLibXML2
 enum ElementKind: Equatable {
     case a, area, img, input, meta, title, br, iframe, embed, video, audio, source, object
     case script, style, template, head
+    /// Read for what they say about the page (`Segment.Origin.structure`).
+    case article, time
     case block
     case other
 
@@ -12,9 +14,9 @@ enum ElementKind: Equatable {
         var t: [String: ElementKind] = [
             "a": .a, "area": .area, "img": .img, "input": .input, "meta": .meta, "title": .title, "br": .br,
             "iframe": .iframe, "embed": .embed, "video": .video, "audio": .audio, "source": .source, "object": .object,
-            "script": .script, "style": .style, "template": .template, "head": .head,
+            "script": .script, "style": .style, "template": .template, "head": .head, "article": .article, "time": .time,
         ]
-        for name in ["address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "dir",
+        for name in ["address", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "dir",
                      "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "frameset", "h1", "h2", "h3", "h4",
                      "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "listing", "main", "menu", "nav", "ol",
                      "optgroup", "option", "p", "pre", "section", "select", "summary", "table", "tbody", "td", "textarea",
@@ -63,7 +65,7 @@ enum ElementKind: Equatable {
     /// line does.)
     var isBlock: Bool {
         switch self {
-        case .block, .iframe, .video, .audio, .object, .title, .head: true
+        case .block, .article, .iframe, .video, .audio, .object, .title, .head: true
         default: false
         }
     }
@@ -80,12 +82,15 @@ enum ElementKind: Equatable {
 
 /// The attributes extraction reads.
 enum AttributeName: Equatable {
-    case alt, title, href, src, data, poster, name, property, content, style, hidden, ariaHidden, other
+    case alt, title, href, src, data, poster, name, property, content, style, hidden, ariaHidden
+    case type, rel, itemprop, itemtype, `class`
+    case other
 
     static let packed = KeyTable<AttributeName>([
         (.init("alt"), .alt), (.init("title"), .title), (.init("href"), .href), (.init("src"), .src), (.init("data"), .data),
         (.init("poster"), .poster), (.init("name"), .name), (.init("property"), .property), (.init("content"), .content),
         (.init("style"), .style), (.init("hidden"), .hidden), (.init("aria-hidden"), .ariaHidden),
+        (.init("type"), .type), (.init("rel"), .rel), (.init("itemprop"), .itemprop), (.init("itemtype"), .itemtype), (.init("class"), .class),
     ])
 
     init(_ name: UnsafePointer<xmlChar>) {

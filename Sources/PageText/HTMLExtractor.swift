@@ -32,6 +32,13 @@ final class HTMLExtractor {
     private(set) var notes: [String] = []
     /// Attribute text waiting for its block to end (see `attributeText`).
     private var deferred: [(bytes: [UInt8], origin: Segment.Origin, hidden: Bool, tag: Range<Int>)] = []
+    /// Structure tokens already given (each is said once per page).
+    private var structureSeen: Set<[UInt8]> = []
+    /// Where the content of an open JSON-LD script starts.
+    private var jsonLDStart: Int?
+    static let maxStructureTokens = 32
+    /// JSON-LD read per script, from its start.
+    static let maxJSONLD = 256 << 10
 
     struct Element {
         let kind: ElementKind
@@ -130,8 +137,9 @@ final class HTMLExtractor {
         let kind = names.element(name)
         var hidden = hiddenDepth > 0
         var tooltip: UnsafePointer<xmlChar>?
+        let tag = tagStart..<tagEnd
         // First pass over the attributes: does this element hide its
-        // content, and has it a tooltip?
+        // content, has it a tooltip, and does it say what the page is?
         if let attributes {
             var k = 0
             while let attributeName = attributes[k] {
@@ -142,10 +150,22 @@ final class HTMLExtractor {
                 case .hidden: hidden = true
                 case .ariaHidden where value.map { Self.equalsIgnoringCase($0, "true") } ?? false: hidden = true
                 case .style where value.map(Self.hidesContent) ?? false: hidden = true
+                case .rel where value.map { Self.hasWord($0, "author") } ?? false,
+                     .itemprop where value.map { Self.hasWord($0, "author") } ?? false,
+                     .class where value.map { Self.containsIgnoringCase($0, "byline") } ?? false:
+                    structure(Array("byline".utf8), at: tag)
+                case .itemtype:
+                    if let value, let type = Self.schemaType(Array(UnsafeBufferPointer(start: value, count: Int(xmlStrlen(value))))) {
+                        structure(Array("schema-".utf8) + type, at: tag)
+                    }
+                case .type where kind == .script && value.map { Self.equalsIgnoringCase($0, "application/ld+json") } ?? false:
+                    jsonLDStart = tagEnd
                 default: break
                 }
             }
         }
+        if kind == .article { structure(Array("element-article".utf8), at: tag) }
+        if kind == .time { structure(Array("element-time".utf8), at: tag) }
         if kind.isBlock { closeBlock() }
         stack.append(Element(kind: kind, hidden: hidden))
         if hidden { hiddenDepth += 1 }
@@ -181,12 +201,21 @@ final class HTMLExtractor {
         if kind == .meta, let metaName, let metaContent, Self.isReadableMeta(metaName) {
             attributeText(metaContent, .meta, hidden: false, tag: tagStart..<tagEnd)
         }
+        if kind == .meta, let metaName, let metaContent, Self.equalsIgnoringCase(metaName, "og:type") {
+            let type = Self.token(Array(UnsafeBufferPointer(start: metaContent, count: Int(xmlStrlen(metaContent)))))
+            if !type.isEmpty { structure(Array("og-type-".utf8) + type, at: tag) }
+        }
         if kind == .br { lineBreak(tag: tagStart..<tagEnd) }
     }
 
     private func end(_ name: UnsafePointer<xmlChar>?) {
+        let contentEnd = last
         last = max(last, position())
         guard let element = stack.popLast() else { return }
+        if element.kind == .script, let start = jsonLDStart {
+            jsonLDStart = nil
+            readJSONLD(start..<max(start, min(contentEnd, start + Self.maxJSONLD)))
+        }
         if element.hidden { hiddenDepth -= 1 }
         if element.kind.isExcluded { excludedDepth -= 1 }
         if element.kind == .title { inTitle -= 1 }
@@ -337,6 +366,76 @@ final class HTMLExtractor {
         deferred.append((Array(UnsafeBufferPointer(start: value, count: length)), origin, hidden, tag))
     }
 
+    /// A `structure:` token (`Segment.Origin.structure`) for what the markup
+    /// at `tag` says the page is; once per page, at most
+    /// `maxStructureTokens`.
+    private func structure(_ token: [UInt8], at tag: Range<Int>) {
+        guard structureSeen.count < Self.maxStructureTokens, structureSeen.insert(token).inserted else { return }
+        deferred.append((Array("structure:".utf8) + token, .structure, false, tag))
+    }
+
+    /// The schema.org types a JSON-LD script declares (`"@type": "NewsArticle"`
+    /// or a list of them), each a structure token mapped to its value's
+    /// bytes. Read from the page's bytes as they are: a script's content is
+    /// not decoded by the parser.
+    private func readJSONLD(_ range: Range<Int>) {
+        let key = Array("\"@type\"".utf8)
+        var i = range.lowerBound
+        func skipSpace() { while i < range.upperBound, [0x20, 0x09, 0x0A, 0x0D].contains(html[i]) { i += 1 } }
+        func string() -> Range<Int>? {
+            guard i < range.upperBound, html[i] == 0x22 else { return nil }
+            let start = i + 1
+            var j = start
+            while j < range.upperBound, html[j] != 0x22, j - start < 64 { j += 1 }
+            guard j < range.upperBound, html[j] == 0x22 else { return nil }
+            i = j + 1
+            return start..<j
+        }
+        func emit(_ value: Range<Int>) {
+            if let type = Self.schemaType(Array(html[value])) { structure(Array("schema-".utf8) + type, at: value) }
+        }
+        while i + key.count <= range.upperBound {
+            guard html[i] == 0x22, html[i..<(i + key.count)].elementsEqual(key) else { i += 1; continue }
+            i += key.count
+            skipSpace()
+            guard i < range.upperBound, html[i] == 0x3A else { continue }
+            i += 1
+            skipSpace()
+            if let value = string() { emit(value); continue }
+            guard i < range.upperBound, html[i] == 0x5B else { continue }
+            i += 1
+            while true {
+                skipSpace()
+                guard let value = string() else { break }
+                emit(value)
+                skipSpace()
+                guard i < range.upperBound, html[i] == 0x2C else { break }
+                i += 1
+            }
+        }
+    }
+
+    /// A schema.org type name from a type value or an `itemtype` address
+    /// (`NewsArticle`, `https://schema.org/NewsArticle`, `schema:Report`):
+    /// its last path segment, as a token.
+    static func schemaType(_ value: [UInt8]) -> [UInt8]? {
+        let last = value.split(whereSeparator: { $0 == 0x2F || $0 == 0x3A || $0 == 0x23 }).last.map(Array.init) ?? []
+        let type = token(last)
+        return type.isEmpty ? nil : type
+    }
+
+    /// Letters and digits of `value`, lower-cased, at most 40 (anything else
+    /// ends the token): a structure token carries nothing else of the page.
+    static func token(_ value: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        for b in value.drop(while: { $0 == 0x20 }) {
+            let lower = b >= 0x41 && b <= 0x5A ? b | 0x20 : b
+            guard (lower >= 0x61 && lower <= 0x7A) || (lower >= 0x30 && lower <= 0x39), out.count < 40 else { break }
+            out.append(lower)
+        }
+        return out
+    }
+
     /// Ends the running text's part at a block boundary, then adds the
     /// attribute text met inside it.
     private func closeBlock() {
@@ -374,6 +473,18 @@ final class HTMLExtractor {
     }
 
     /// An inline style that hides its element.
+    /// `value` has `word` as one of its space-separated words, ignoring case.
+    static func hasWord(_ value: UnsafePointer<xmlChar>, _ word: String) -> Bool {
+        let bytes = UnsafeBufferPointer(start: value, count: Int(xmlStrlen(value)))
+        let target = Array(word.utf8)
+        return bytes.split(separator: 0x20).contains { $0.count == target.count && zip($0, target).allSatisfy { ($0 | 0x20) == $1 } }
+    }
+
+    /// `value` contains `needle` (lower-case ASCII), ignoring case.
+    static func containsIgnoringCase(_ value: UnsafePointer<xmlChar>, _ needle: String) -> Bool {
+        contains(Array(UnsafeBufferPointer(start: value, count: Int(xmlStrlen(value)))).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, Array(needle.utf8))
+    }
+
     static func hidesContent(_ style: UnsafePointer<xmlChar>) -> Bool {
         var compact: [UInt8] = []
         var k = 0

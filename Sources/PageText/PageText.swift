@@ -53,6 +53,15 @@ public struct Segment: Sendable, Equatable {
         case media
         /// A `title` attribute on any other element: shown as a tooltip.
         case tooltip
+        /// What the page's markup says it is, as `structure:` tokens mapped
+        /// to the markup they come from: `structure:og-type-article`
+        /// (Open Graph), `structure:schema-newsarticle` (a schema.org type in
+        /// JSON-LD or microdata), `structure:element-article`,
+        /// `structure:element-time`, `structure:byline` (an author link or
+        /// byline). Context rules read them; like all page text they are
+        /// the page's own claims, so context only ever lowers a score within
+        /// the policy's cap.
+        case structure
     }
 
     public let origin: Origin

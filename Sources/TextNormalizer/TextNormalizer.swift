@@ -212,6 +212,8 @@ struct WordFolder {
     private var pending: [(fold: Fold?, byte: UInt8, start: Int, end: Int)] = []
     private var wordHasLatin = false
     private var allLookAlike = true
+    /// Characters in the current word so far.
+    private var wordLength = 0
     /// ASCII letters keep their case (the case-preserving view).
     let keepingCase: Bool
 
@@ -237,7 +239,7 @@ struct WordFolder {
     /// pass (controls other than whitespace dropped), then the word state is
     /// what the run's last word leaves.
     mutating func asciiRun(_ run: UnsafeRawBufferPointer, at offset: Int) {
-        var letterInWord = false, sawSeparator = false
+        var letterInWord = false, sawSeparator = false, trailing = 0
         let lower: UInt8 = keepingCase ? 0 : 0x20
         view.appendMapped(run.count) { bytes, map in
             let n = run.count
@@ -269,13 +271,16 @@ struct WordFolder {
                 j -= 1
             }
             sawSeparator = j > 0
+            trailing = k - j
             return k
         }
         if sawSeparator {
             wordHasLatin = letterInWord
             allLookAlike = true
-        } else if letterInWord {
-            wordHasLatin = true
+            wordLength = trailing
+        } else {
+            if letterInWord { wordHasLatin = true }
+            wordLength += trailing
         }
     }
 
@@ -327,6 +332,7 @@ struct WordFolder {
             view.append(b, from: start, to: end)
             return
         }
+        wordLength += 1
         if Self.isLetterOfWord(b) { latinLetter() }
         if pending.isEmpty { view.append(b, from: start, to: end) } else { pending.append((nil, b, start, end)) }
     }
@@ -338,6 +344,7 @@ struct WordFolder {
             emit(fold.folded, from: start, to: end)
             return
         }
+        wordLength += 1
         if fold.lookAlike != nil {
             if fold.latinOnly { allLookAlike = false }
             if wordHasLatin { emit(fold.lookAlike!, from: start, to: end) } else { pending.append((fold, 0, start, end)) }
@@ -353,10 +360,15 @@ struct WordFolder {
         if !pending.isEmpty { flush(readingLookAlikes: true) }
     }
 
+    /// Ends the word: its pending look-alikes read as Latin if it has a
+    /// Latin letter, is made wholly of look-alikes, or is one letter alone
+    /// (a letter with no word around it has no script to belong to, and
+    /// spaced-out letters, `а т т а с к`, are words of one letter each).
     mutating func finishWord() {
-        if !pending.isEmpty { flush(readingLookAlikes: wordHasLatin || allLookAlike) }
+        if !pending.isEmpty { flush(readingLookAlikes: wordHasLatin || allLookAlike || wordLength == 1) }
         wordHasLatin = false
         allLookAlike = true
+        wordLength = 0
     }
 
     private mutating func flush(readingLookAlikes: Bool) {

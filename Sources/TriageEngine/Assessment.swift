@@ -109,9 +109,9 @@ public struct Assessment: Sendable, Codable, Equatable {
     /// sees the page), the match marked, and where it is in the page's bytes.
     public struct Snippet: Sendable, Codable, Equatable {
         public var pattern: String
-        /// The view the pattern matched: `normalized`, `leet` or `raw`.
+        /// The view the pattern matched: `leet`, `normalized` or `cased`.
         public var view: String
-        /// Where on the page: `body`, `title`, `meta`, `alt`, `link`, `media`.
+        /// Where on the page: `body`, `title`, `meta`, `alt`, `link`, `media`, `tooltip`, `structure`.
         public var origin: String
         /// In text hidden from readers (hiding keywords is itself a signal).
         public var hidden: Bool

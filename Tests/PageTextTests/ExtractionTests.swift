@@ -70,6 +70,42 @@ struct ExtractionTests {
         #expect(page.texts(.media) == ["https://video.test/embed", "clip.mp4"])
     }
 
+    /// What the markup says the page is, as `structure:` tokens mapped to the
+    /// markup: Open Graph type, JSON-LD and microdata schema.org types,
+    /// article and time elements, bylines. Each once; nothing else of the
+    /// value is carried.
+    @Test func pageStructureIsReadAsTokens() throws {
+        let html = """
+            <html><head><meta property="og:type" content="Article"><script type="application/ld+json">
+            {"@context": "https://schema.org", "@type" : [ "NewsArticle", "Report" ], "author": {"@type": "Person"}}
+            </script><script>var x = {"@type": "Hidden"};</script></head>
+            <body><article itemscope itemtype="https://schema.org/ScholarlyArticle"><p class="Story-Byline">By
+            <a rel="author" href="/a">A</a> <time>today</time> <time>again</time></p></article>
+            <div itemprop="author">B</div><meta property="og:type" content="article<b>x</b>"></body></html>
+            """
+        let page = extract(html)
+        #expect(page.texts(.structure) == [
+            "structure:og-type-article", "structure:schema-newsarticle", "structure:schema-report", "structure:schema-person",
+            "structure:schema-scholarlyarticle", "structure:element-article", "structure:byline", "structure:element-time",
+        ])
+        let bytes = Array(html.utf8)
+        let news = try #require(page.segments.first { String(decoding: page.text[$0.range], as: UTF8.self) == "structure:schema-newsarticle" })
+        let source = page.map.source(of: news.range)
+        #expect(String(decoding: bytes[source], as: UTF8.self) == "NewsArticle")
+        // An ordinary script's "@type" is not read; body text is still body.
+        #expect(!page.texts(.structure).contains("structure:schema-hidden"))
+        #expect(page.texts(.body).joined(separator: " ").contains("today"))
+    }
+
+    /// A JSON-LD script that never closes, or is cut short, reads nothing
+    /// past what is there.
+    @Test(arguments: ["<script type=\"application/ld+json\">{\"@type\": \"News", "<script type=application/ld+json>{\"@type\":[\"A\",",
+                      "<script type=\"application/ld+json\">{\"@type\"", "<script type=\"application/ld+json\"></script>"])
+    func brokenJSONLDIsHarmless(_ html: String) {
+        let page = extract(html)
+        #expect(page.texts(.structure).allSatisfy { $0.hasPrefix("structure:schema-") })
+    }
+
     @Test func offsetsPointAtThePageBytes() throws {
         let html = "<p>Caf&eacute; &amp; attack\r\nplan</p><p>x &#65; y</p>"
         let page = extract(html)

@@ -82,7 +82,7 @@ struct LookAlikeTests {
 
     /// Every row of the table, whatever its script: inside a Latin word it
     /// reads as its letter (lower-cased in the folded view, as it is in the
-    /// case-preserving one); alone, it reads so only if its reading holds
+    /// case-preserving one); alone, too; doubled, only if its reading holds
     /// outside Latin words.
     @Test func everyRowOfTheTable() {
         let normalizer = TextNormalizer()
@@ -96,9 +96,12 @@ struct LookAlikeTests {
                 (read("x\(c)x", normalizer, keepingCase: true), "x\(letter)x"),
             ]
             for (got, want) in expectations where got != want { wrong.append("U+\(String(row.scalar, radix: 16, uppercase: true)) \(c): \(got), not \(want)") }
-            let alone = read(c, normalizer)
-            if !row.latinOnly && alone != letter.lowercased() { wrong.append("U+\(String(row.scalar, radix: 16, uppercase: true)) \(c) alone: \(alone)") }
-            if row.latinOnly && alone == letter.lowercased() { wrong.append("U+\(String(row.scalar, radix: 16, uppercase: true)) \(c) alone reads Latin") }
+            // A letter alone reads as its letter; a word of two of it only
+            // if the reading holds outside Latin words.
+            let alone = read(c, normalizer), twice = read(c + c, normalizer), both = letter.lowercased() + letter.lowercased()
+            if alone != letter.lowercased() { wrong.append("U+\(String(row.scalar, radix: 16, uppercase: true)) \(c) alone: \(alone)") }
+            if !row.latinOnly && twice != both { wrong.append("U+\(String(row.scalar, radix: 16, uppercase: true)) \(c)\(c): \(twice)") }
+            if row.latinOnly && twice == both { wrong.append("U+\(String(row.scalar, radix: 16, uppercase: true)) \(c)\(c) reads Latin") }
             scripts += 1
         }
         #expect(scripts > 500)

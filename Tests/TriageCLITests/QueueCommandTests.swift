@@ -41,12 +41,12 @@ struct QueueCommandTests {
         let db = folder.appendingPathComponent("q.sqlite").path
         let first = try TriageProcess.run(["batch", "Samples/referrals.ndjson", "--db", db, "--no-timings"])
         #expect(first.status == 1)  // the samples' malformed lines
-        #expect(first.stdout.contains("queue: \(db): 42 queued, 0 already queued, 0 in conflict"))
+        #expect(first.stdout.contains("queue: \(db): 46 queued, 0 already queued, 0 in conflict"))
         let second = try TriageProcess.run(["batch", "Samples/referrals.ndjson", "--db", db, "--no-timings"])
-        #expect(second.stdout.contains("queue: \(db): 0 queued, 42 already queued, 0 in conflict"))
+        #expect(second.stdout.contains("queue: \(db): 0 queued, 46 already queued, 0 in conflict"))
         let stats = try TriageProcess.run(["queue", "stats", "--db", db, "--format", "json"])
         #expect(stats.status == 0)
-        #expect(stats.stdout.contains("\"cases\":37") && stats.stdout.contains("\"referrals\":42"))
+        #expect(stats.stdout.contains("\"cases\":41") && stats.stdout.contains("\"referrals\":46"))
 
         // The same id with other content is a conflict, reported, not merged.
         let changed = folder.appendingPathComponent("changed.ndjson")
@@ -77,7 +77,7 @@ struct QueueCommandTests {
         #expect(show.stdout.contains("decided: refer-to-platform by alice"))
         #expect(show.stdout.contains("evidence:") && show.stdout.contains("history:") && show.stdout.contains("\"glorifies an attack\""))
         let export = try TriageProcess.run(["queue", "export", "--db", db, "--format", "csv"])
-        #expect(export.stdout.split(separator: "\n").count == 38)  // header and 37 cases
+        #expect(export.stdout.split(separator: "\n").count == 42)  // header and 41 cases
         #expect(export.stdout.contains(",refer-to-platform,") && export.stdout.contains("glorifies an attack"))
         let aggregate = try TriageProcess.run(["queue", "export", "--db", db, "--aggregate", "--format", "ndjson"])
         #expect(aggregate.stdout.contains("{\"count\":1,\"group\":\"decision\",\"key\":\"refer-to-platform\"}"))
@@ -110,14 +110,14 @@ struct QueueCommandTests {
         let db = try temporaryFolder("triage-queue").appendingPathComponent("q.sqlite").path
         _ = try TriageProcess.run(["batch", "Samples/referrals.ndjson", "--db", db])
         let results = Mutex<[String]>([])
-        DispatchQueue.concurrentPerform(iterations: 40) { i in
+        DispatchQueue.concurrentPerform(iterations: 48) { i in
             let officer = i % 2 == 0 ? "alice" : "bob"
             if let result = try? TriageProcess.run(["queue", "claim", "--db", db, "--officer", officer]), result.status == 0 {
                 results.withLock { $0.append(String(result.stdout.prefix { $0 != "\n" })) }
             }
         }
         let claimed = results.withLock { $0 }
-        #expect(claimed.count == 37)  // every case once, then nothing left
+        #expect(claimed.count == 41)  // every case once, then nothing left
         #expect(Set(claimed).count == claimed.count)
         let verify = try TriageProcess.run(["queue", "verify", "--db", db])
         #expect(verify.status == 0)

@@ -41,6 +41,9 @@ struct PipelineTests {
                     let source = String(String.UnicodeScalarView(visible)).lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
                     #expect(source == match.lowercased(),
                             "\(path) \(hit.rule) \(snippet.pattern)")
+                } else if snippet.origin == "structure" {
+                    // A structure token maps to its tag, or to the JSON-LD value it names.
+                    #expect(source.hasPrefix("<") || snippet.match.lowercased() == "structure:schema-" + source.lowercased(), "\(path) \(snippet.match)")
                 } else {
                     #expect(source.hasPrefix("<"), "attribute text maps to its whole tag")
                 }
@@ -179,6 +182,38 @@ struct PipelineTests {
         let html = "<p>SYNTHETIC TEST CONTENT. Come and join our</p><p>ranks of readers.</p>"
         let a = TriagePipeline(rules: shippedRules, policy: .default).assess(Referral(id: "b", content: .html(Array(html.utf8))))
         #expect(!a.hits.contains { $0.rule == "example.recruitment-invitation" })
+    }
+
+    /// News, court reporting, research and counter-speech that name
+    /// proscribed organisations, or quote a recruitment line to rebut it,
+    /// stay at P4 or below, and say which context lowered them.
+    @Test(arguments: [
+        ("07-news-article.html", ["context.article-structure", "context.reported-speech"]),
+        ("08-court-report.html", ["context.court-reporting", "context.article-structure"]),
+        ("09-research-summary.html", ["context.research-framing", "context.article-structure"]),
+        ("10-counter-speech-guide.html", ["context.counter-speech"]),
+    ])
+    func reportingStaysReporting(_ name: String, _ context: [String]) throws {
+        let bytes = try [UInt8](Data(contentsOf: packageRoot.appendingPathComponent("Samples/pages/\(name)")))
+        let a = TriagePipeline(rules: shippedRules, policy: .default).assess(Referral(id: name, content: .html(bytes)))
+        #expect(a.band >= .p4 && a.band != .pending, "\(name): \(a.band) \(a.score)")
+        let rules = Set(a.hits.map(\.rule))
+        for rule in context { #expect(rules.contains(rule), "\(name) lacks \(rule)") }
+        #expect(a.hits.contains { $0.category != "context" }, "\(name) names something to be lowered")
+    }
+
+    /// Context never hides attack planning, and support language beside a
+    /// name still counts, on a page dressed as news.
+    @Test func newsDressingHidesNothingUrgent() {
+        let html = """
+            <html><head><meta property="og:type" content="article"><script type="application/ld+json">{"@type":"NewsArticle"}</script></head>
+            <body><article><p class="byline">By A <time>today</time></p><p>Police said, according to officials, that the court heard
+            it. The attack plan is ready and the day of the attack is close. Long live The Base!</p></article></body></html>
+            """
+        let a = TriagePipeline(rules: shippedRules, policy: .default).assess(Referral(id: "n", content: .html(Array(html.utf8))))
+        #expect(a.band == .p1)
+        #expect(a.hits.contains { $0.rule == "proscribed-organisations.org-the-base" })
+        #expect(a.hits.contains { $0.rule == "context.article-structure" })
     }
 
     @Test func unassessableContentIsPendingWithAReason() throws {
