@@ -474,15 +474,31 @@ final class HTMLExtractor {
 
     /// An inline style that hides its element.
     /// `value` has `word` as one of its space-separated words, ignoring case.
-    static func hasWord(_ value: UnsafePointer<xmlChar>, _ word: String) -> Bool {
-        let bytes = UnsafeBufferPointer(start: value, count: Int(xmlStrlen(value)))
-        let target = Array(word.utf8)
-        return bytes.split(separator: 0x20).contains { $0.count == target.count && zip($0, target).allSatisfy { ($0 | 0x20) == $1 } }
+    static func hasWord(_ value: UnsafePointer<xmlChar>, _ word: StaticString) -> Bool {
+        let target = UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount)
+        var start = 0
+        while true {
+            while value[start] == 0x20 { start += 1 }
+            if value[start] == 0 { return false }
+            var end = start
+            while value[end] != 0 && value[end] != 0x20 { end += 1 }
+            if end - start == target.count && (0..<target.count).allSatisfy({ value[start + $0] | 0x20 == target[$0] }) { return true }
+            start = end
+        }
     }
 
     /// `value` contains `needle` (lower-case ASCII), ignoring case.
-    static func containsIgnoringCase(_ value: UnsafePointer<xmlChar>, _ needle: String) -> Bool {
-        contains(Array(UnsafeBufferPointer(start: value, count: Int(xmlStrlen(value)))).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, Array(needle.utf8))
+    static func containsIgnoringCase(_ value: UnsafePointer<xmlChar>, _ needle: StaticString) -> Bool {
+        // Without copying: this runs on every class attribute of every page.
+        let target = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        var start = 0
+        while value[start] != 0 {
+            var k = 0
+            while k < target.count, value[start + k] != 0, value[start + k] | 0x20 == target[k] { k += 1 }
+            if k == target.count { return true }
+            start += 1
+        }
+        return false
     }
 
     static func hidesContent(_ style: UnsafePointer<xmlChar>) -> Bool {
