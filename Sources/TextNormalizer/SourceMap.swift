@@ -173,6 +173,27 @@ public struct SourceMap: Sendable {
         return low..<Swift.max(low, high)
     }
 
+    /// Where source byte `s` stands in this view: the output byte whose
+    /// source holds it, or else the first whose source lies after it
+    /// (`count` if none). Meant for maps that run forwards (not text read
+    /// in display order).
+    public func output(atSource s: Int) -> Int {
+        guard !runs.isEmpty else { return 0 }
+        let target = UInt32(clamping: s)
+        var low = 0, high = runs.count
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if runs[middle].source <= target { low = middle } else { high = middle }
+        }
+        let run = runs[low], length = end(ofRun: low) - Int(run.output)
+        if run.source >= target { return Int(run.output) }
+        if run.width == Self.linear {
+            let k = Int(target - run.source)
+            return k < length ? Int(run.output) + k : end(ofRun: low)
+        }
+        return target < run.source + run.width ? Int(run.output) : end(ofRun: low)
+    }
+
     /// This map seen through `inner`: for a view derived from text whose own
     /// map is `inner`, where each byte came from in `inner`'s source.
     public func composed(with inner: SourceMap) -> SourceMap {

@@ -22,8 +22,9 @@ public final class TriagePipeline {
     private let extractor = PageExtractor()
     private let normalizer = TextNormalizer()
     private let scanner: RuleScanner
-    /// Whether the rules need the leet and case-preserving views made.
-    private let leet: Bool, cased: Bool
+    /// Whether the rules need the leet view made, and where the
+    /// case-preserving one (`CasedGate`).
+    private let leet: Bool, casedGate: CasedGate?
     private let clock = ContinuousClock()
     /// Rules and pattern names decoded once per pipeline: a compiled rule
     /// set decodes them from its records on every access (condition tree and
@@ -40,7 +41,7 @@ public final class TriagePipeline {
         scanner = RuleScanner(rules)
         scanner.limits = limits
         leet = rules.scansLeetView
-        cased = rules.scansCasedView
+        casedGate = rules.casedGate
     }
 
     /// Assesses `referral` with what fetching its URL gave (`Fetcher.fetch(_:refetch:)`;
@@ -121,7 +122,7 @@ public final class TriagePipeline {
             assessment.notes.append("binary content is not assessed as text: a person must look at it")
             return assessment
         }
-        let views = TextViews(page.text, normalizer: normalizer, leet: leet, cased: cased)
+        let views = TextViews(page.text, normalizer: normalizer, leet: leet, casedGate: casedGate)
         let result = scanner.scan(views)
         var held: [Scorer.Held] = []
         for hit in result {

@@ -109,6 +109,25 @@ public struct CompiledRules: Sendable {
     /// Whether any pattern is matched in the case-preserving view (`exact`).
     public var scansCasedView: Bool { matchers.contains { $0.key.view == .cased } }
 
+    /// The gate for the case-preserving view (`CasedGate`): every literal of
+    /// every pattern matched there, case-folded as the normalised view folds
+    /// it; nil when no pattern is. Built on each call: keep it.
+    public var casedGate: CasedGate? {
+        let normalizer = TextNormalizer()
+        var literals: Set<[UInt8]> = []
+        for declared in strings where declared.view == .cased && rules[declared.rule.index].status != .disabled {
+            for value in declared.values {
+                let folded = normalizer.views(of: value, leet: false).normalized.bytes
+                if !folded.isEmpty { literals.insert(folded) }
+            }
+        }
+        guard !literals.isEmpty else { return nil }
+        var builder = AhoCorasickBuilder()
+        builder.matchKind = .standard
+        guard let automaton = try? builder.build(literals.sorted { $0.lexicographicallyPrecedes($1) }) else { return nil }
+        return CasedGate(automaton: automaton)
+    }
+
     /// One line of facts per automaton, for `rules info`.
     public struct MatcherSummary: Sendable {
         public let view: TextView

@@ -227,17 +227,26 @@ extension RuleScanner {
         return false
     }
 
-    /// `near` between patterns of different views: word numbers from each
-    /// view's own word table.
+    /// `near` between patterns of different views: word numbers in the
+    /// first view's word table (or the second's, if the first is the
+    /// case-preserving view), the second's matches placed there through
+    /// the page bytes they came from (the views need not cover the same
+    /// text: the case-preserving one may hold only a few places, `CasedGate`).
     func nearAcrossViews(_ xs: [Int], _ viewA: UInt8, _ ys: [Int], _ viewB: UInt8, _ words: Int) -> Bool {
-        func index(_ view: UInt8) -> (Int) -> Int {
-            let m = rules.matchers.firstIndex { $0.key.view.code == view }!
-            let key = rules.matchers[m].key.view
-            if wordStartCache[key] == nil { wordStartCache[key] = WordBoundary.wordStarts(viewBytes[m]) }
-            let starts = wordStartCache[key]!
-            return { WordBoundary.index(of: $0, in: starts) }
+        // Words are counted in a view of the whole text: not the
+        // case-preserving one when it holds only a few places.
+        if viewA == TextView.cased.code && scanned?.casedIsPartial == true { return nearAcrossViews(ys, viewB, xs, viewA, words) }
+        let m = rules.matchers.firstIndex { $0.key.view.code == viewA }!
+        let keyA = rules.matchers[m].key.view
+        let keyB = rules.matchers.first { $0.key.view.code == viewB }!.key.view
+        if wordStartCache[keyA] == nil { wordStartCache[keyA] = WordBoundary.wordStarts(viewBytes[m]) }
+        let starts = wordStartCache[keyA]!
+        var placed = ys
+        if let views = scanned, views.casedIsPartial, keyA == .cased || keyB == .cased {
+            let mapA = views.map(keyA), mapB = views.map(keyB)
+            placed = ys.map { $0 < mapB.count ? mapA.output(atSource: mapB[$0].lowerBound) : mapA.count }
         }
-        let wa = xs.map(index(viewA)), wb = ys.map(index(viewB)).sorted()
+        let wa = xs.map { WordBoundary.index(of: $0, in: starts) }, wb = placed.map { WordBoundary.index(of: $0, in: starts) }.sorted()
         var i = 0, j = 0
         let sa = wa.sorted()
         while i < sa.count && j < wb.count {

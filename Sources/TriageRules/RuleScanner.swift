@@ -103,6 +103,8 @@ public final class RuleScanner {
     var positionsA: [Int] = []
     var positionsB: [Int] = []
     var wordStartCache: [TextView: [Int]] = [:]
+    /// The views being scanned (for `near` across views), while they are.
+    var scanned: TextViews?
 
     public init(_ rules: CompiledRules) {
         self.rules = rules
@@ -186,6 +188,7 @@ public final class RuleScanner {
     /// clears what the scan touched.
     func withPatternHits<R>(_ views: TextViews, _ body: () -> R) -> R {
         defer { reset() }
+        scanned = views
         return views.cased.bytes.withUnsafeBytes { cased in
             views.normalized.bytes.withUnsafeBytes { normalized in
                 views.leet.bytes.withUnsafeBytes { leet in
@@ -396,6 +399,7 @@ public final class RuleScanner {
         for r in candidates { ruleState[Int(r)] = 0 }
         candidates.removeAll(keepingCapacity: true)
         wordStartCache.removeAll(keepingCapacity: true)
+        scanned = nil
         unkeptWholeWords.removeAll(keepingCapacity: true)
         for m in rules.matchers.indices {
             viewBytes[m] = UnsafeRawBufferPointer(start: nil, count: 0)

@@ -11,12 +11,15 @@ public struct TextViews: Sendable {
     /// `raw` normalised with case kept (`TextNormalizer.casedView`), mapped
     /// back to `raw`.
     public let cased: NormalizedText
+    /// `cased` holds only the places a `CasedGate` found, not the whole text.
+    public let casedIsPartial: Bool
 
-    public init(raw: [UInt8], normalized: NormalizedText, leet: NormalizedText, cased: NormalizedText = .empty) {
+    public init(raw: [UInt8], normalized: NormalizedText, leet: NormalizedText, cased: NormalizedText = .empty, casedIsPartial: Bool = false) {
         self.raw = raw
         self.normalized = normalized
         self.leet = leet
         self.cased = cased
+        self.casedIsPartial = casedIsPartial
     }
 
     /// The views of `raw` (UTF-8 text), normalised by `normalizer` (one per
@@ -29,11 +32,29 @@ public struct TextViews: Sendable {
         self.init(raw: raw, normalized: views.normalized, leet: views.leet, cased: cased ? normalizer.casedView(of: raw) : .empty)
     }
 
+    /// The views of `raw`, the case-preserving one made only around the
+    /// places `gate` finds in the normalised view (`CasedGate`): what a
+    /// scanner sees is the same, for a fraction of the cost.
+    public init(_ raw: [UInt8], normalizer: TextNormalizer, leet: Bool, casedGate gate: CasedGate?) {
+        let views = normalizer.views(of: raw, leet: leet)
+        let cased = gate.map { $0.casedView(of: raw, normalized: views.normalized, normalizer: normalizer) } ?? (.empty, true)
+        self.init(raw: raw, normalized: views.normalized, leet: views.leet, cased: cased.view, casedIsPartial: cased.partial)
+    }
+
     public func bytes(_ view: TextView) -> [UInt8] {
         switch view {
         case .cased: cased.bytes
         case .normalized: normalized.bytes
         case .leet: leet.bytes
+        }
+    }
+
+    /// The map of a view back to `raw` (nil for `raw` itself).
+    public func map(_ view: TextView) -> SourceMap {
+        switch view {
+        case .cased: cased.map
+        case .normalized: normalized.map
+        case .leet: leet.map
         }
     }
 
@@ -129,5 +150,29 @@ public struct ScanResult: RandomAccessCollection, Sendable, Equatable {
     public subscript(i: Int) -> RuleHit {
         let r = records[i]
         return RuleHit(rule: r.rule, shadow: r.shadow, evidence: Evidence(records: evidence[r.evidence], spans: spans))
+    }
+}
+
+/// Where the case-preserving view is needed: an automaton of every `exact`
+/// pattern's case-folded form (`CompiledRules.casedGate`), searched in the
+/// normalised view. Only the words around its hits are read again with case
+/// kept (`TextNormalizer.casedView(of:around:)`); a page without one needs
+/// no case-preserving view at all, as no `exact` pattern can match there.
+public struct CasedGate: Sendable {
+    let automaton: AhoCorasick
+    /// Past this many hits the whole view is made.
+    static let maxWindows = 256
+
+    /// The case-preserving view of `raw` where `normalized` (its normalised
+    /// view) holds a gate hit.
+    /// `partial` when the view holds only the places found.
+    func casedView(of raw: [UInt8], normalized: NormalizedText, normalizer: TextNormalizer) -> (view: NormalizedText, partial: Bool) {
+        var hits: [Match] = []
+        let complete = normalized.bytes.withUnsafeBytes { automaton.appendMatches(in: $0, to: &hits, limit: Self.maxWindows) }
+        if hits.isEmpty { return (.empty, true) }
+        // Past the limit, or where text is read in display order (an
+        // override may start far from what it reverses): the whole view.
+        if !complete || BidiOverride.displayOrder(raw) != nil { return (normalizer.casedView(of: raw), false) }
+        return (normalizer.casedView(of: raw, around: hits.map { normalized.map.source(of: $0.range) }), true)
     }
 }

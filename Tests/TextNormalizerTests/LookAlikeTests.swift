@@ -143,3 +143,36 @@ struct LookAlikeTests {
         String(decoding: normalizer.normalize(Array(text.utf8), keepingCase: keepingCase).bytes, as: UTF8.self)
     }
 }
+
+@Suite("Case-preserving view around places")
+struct CasedWindowTests {
+    /// Around a few places, the view holds those words (whole, read as the
+    /// whole view reads them), each mapped to the same page bytes.
+    @Test func windowsReadAsTheWholeViewDoes() throws {
+        let text = Array("alpha ЅRΝ beta, gamma PKK\u{200B}! delta".utf8)
+        let normalizer = TextNormalizer()
+        let whole = normalizer.casedView(of: text)
+        let start = Array("alpha ".utf8).count, pkkStart = Array("alpha ЅRΝ beta, gamma ".utf8).count
+        let view = normalizer.casedView(of: text, around: [(start + 1)..<(start + 3), pkkStart..<(pkkStart + 3)])
+        #expect(String(decoding: view.bytes, as: UTF8.self) == "SRN\nPKK!\n")
+        // Each byte maps where the whole view's byte for it does.
+        for (k, byte) in view.bytes.enumerated() where byte != 0x0A {
+            let source = view.map[k]
+            let inWhole = try #require((0..<whole.bytes.count).first { whole.map[$0] == source })
+            #expect(whole.bytes[inWhole] == byte)
+        }
+        #expect(normalizer.casedView(of: text, around: []).bytes.isEmpty)
+    }
+
+    /// `output(atSource:)` finds where page bytes stand in a view.
+    @Test func outputAtSource() {
+        let view = TextNormalizer().normalize(Array("ab\u{200B}c  Ｄe".utf8))
+        #expect(String(decoding: view.bytes, as: UTF8.self) == "abc  de")
+        #expect(view.map.output(atSource: 0) == 0)
+        #expect(view.map.output(atSource: 2) == 2)  // the zero-width space: the next byte that stands for anything
+        #expect(view.map.output(atSource: 5) == 2)  // `c`, after the three bytes of U+200B
+        #expect(view.map.output(atSource: 8) == 5)  // `Ｄ` (three bytes) reads `d`
+        #expect(view.map.output(atSource: 9) == 5)  // inside `Ｄ`: the byte that stands for it
+        #expect(view.map.output(atSource: 100) == view.bytes.count)
+    }
+}
