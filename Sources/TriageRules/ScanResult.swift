@@ -49,7 +49,7 @@ public struct TextViews: Sendable {
         }
     }
 
-    /// The map of a view back to `raw` (nil for `raw` itself).
+    /// The map of a view back to `raw`.
     public func map(_ view: TextView) -> SourceMap {
         switch view {
         case .cased: cased.map
