@@ -10,7 +10,13 @@ extension TextNormalizer {
     /// (`BidiOverride`).
     public func views(of text: [UInt8], leet: Bool) -> (normalized: NormalizedText, leet: NormalizedText) {
         let folded = inDisplayOrder(text) { normalize($0) }
-        return (WhitespaceCollapse.of(folded), leet ? WhitespaceCollapse.of(LeetView.of(folded)) : .empty)
+        let collapsed = WhitespaceCollapse.ifNeeded(folded)
+        guard leet else { return (collapsed ?? folded, .empty) }
+        // The leet view has a white-space run only where the normalised text
+        // has one (it writes a space only between the letters of a run it
+        // joins), so without one there is nothing to collapse.
+        let leetView = LeetView.of(folded)
+        return (collapsed ?? folded, collapsed == nil ? leetView : WhitespaceCollapse.of(leetView))
     }
 
     /// The case-preserving view (for `exact` patterns): as the normalised

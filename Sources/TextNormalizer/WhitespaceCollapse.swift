@@ -12,9 +12,13 @@
 public enum WhitespaceCollapse {
     /// `text` with each white-space run as one space (`text` itself when no
     /// run needs it: the common case of single spaces costs one scan).
-    public static func of(_ text: NormalizedText) -> NormalizedText {
+    public static func of(_ text: NormalizedText) -> NormalizedText { ifNeeded(text) ?? text }
+
+    /// `text` collapsed, or nil when it has no run to collapse (then it
+    /// reads as it is).
+    static func ifNeeded(_ text: NormalizedText) -> NormalizedText? {
         let n = text.bytes.count
-        guard let first = text.bytes.withUnsafeBufferPointer({ firstRun(in: $0, from: 0) }) else { return text }
+        guard let first = text.bytes.withUnsafeBufferPointer({ firstRun(in: $0, from: 0) }) else { return nil }
         var out = ViewBuilder(capacity: n)
         text.bytes.withUnsafeBufferPointer { bytes in
             out.appendMapped(n) { target, map in
@@ -60,12 +64,15 @@ public enum WhitespaceCollapse {
         var k = k
         while k < n {
             // Eight bytes at a time (see `SWAR`) while none may start a run:
-            // no control, no 0xC2 or 0xE2 lead byte, no space before white
-            // space (the ninth byte included).
+            // no control other than a line feed, no 0xC2 or 0xE2 lead byte,
+            // no space or line feed before white space (the ninth byte
+            // included). A lone line feed, which ends every part of a page,
+            // is no run.
             while k + 9 <= n {
                 let x = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + k).loadUnaligned(as: UInt64.self))
-                let spaces = SWAR.equalMask(x, 0x20)
-                let others = SWAR.rangeMask(x, 0x00, 0x1F) | SWAR.equalMask(x, 0xC2) | SWAR.equalMask(x, 0xE2)
+                let lineFeeds = SWAR.equalMask(x, 0x0A)
+                let spaces = SWAR.equalMask(x, 0x20) | lineFeeds
+                let others = (SWAR.rangeMask(x, 0x00, 0x1F) & ~lineFeeds) | SWAR.equalMask(x, 0xC2) | SWAR.equalMask(x, 0xE2)
                 let ninth = bytes[k + 8]
                 let after: UInt64 = ninth <= 0x20 || ninth == 0xC2 || ninth == 0xE2 ? 1 << 63 : 0
                 if others | (spaces & ((spaces | others) >> 8 | after)) != 0 { break }

@@ -94,7 +94,7 @@ struct WhitespaceCollapseTests {
     /// Making the views of a view changes nothing, and each byte's source
     /// range lies inside the text, in order (random text, seeded).
     @Test func viewsAreAFixedPointWithExactMaps() {
-        let pool = ["a", "b", "4", "1", " ", "  ", "\t", "\n", "\r\n", "\u{00A0}", "\u{2028}", "\u{85}", ".", "-", "\u{200B}", "Ａ", "ж"]
+        let pool = ["a", "b", "4", "1", " ", "  ", "\t", "\n", "\r\n", "\u{00A0}", "\u{2028}", "\u{85}", ".", "-", "_", "*", "/", "\u{200B}", "Ａ", "ж", "a b", "c.d", "e f g"]
         var random = SeededRandom(seed: 2026_12_07)
         let normalizer = TextNormalizer()
         for _ in 0..<3000 {
@@ -103,6 +103,10 @@ struct WhitespaceCollapseTests {
             let once = normalizer.views(of: text, leet: true)
             let twice = normalizer.views(of: once.normalized.bytes, leet: false)
             #expect(once.normalized.bytes == twice.normalized.bytes, "\(String(decoding: text, as: UTF8.self).debugDescription)")
+            // The leet view is collapsed only when the normalised text had a
+            // run: it must then have none of its own either.
+            #expect(WhitespaceCollapse.of(once.leet).bytes == once.leet.bytes, "\(String(decoding: text, as: UTF8.self).debugDescription)")
+            #expect(once.leet.bytes == WhitespaceCollapse.of(LeetView.of(normalizer.normalize(text))).bytes)
             for view in [once.normalized, once.leet] {
                 #expect(view.map.count == view.bytes.count)
                 var previous = 0
