@@ -9,6 +9,11 @@
 /// holds them is left as written. The override characters stay in place
 /// (the normaliser drops them as invisible).
 public enum BidiOverride {
+    /// Whether `text` holds a right-to-left override (one scan, no copy).
+    public static func overrides(_ text: [UInt8]) -> Bool {
+        text.withUnsafeBufferPointer { find(rlo, in: $0, from: 0) } != nil
+    }
+
     /// `text` with each overridden span in display order, and a map back to
     /// `text`; nil when nothing is overridden (the common case costs one
     /// scan for the override's lead bytes).

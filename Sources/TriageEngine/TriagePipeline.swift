@@ -41,7 +41,7 @@ public final class TriagePipeline {
         scanner = RuleScanner(rules)
         scanner.limits = limits
         leet = rules.scansLeetView
-        casedGate = rules.casedGate
+        casedGate = rules.casedGate()
     }
 
     /// Assesses `referral` with what fetching its URL gave (`Fetcher.fetch(_:refetch:)`;

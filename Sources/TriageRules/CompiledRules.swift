@@ -106,13 +106,11 @@ public struct CompiledRules: Sendable {
     /// Whether any pattern targets the leet view: a scanner's caller need
     /// not make that view otherwise (`TextViews(_:normalizer:leet:)`).
     public var scansLeetView: Bool { matchers.contains { $0.key.view == .leet } }
-    /// Whether any pattern is matched in the case-preserving view (`exact`).
-    public var scansCasedView: Bool { matchers.contains { $0.key.view == .cased } }
-
     /// The gate for the case-preserving view (`CasedGate`): every literal of
     /// every pattern matched there, case-folded as the normalised view folds
-    /// it; nil when no pattern is. Built on each call: keep it.
-    public var casedGate: CasedGate? {
+    /// it; nil when no pattern is. It builds an automaton: call it once per
+    /// scanner's owner and keep the result.
+    public func casedGate() -> CasedGate? {
         let normalizer = TextNormalizer()
         var literals: Set<[UInt8]> = []
         for declared in strings where declared.view == .cased && rules[declared.rule.index].status != .disabled {

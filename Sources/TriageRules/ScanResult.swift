@@ -25,8 +25,9 @@ public struct TextViews: Sendable {
     /// The views of `raw` (UTF-8 text), normalised by `normalizer` (one per
     /// task: it caches how characters fold). The leet view is made only when
     /// `leet` is true (`CompiledRules.scansLeetView`), the case-preserving
-    /// one only when `cased` is (`CompiledRules.scansCasedView`); a view not
-    /// made is empty, which costs nothing to a rule set that does not use it.
+    /// one, whole, only when `cased` is; a view not made is empty. (For
+    /// batches, `init(_:normalizer:leet:casedGate:)` makes the
+    /// case-preserving view only where it can matter.)
     public init(_ raw: [UInt8], normalizer: TextNormalizer = TextNormalizer(), leet: Bool = true, cased: Bool = true) {
         let views = normalizer.views(of: raw, leet: leet)
         self.init(raw: raw, normalized: views.normalized, leet: views.leet, cased: cased ? normalizer.casedView(of: raw) : .empty)
@@ -154,7 +155,7 @@ public struct ScanResult: RandomAccessCollection, Sendable, Equatable {
 }
 
 /// Where the case-preserving view is needed: an automaton of every `exact`
-/// pattern's case-folded form (`CompiledRules.casedGate`), searched in the
+/// pattern's case-folded form (`CompiledRules.casedGate()`), searched in the
 /// normalised view. Only the words around its hits are read again with case
 /// kept (`TextNormalizer.casedView(of:around:)`); a page without one needs
 /// no case-preserving view at all, as no `exact` pattern can match there.
@@ -172,7 +173,7 @@ public struct CasedGate: Sendable {
         if hits.isEmpty { return (.empty, true) }
         // Past the limit, or where text is read in display order (an
         // override may start far from what it reverses): the whole view.
-        if !complete || BidiOverride.displayOrder(raw) != nil { return (normalizer.casedView(of: raw), false) }
+        if !complete || BidiOverride.overrides(raw) { return (normalizer.casedView(of: raw), false) }
         return (normalizer.casedView(of: raw, around: hits.map { normalized.map.source(of: $0.range) }), true)
     }
 }
