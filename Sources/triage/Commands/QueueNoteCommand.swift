@@ -1,0 +1,25 @@
+import ArgumentParser
+import TriageEngine
+import TriageStore
+
+/// `triage queue note`: a note on any case.
+struct QueueNoteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "note", abstract: "Add a note to a case (any state).")
+
+    @OptionGroup var queue: QueueOptions
+
+    @Argument(help: ArgumentHelp("The case id.", valueName: "ID"))
+    var id: String
+
+    @Argument(help: "The note.")
+    var text: String
+
+    @Option(name: .long, help: "Who writes it.")
+    var officer: String
+
+    func run() throws {
+        let sqlite = try queue.open(command: "queue note")
+        try queueAction("queue note") { try sqlite.note(id, text: text, officer: officer) }
+        print("note added to \(id)")
+    }
+}

@@ -1,0 +1,26 @@
+import ArgumentParser
+import TriageEngine
+import TriageStore
+
+/// `triage queue purge`: the retention policy.
+struct QueuePurgeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "purge",
+        abstract: "Remove the evidence of cases closed with no further action more than DAYS ago.",
+        discussion: "Referrals, assessments, decisions and the audit trail stay; each purge is recorded in the audit log."
+    )
+
+    @OptionGroup var queue: QueueOptions
+
+    @Option(name: .long, help: ArgumentHelp("Age of the decision, in days.", valueName: "DAYS"))
+    var olderThan: Int
+
+    @Option(name: .long, help: "Who runs the purge (recorded).")
+    var officer: String
+
+    func run() throws {
+        let sqlite = try queue.open(command: "queue purge")
+        let report = try queueAction("queue purge") { try sqlite.purge(olderThanDays: olderThan, officer: officer) }
+        print("purged the evidence of \(report.cases) case\(report.cases == 1 ? "" : "s"): \(report.captures) captures, \(report.bytes) bytes")
+    }
+}

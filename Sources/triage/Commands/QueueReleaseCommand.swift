@@ -1,0 +1,22 @@
+import ArgumentParser
+import TriageEngine
+import TriageStore
+
+/// `triage queue release`: hand a claimed case back.
+struct QueueReleaseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "release", abstract: "Return a case you hold to the queue, undecided.")
+
+    @OptionGroup var queue: QueueOptions
+
+    @Argument(help: ArgumentHelp("The case id.", valueName: "ID"))
+    var id: String
+
+    @Option(name: .long, help: "Who holds it.")
+    var officer: String
+
+    func run() throws {
+        let sqlite = try queue.open(command: "queue release")
+        let released = try queueAction("queue release") { try sqlite.release(id, officer: officer) }
+        print("\(released.id) released: back in the queue")
+    }
+}
