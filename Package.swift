@@ -41,17 +41,21 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // Page bytes to the text a reader sees, with offsets into the page.
         .target(name: "PageText", dependencies: ["CLibXML2", "CICUShim", "TextNormalizer"], exclude: ["DESIGN.md"]),
+        // What every front end and store speaks: referrals, assessments,
+        // fetch records, cases and decisions, and their JSON. No C library.
+        .target(name: "TriageModel", dependencies: ["Encoders"]),
         // The pipeline: referrals in, explained assessments out (scoring,
-        // evidence, duplicate cases).
+        // evidence, duplicate cases), batch runs and their sinks, and the
+        // review queue's protocols.
         .target(name: "TriageEngine", dependencies: [
-            "TriageRules", "PageText", "TextNormalizer", "PageFetch", "Encoders",
+            "TriageModel", "TriageRules", "PageText", "TextNormalizer", "Encoders",
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["DESIGN.md"]),
         // libcurl, imported by PageFetch only (typed wrappers for its variadic calls).
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Fetching referral URLs: http(s) only, destinations checked at the
         // socket, limits on time and size, a record of what was seen.
-        .target(name: "PageFetch", dependencies: ["CCurl", "Codecs", "Encoders", .product(name: "Crypto", package: "swift-crypto")], exclude: ["DESIGN.md"]),
+        .target(name: "PageFetch", dependencies: ["CCurl", "Codecs", "TriageModel", "Encoders", .product(name: "Crypto", package: "swift-crypto")], exclude: ["DESIGN.md"]),
         // zlib and brotli's decoder, imported by Codecs only.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlidec", providers: [.apt(["libbrotli-dev"])]),
@@ -61,7 +65,7 @@ let package = Package(
         // The review queue on SQLite (GRDB): cases, decisions, evidence and
         // a hash-chained audit log.
         .target(name: "TriageStore", dependencies: [
-            "TriageEngine", "TriageRules", "PageFetch", "Codecs", "Encoders",
+            "TriageModel", "TriageEngine", "TriageRules", "Codecs", "Encoders",
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["DESIGN.md"]),
@@ -70,8 +74,10 @@ let package = Package(
             dependencies: [
                 "AhoCorasick",
                 "TriageRules",
+                "TriageModel",
                 "TriageEngine",
                 "TriageStore",
+                "PageFetch",
                 "PageText",
                 "TextNormalizer",
                 "Encoders",
@@ -101,7 +107,7 @@ let package = Package(
         // Benchmark harness for the review queue (release builds only; see benchmarks/README.md).
         .executableTarget(
             name: "queue-bench",
-            dependencies: ["TriageStore", "TriageEngine", "TriageRules"],
+            dependencies: ["TriageStore", "TriageModel", "TriageEngine", "TriageRules"],
             path: "benchmarks/queue/swift"
         ),
         // Benchmark harness for fetching (release builds only; see benchmarks/README.md).
@@ -116,14 +122,14 @@ let package = Package(
         .testTarget(name: "TriageRulesTests", dependencies: ["TriageRules", "TextNormalizer", "TestSupport"], exclude: ["Diagnostics"]),
         .testTarget(name: "TextNormalizerTests", dependencies: ["TextNormalizer", "TestSupport"]),
         .testTarget(name: "PageTextTests", dependencies: ["PageText", "TestSupport"]),
-        .testTarget(name: "TriageEngineTests", dependencies: ["TriageEngine", "TriageRules", "PageFetch", "TestSupport"]),
+        .testTarget(name: "TriageEngineTests", dependencies: ["TriageModel", "TriageEngine", "TriageRules", "Encoders", "TestSupport"]),
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "TestSupport"]),
         .testTarget(name: "CodecsTests", dependencies: ["Codecs", "TestSupport"]),
-        .testTarget(name: "PageFetchTests", dependencies: ["PageFetch", "CCurl", "Codecs", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "PageFetchTests", dependencies: ["PageFetch", "TriageModel", "CCurl", "Codecs", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "TriageStoreTests", dependencies: [
-            "TriageStore", "TriageEngine", "TriageRules", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "TriageStore", "TriageModel", "TriageEngine", "TriageRules", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ], exclude: ["Fixtures"]),
         // Runs the built `triage` executable; golden files in Golden/.
-        .testTarget(name: "TriageCLITests", dependencies: ["triage", "TriageStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")], exclude: ["Golden"]),
+        .testTarget(name: "TriageCLITests", dependencies: ["triage", "TriageModel", "TriageEngine", "TriageStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")], exclude: ["Golden"]),
     ]
 )

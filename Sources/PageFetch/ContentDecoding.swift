@@ -1,3 +1,4 @@
+import TriageModel
 import Codecs
 
 /// A fetched body as a reader's browser would see it: decoded from its

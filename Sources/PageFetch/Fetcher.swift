@@ -1,3 +1,4 @@
+import TriageModel
 import CCurl
 import Encoders
 import Foundation
@@ -115,7 +116,7 @@ public final class Fetcher {
     public func fetch(_ url: String) -> (record: FetchRecord, body: [UInt8]) {
         let started = Date()
         let deadline = ContinuousClock.now + limits.totalTimeout
-        var record = FetchRecord(requestedURL: url, startedAt: Self.timestamp(started), endedAt: "", curlVersion: Self.curlVersion)
+        var record = FetchRecord(requestedURL: url, startedAt: Timestamp(started).iso8601Milliseconds, endedAt: "", curlVersion: Self.curlVersion)
         state.policy = policy
         state.maxBodyBytes = limits.maxBodyBytes
         // Every fetch starts from nothing: the transfer state and what the
@@ -187,7 +188,7 @@ public final class Fetcher {
         record.bodyBytes = state.body.count
         // No response, no body to vouch for.
         record.sha256 = record.status == nil && state.body.isEmpty ? nil : sha256Hex(state.body)
-        record.endedAt = Self.timestamp(Date())
+        record.endedAt = Timestamp(Date()).iso8601Milliseconds
         return (record, state.body)
     }
 
@@ -267,52 +268,6 @@ public final class Fetcher {
         }
         return host.isEmpty ? url : String(decoding: host.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
-
-    /// ISO 8601 in UTC with milliseconds (record times; WARC-Date), as
-    /// `Date.ISO8601FormatStyle(includingFractionalSeconds: true)` writes it,
-    /// without the calendar machinery that costs a few microseconds a call.
-    static func timestamp(_ date: Date) -> String {
-        // The whole seconds, then the fraction cut (not rounded) to milliseconds, as Foundation does.
-        let whole = date.timeIntervalSince1970.rounded(.down)
-        let milliseconds = Int64(whole) * 1000 + Int64((date.timeIntervalSince1970 - whole) * 1000)
-        // Floor division, so times before 1970 come out right too.
-        func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
-            let (q, r) = a.quotientAndRemainder(dividingBy: b)
-            return r < 0 ? (q - 1, r + b) : (q, r)
-        }
-        let (seconds, millisecond) = floorDivide(milliseconds, 1000)
-        let (days, second) = floorDivide(seconds, 86_400)
-        // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        var out: [UInt8] = []
-        out.reserveCapacity(24)
-        func digits(_ value: Int64, _ width: Int) {
-            var divisor: Int64 = 1
-            for _ in 1..<width { divisor *= 10 }
-            var value = value
-            while divisor > 0 {
-                out.append(0x30 + UInt8(value / divisor))
-                value %= divisor
-                divisor /= 10
-            }
-        }
-        digits(year, 4); out.append(0x2D); digits(month, 2); out.append(0x2D); digits(day, 2)
-        out.append(UInt8(ascii: "T"))
-        digits(second / 3600, 2); out.append(0x3A); digits(second / 60 % 60, 2); out.append(0x3A); digits(second % 60, 2)
-        out.append(0x2E); digits(millisecond, 3); out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
-    }
-
-
-
 }
 
 /// What the callbacks of one transfer share with the fetcher.

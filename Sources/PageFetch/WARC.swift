@@ -1,3 +1,4 @@
+import TriageModel
 import Crypto
 import Encoders
 import Foundation
@@ -17,7 +18,7 @@ public enum WARC {
     /// The `warcinfo` record that opens a file.
     public static func info(software: String, date: Date = Date()) -> [UInt8] {
         let block = Array("software: \(software)\r\nformat: WARC File Format 1.1\r\nconformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n".utf8)
-        return record(type: "warcinfo", id: recordID(block + Array("\(date.timeIntervalSince1970)".utf8)), date: Fetcher.timestamp(date),
+        return record(type: "warcinfo", id: recordID(block + Array("\(date.timeIntervalSince1970)".utf8)), date: Timestamp(date).iso8601Milliseconds,
                       fields: [("Content-Type", "application/warc-fields")], block: block)
     }
 

@@ -1,3 +1,4 @@
+import TriageModel
 import Foundation
 
 /// URLs as one case knows them: many reports of the same page arrive with

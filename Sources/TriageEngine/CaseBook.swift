@@ -1,3 +1,4 @@
+import TriageModel
 import Crypto
 import Foundation
 import TriageRules

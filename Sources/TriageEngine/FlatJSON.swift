@@ -1,3 +1,4 @@
+import TriageModel
 /// One NDJSON referral record, parsed as RFC 8259 JSON straight from its
 /// bytes (a trailing comma in an object or array is let through, as
 /// Foundation's parser lets it through): a JSON object whose string members are kept, `null` members

@@ -1,3 +1,4 @@
+import TriageModel
 import Foundation
 
 /// Reads referrals from NDJSON (one JSON object per line) or CSV (a header

@@ -1,3 +1,4 @@
+import TriageModel
 import TriageRules
 
 /// Applies a `ScoringPolicy` to the rules that held on a referral (see the

@@ -1,3 +1,4 @@
+import TriageModel
 import Foundation
 import TriageRules
 

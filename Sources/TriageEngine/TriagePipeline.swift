@@ -1,6 +1,6 @@
 import Encoders
 import Foundation
-import PageFetch
+import TriageModel
 import PageText
 import TextNormalizer
 import TriageRules
@@ -44,13 +44,13 @@ public final class TriagePipeline {
         casedGate = rules.casedGate()
     }
 
-    /// Assesses `referral` with what fetching its URL gave (`Fetcher.fetch(_:refetch:)`;
+    /// Assesses `referral` with what fetching its URL gave (`PageSource`;
     /// nil: not fetched). A referral that came with content is assessed on
-    /// that content, the live page kept beside it (`Assessed.refetched`); one
-    /// without is assessed on the fetched page. The assessment carries the
+    /// that content, the live page kept beside it (`AssessedReferral.refetched`);
+    /// one without is assessed on the fetched page. The assessment carries the
     /// fetch record; a fetch that got no body leaves the referral PENDING with
     /// the reason.
-    public func assess(_ referral: Referral, fetched: Fetched?) -> Assessed {
+    public func assess(_ referral: Referral, fetched: FetchedPage?) -> AssessedReferral {
         guard let fetched, let url = referral.url else { return assessing(referral) }
         let (record, body) = (fetched.record, fetched.body)
         let failure = record.failure.map { "fetch failed (\($0.rawValue)): \(record.failureDetail ?? "")" }
@@ -70,21 +70,20 @@ public final class TriagePipeline {
         guard !body.isEmpty || failure == nil else {
             var assessment = assess(referral, content: nil, notes: [failure!])
             assessment.fetch = record
-            return Assessed(assessment: assessment, referral: referral)
+            return AssessedReferral(assessment: assessment, referral: referral)
         }
         // The bytes as received are the evidence; the decoded page is what is read.
-        let readable = ContentDecoding.decode(body, record: record, limit: fetched.decodingLimit)
-        let notes = [failure.map { $0 + "; the \(body.count) bytes received were assessed" }, readable.note].compactMap { $0 }
-        var assessment = assess(referral, content: (readable.bytes, record.contentType), notes: notes)
+        let notes = [failure.map { $0 + "; the \(body.count) bytes received were assessed" }, fetched.decodingNote].compactMap { $0 }
+        var assessment = assess(referral, content: (fetched.readable, record.contentType), notes: notes)
         assessment.fetch = record
-        return Assessed(assessment: assessment, referral: referral, content: body, contentType: record.contentType)
+        return AssessedReferral(assessment: assessment, referral: referral, content: body, contentType: record.contentType)
     }
 
     /// Assesses `referral`; the case fields are left for a `CaseBook`.
     public func assess(_ referral: Referral) -> Assessment { assessing(referral).assessment }
 
     /// Reads the referral's content once, assesses it, and hands the bytes on.
-    private func assessing(_ referral: Referral) -> Assessed {
+    private func assessing(_ referral: Referral) -> AssessedReferral {
         let content = referral.readContent()
         var notes: [String] = []
         if content == nil {
@@ -94,7 +93,7 @@ public final class TriagePipeline {
                 notes.append("no content: the url has not been fetched, so nothing was assessed")
             }
         }
-        return Assessed(assessment: assess(referral, content: content, notes: notes), referral: referral, content: content?.bytes,
+        return AssessedReferral(assessment: assess(referral, content: content, notes: notes), referral: referral, content: content?.bytes,
                         contentType: content?.contentType)
     }
 

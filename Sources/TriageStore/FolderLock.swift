@@ -1,3 +1,5 @@
+import TriageModel
+import TriageEngine
 import Foundation
 
 /// An advisory lock (`flock`) on a queue's folder, held while a queue is

@@ -1,4 +1,5 @@
 import GRDB
+import TriageModel
 import TriageEngine
 
 /// The queue's tables, as an append-only list of migrations: a released

@@ -1,3 +1,5 @@
+import TriageModel
+import TriageEngine
 import GRDB
 import GRDBSQLite
 

@@ -3,26 +3,29 @@ import Crypto
 import Encoders
 import Foundation
 import GRDB
-import PageFetch
+import TriageModel
 import TriageEngine
 import TriageRules
 
 extension SQLiteQueue {
-    /// Serialises the assessment (without its case, which only the writer
-    /// knows) and compresses it, hashes the evidence and the case keys: the
-    /// part of filing that needs no queue. A fetched body's hash is in its
-    /// fetch record (the fetcher hashed those bytes); submitted content is
-    /// hashed here.
-    public static func prepare(_ item: inout Assessed) {
-        var assessment = item.assessment
-        assessment.caseID = nil
-        assessment.caseSize = 0
-        let stored = Deflaters.withOne { $0.compress(assessment.jsonBytes()) }
+    /// Compresses the serialised assessment (the JSON without its case,
+    /// which only the writer knows: `AssessedReferral.serialized`, the same
+    /// bytes an NDJSON output writes), hashes the evidence and the case
+    /// keys: the part of filing that needs no queue. A fetched body's hash
+    /// is in its fetch record (the fetcher hashed those bytes); submitted
+    /// content is hashed here.
+    public func prepare(_ item: inout AssessedReferral) {
+        Self.prepare(&item)
+    }
+
+    static func prepare(_ item: inout AssessedReferral) {
+        if !item.isSerialized { item.serialize() }
+        item.stored = Deflaters.withOne { $0.compress(item.serialized) }
         let fetchedHash = item.assessment.fetch?.sha256
-        let contentHash = item.content.map { item.referral.content == .none ? fetchedHash ?? sha256Hex($0) : sha256Hex($0) }
-        var keys = CaseBook.keys(canonicalURL: assessment.canonicalURL, contentFingerprint: assessment.contentFingerprint)
+        item.contentSHA256 = item.content.map { item.referral.content == .none ? fetchedHash ?? sha256Hex($0) : sha256Hex($0) }
+        var keys = CaseBook.keys(canonicalURL: item.assessment.canonicalURL, contentFingerprint: item.assessment.contentFingerprint)
         if keys.isEmpty { keys = ["referral:" + item.referral.id] }
-        item.prepared = PreparedFiling(assessment: stored, contentSHA256: contentHash, keyHashes: keys.map(CaseBook.keyHash))
+        item.caseKeyHashes = keys.map(CaseBook.keyHash)
     }
 
     /// Referrals a `triage batch --db` transaction holds at most: each commit
@@ -31,15 +34,17 @@ extension SQLiteQueue {
     /// (bench-queue at 100k cases: 256 a transaction filed 16-19k/s, 1,024 24-25k/s).
     public static let transactionSize = 1024
 
+    public var transactionSize: Int { Self.transactionSize }
+
     /// Files `items` in one transaction (see `ReviewQueue.enqueue`), with one
     /// audit entry whose digest covers every referral row it filed. Items
     /// not yet prepared are prepared first, outside the transaction.
     ///
     /// A new referral more urgent than its case was when decided reopens the
     /// case: an NFA decision on a page must not hide a later P1 report of it.
-    public func enqueue(_ items: [Assessed], actor: String) throws -> [IntakeOutcome] {
+    public func enqueue(_ items: [AssessedReferral], actor: String) throws -> [IntakeOutcome] {
         var items = items
-        for index in items.indices where items[index].prepared == nil { Self.prepare(&items[index]) }
+        for index in items.indices where items[index].stored == nil { Self.prepare(&items[index]) }
         let now = clock()
         return try write { db in
             var audit = try AuditWriter(db, at: now)
@@ -187,11 +192,11 @@ extension SQLiteQueue {
             "\(filed) referral\(filed == 1 ? "" : "s"): \(opened) opened a case, \(filed - opened) joined one"
         }
 
-        mutating func file(_ item: Assessed, _ db: Database) throws -> IntakeOutcome {
+        mutating func file(_ item: AssessedReferral, _ db: Database) throws -> IntakeOutcome {
             let referral = item.referral
             let assessment = item.assessment
-            let prepared = item.prepared!
-            let contentHash = prepared.contentSHA256
+            let stored = item.stored!
+            let contentHash = item.contentSHA256
 
             knownReferral.bind(1, referral.id)
             if try knownReferral.step() {
@@ -211,7 +216,7 @@ extension SQLiteQueue {
                 ruleSetNames.append(fingerprint)
             }
 
-            let hashes = prepared.keyHashes
+            let hashes = item.caseKeyHashes
             var found: Int64?
             for hash in hashes where found == nil {
                 caseByKey.bind(1, hash)
@@ -283,7 +288,7 @@ extension SQLiteQueue {
             insertReferral.bind(13, assessment.score)
             insertReferral.bind(14, ruleSet)
             insertReferral.bind(15, assessment.policy)
-            insertReferral.bind(16, blob: prepared.assessment)
+            insertReferral.bind(16, blob: stored)
             try insertReferral.execute()
             for hit in assessment.hits {
                 insertRule.bind(1, referral.id)
@@ -293,12 +298,12 @@ extension SQLiteQueue {
             }
             digest.update(data: Array(SQLiteQueue.rowDigest(id: referral.id, caseID: caseID, caseSize: size, url: referral.url,
                                                       contentSHA256: contentHash, band: assessment.band.rawValue, score: assessment.score,
-                                                      assessment: prepared.assessment)))
+                                                      assessment: stored)))
             filed += 1
 
             // The submitted or fetched bytes (with the fetch record when
             // fetched); then, with --refetch, the live page.
-            let fetchJSON = assessment.fetch?.json
+            let fetchJSON = item.fetchJSON
             if let content = item.content, let contentHash {
                 try SQLiteQueue.addCapture(db, caseID: caseID, referralID: referral.id, bytes: content, sha256: contentHash,
                                            contentType: item.contentType, at: now, fetch: referral.content == .none ? fetchJSON : nil)

@@ -2,29 +2,9 @@ import Crypto
 import Encoders
 import Foundation
 import GRDB
+import TriageModel
 import TriageEngine
 import TriageRules
-
-/// What `verify` found: how much it checked, the chain's head (record it
-/// elsewhere: entries cut off the end of the log are only detectable against
-/// a head kept outside the file), and the first break, if any.
-public struct VerifyReport: Sendable, Equatable {
-    public var auditEntries = 0
-    public var evidenceFiles = 0
-    public var captures = 0
-    /// Hex SHA-256 of the newest audit entry.
-    public var head = ""
-    /// The first entry whose hash does not follow from the one before it.
-    public var auditBreak: String?
-    /// The first evidence whose bytes do not hash to their name, or a capture whose evidence is missing.
-    public var evidenceBreak: String?
-    public var referrals = 0
-    /// The first referral whose row or assessment differs from what its
-    /// intake recorded, or that has no intake entry, or that is missing.
-    public var referralBreak: String?
-
-    public var isIntact: Bool { auditBreak == nil && evidenceBreak == nil && referralBreak == nil }
-}
 
 extension SQLiteQueue {
     /// Recomputes the audit chain from the first entry and every evidence
@@ -59,7 +39,7 @@ extension SQLiteQueue {
                         report.auditBreak = "audit entry \(expectedSeq) is missing (the next is \(entry.seq))"
                     } else if entry.hash(after: previous) != stored {
                         report.auditBreak = "audit entry \(entry.seq) (\(entry.action)\(entry.caseID.map { " " + $0 } ?? ""), "
-                            + "\(Self.timestamp(entry.at))) does not match its hash: it or an entry before it was changed"
+                            + "\(Timestamp(milliseconds: entry.at).iso8601)) does not match its hash: it or an entry before it was changed"
                     }
                 }
                 previous = stored
@@ -235,12 +215,6 @@ extension SQLiteQueue {
                                          band: row["band"], score: row["score"], assessment: stored)
         return actual == digest ? nil
             : "referral \(id) (case \(row["case_id"] as String)) does not match what audit entry \(entry) recorded: its row or assessment was changed"
-    }
-
-    public struct PurgeReport: Sendable, Equatable {
-        public var cases = 0
-        public var captures = 0
-        public var bytes = 0
     }
 
     /// Retention: removes the evidence of cases closed with no further action

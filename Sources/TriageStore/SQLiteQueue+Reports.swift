@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import PageFetch
+import TriageModel
 import Codecs
 import Encoders
 import TriageEngine
@@ -112,14 +112,6 @@ extension SQLiteQueue {
         }
         stats.rechecks = try recheckCounts()
         return stats
-    }
-
-    /// A case for a case-management system: the case, its decision and the
-    /// reason given, changed at or after `since` (ms), in case order.
-    public struct ExportRow: Sendable, Equatable {
-        public var queueCase: QueueCase
-        public var reason: String?
-        public var rules: String
     }
 
     public func export(since: Int64? = nil, _ body: (ExportRow) throws -> Void) throws {

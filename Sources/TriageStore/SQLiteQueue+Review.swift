@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TriageModel
 import TriageEngine
 
 /// Claiming, releasing, deciding, reopening and notes: each one IMMEDIATE
@@ -56,7 +57,7 @@ extension SQLiteQueue {
             try db.cachedStatement(sql: "UPDATE cases SET state = 'in-review', officer = ?, lease_until = ?, updated_at = ? WHERE no = ?")
                 .execute(arguments: [officer, until, now, no])
             try audit.append(db, actor: officer, action: "claimed", caseID: id, from: CaseState.new.rawValue, to: CaseState.inReview.rawValue,
-                             reason: "lease until \(Self.timestamp(until))", rules: try rules(of: no, db))
+                             reason: "lease until \(Timestamp(milliseconds: until).iso8601)", rules: try rules(of: no, db))
             return try fetchCase(no, db, now: now)
         }
     }
@@ -228,7 +229,7 @@ extension SQLiteQueue {
             throw QueueError(.refused, "cannot \(doing) case \(caseID): it is held by \(holder), not \(officer)")
         }
         if let until, until <= now {
-            throw QueueError(.refused, "cannot \(doing) case \(caseID): \(officer)'s lease ended at \(Self.timestamp(until)); claim it again")
+            throw QueueError(.refused, "cannot \(doing) case \(caseID): \(officer)'s lease ended at \(Timestamp(milliseconds: until).iso8601); claim it again")
         }
         return no
     }
@@ -240,12 +241,6 @@ extension SQLiteQueue {
         return QueueCase(row: row, levels: try Self.serviceLevels(db), now: now)
     }
 
-    /// ISO 8601 in UTC, to the second.
-    public static func timestamp(_ milliseconds: Int64) -> String {
-        Date(timeIntervalSince1970: Double(milliseconds) / 1000).formatted(iso8601)
-    }
-
-    private static let iso8601 = Date.ISO8601FormatStyle()
 }
 
 extension QueueCase {

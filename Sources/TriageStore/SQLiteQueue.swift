@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Codecs
+import TriageModel
 import TriageEngine
 
 /// The review queue in one SQLite file: cases, referrals with their
@@ -12,14 +13,14 @@ import TriageEngine
 /// processes (a batch, officers claiming) share it safely. Every change is
 /// one IMMEDIATE transaction that also appends its audit entries: a change
 /// and its record commit together or not at all.
-public final class SQLiteQueue: ReviewQueue, @unchecked Sendable {
+public final class SQLiteQueue: QueueStore, @unchecked Sendable {
     /// The file, or nil for an in-memory queue (tests).
     public let path: String?
     let writer: any DatabaseWriter
     /// Milliseconds since 1970; injected so tests can move time.
     let clock: @Sendable () -> Int64
 
-    public static let systemClock: @Sendable () -> Int64 = { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+    public static let systemClock: @Sendable () -> Int64 = { Timestamp.now.milliseconds }
 
     /// How long a writer waits for another process's transaction.
     public static let busyTimeout: TimeInterval = 10
@@ -104,6 +105,10 @@ public final class SQLiteQueue: ReviewQueue, @unchecked Sendable {
     }
 
     var name: String { path ?? "the in-memory queue" }
+
+    public var location: String { name }
+
+    public func now() -> Int64 { clock() }
 
     // MARK: - Opening
 

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+import TriageModel
 import TestSupport
 @testable import PageFetch
 import CCurl
@@ -572,7 +573,7 @@ struct FetcherHelperTests {
             dates.append(Date(timeIntervalSince1970: Double(Int64(random.next() % 6_311_390_400_000) - 2_208_988_800_000) / 1000))
         }
         for date in dates {
-            #expect(Fetcher.timestamp(date) == date.formatted(style), "\(date.timeIntervalSince1970)")
+            #expect(Timestamp(date).iso8601Milliseconds == date.formatted(style), "\(date.timeIntervalSince1970)")
         }
     }
 

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Testing
 import TestSupport
+import TriageModel
 import TriageStore
 import GRDB
 
@@ -39,7 +40,8 @@ struct FetchCommandTests {
         // Without the test allowance, loopback is refused and nothing connects.
         let before = server.connections
         let refused = try TriageProcess.run(["check", server.base + "/page"])
-        #expect(refused.status == 0 && refused.stdout.hasPrefix("PENDING"))
+        // Exit 3: the page could not be fetched (the assessment, PENDING, still says why).
+        #expect(refused.status == 3 && refused.stdout.hasPrefix("PENDING"), "\(refused.status)")
         #expect(refused.stdout.contains("fetch failed (blocked-destination)"))
         #expect(server.connections == before)
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import TriageModel
 import TriageStore
 #if canImport(Glibc)
 import Glibc

@@ -12,6 +12,33 @@ struct TriageCommandTests {
         }
     }
 
+    /// Every command's help reads cleanly in an 80-column terminal: each
+    /// paragraph is wrapped by ArgumentParser alone (no hard line breaks
+    /// wrapped a second time), so no line but the usage line passes 80
+    /// columns, and no paragraph line is left a word or two long.
+    @Test func helpFitsEightyColumns() throws {
+        let commands = [["batch"], ["check"], ["scan"], ["extract"], ["rules"], ["recheck"], ["export-warc"], ["queue"]]
+            + ["check", "test", "compile", "info"].map { ["rules", $0] }
+            + ["list", "show", "claim", "release", "decide", "reopen", "note", "stats", "export", "verify", "purge", "sla"].map { ["queue", $0] }
+        for command in commands {
+            let result = try TriageProcess.run(command + ["--help"], columns: 80)
+            #expect(result.status == 0)
+            let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            for line in lines where !line.hasPrefix("USAGE:") {
+                #expect(line.count <= 80, "\(command.joined(separator: " ")): \(line)")
+            }
+            // The overview paragraphs (up to USAGE): a line followed by a
+            // line of text is a full line, not a remnant of a second wrap
+            // (rows of a table, set out with runs of spaces, excepted).
+            let overview = lines.prefix { !$0.hasPrefix("USAGE:") }
+            for (line, next) in zip(overview, overview.dropFirst())
+            where !line.isEmpty && !next.isEmpty && !line.hasPrefix(" ") && !line.contains("  ") {
+                #expect(line.count + 1 + (next.split(separator: " ").first?.count ?? 0) >= 80,
+                        "\(command.joined(separator: " ")): a short line in a paragraph: \(line)")
+            }
+        }
+    }
+
     /// Every sample page, explained: the golden files are what an officer reads.
     @Test func checkEverySamplePage() throws {
         var all = ""

@@ -24,7 +24,7 @@ struct TriageProcess {
 
     /// With `runAs` (a user name), runs it as that user through `setpriv`
     /// (tests that need a user who cannot write a file root can).
-    static func run(_ arguments: [String], stdin: Data? = nil, runAs user: String? = nil) throws -> Result {
+    static func run(_ arguments: [String], stdin: Data? = nil, runAs user: String? = nil, columns: Int = 100) throws -> Result {
         let process = Process()
         if let user {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
@@ -36,7 +36,7 @@ struct TriageProcess {
         }
         process.currentDirectoryURL = packageRoot
         var environment = ProcessInfo.processInfo.environment
-        environment["COLUMNS"] = "100"
+        environment["COLUMNS"] = String(columns)
         process.environment = environment
         let out = Pipe(), err = Pipe(), input = Pipe()
         process.standardOutput = out

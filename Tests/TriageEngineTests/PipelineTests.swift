@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TriageModel
 import TestSupport
 @testable import TriageEngine
 import TriageRules
@@ -76,18 +77,31 @@ struct PipelineTests {
         }
     }
 
-    /// JSON made before the case is known, completed with it, is the JSON
-    /// of the assessment with that case, whatever the case.
-    @Test func jsonCompletedWithItsCaseIsTheWholeJSON() {
+    /// JSON serialised before the case is known, completed with it, is the
+    /// JSON of the assessment with that case, whatever the case; without
+    /// it (as a queue stores it) it reads back as the assessment with no
+    /// case; and the fetch record inside it is the record's own JSON.
+    @Test func jsonCompletedWithItsCaseIsTheWholeJSON() throws {
         let pipeline = TriagePipeline(rules: shippedRules, policy: .default)
+        #expect(Self.pages.count >= 5, "the sample pages are missing")
         for path in Self.pages {
             for url in ["https://x.example/a?b=1", nil] {
-                var assessment = pipeline.assess(Referral(id: "r", url: url, content: .file(path)))
-                let awaiting = assessment.jsonAwaitingCase
+                var item = pipeline.assess(Referral(id: "r", url: url, content: .file(path)), fetched: nil)
+                if url != nil {
+                    var record = FetchRecord(requestedURL: url!, startedAt: "2026-01-01T00:00:00.000Z", endedAt: "", curlVersion: "x")
+                    record.status = 200
+                    item.assessment.fetch = record
+                }
+                item.serialize()
+                var assessment = item.assessment
                 for (id, size) in [(nil, 0), ("case-00000000000000ab", 1), ("case-\"odd\"", 12_345)] as [(String?, Int)] {
                     (assessment.caseID, assessment.caseSize) = (id, size)
-                    #expect(awaiting.completed(caseID: id, caseSize: size) == assessment.jsonBytes(), "\(path)")
+                    #expect(item.json(caseID: id, caseSize: size) == assessment.jsonBytes(), "\(path)")
                 }
+                let stored = try JSONDecoder().decode(Assessment.self, from: Data(item.serialized))
+                (assessment.caseID, assessment.caseSize) = (nil, 0)
+                #expect(stored == assessment, "\(path)")
+                #expect(item.fetchJSON == item.assessment.fetch?.json, "\(path)")
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TriageModel
 import TestSupport
 @testable import TriageEngine
 

@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import Testing
+import TriageModel
 @testable import TriageEngine
 import TriageRules
 

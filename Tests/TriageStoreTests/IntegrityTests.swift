@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import TriageModel
 import TriageEngine
 @testable import TriageStore
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TriageModel
 import TriageEngine
 @testable import TriageStore
 
@@ -250,12 +251,12 @@ struct QueueTests {
         _ = try queue.enqueue([Fixture.intake("R2", Fixture.recruitText)], actor: "test")
         let claimed = try #require(try queue.claimNext(officer: "alice", lease: .seconds(600), band: nil))
         _ = try queue.decide(claimed.id, decision: .referToPlatform, reason: "unlawful, s.2", officer: "alice")
-        var rows: [SQLiteQueue.ExportRow] = []
+        var rows: [ExportRow] = []
         try queue.export { rows.append($0) }
         #expect(rows.count == 2)
         #expect(rows[0].queueCase.id == claimed.id && rows[0].reason == "unlawful, s.2")
         #expect(rows[1].reason == nil)
-        var recent: [SQLiteQueue.ExportRow] = []
+        var recent: [ExportRow] = []
         try queue.export(since: clock.read() - 60_000) { recent.append($0) }
         #expect(recent.count == 2)  // both changed just now (claim and decide touch the first)
         let counts = try queue.aggregate()

@@ -1,4 +1,5 @@
 import Foundation
+import TriageModel
 import TriageEngine
 import TriageRules
 import TriageStore
@@ -63,11 +64,11 @@ enum Fixture {
     private static let lock = NSLock()
 
     /// A referral with text content and its assessment, ready for the queue.
-    static func intake(_ id: String, _ text: String, url: String? = nil, source: Referral.Source = .public) -> Assessed {
+    static func intake(_ id: String, _ text: String, url: String? = nil, source: Referral.Source = .public) -> AssessedReferral {
         let referral = Referral(id: id, url: url, content: .text(Array(text.utf8)), source: source)
         var assessment = lock.withLock { pipeline.assess(referral) }
         assessment.timings = nil
-        return Assessed(assessment: assessment, referral: referral, content: Array(text.utf8), contentType: "text/plain")
+        return AssessedReferral(assessment: assessment, referral: referral, content: Array(text.utf8), contentType: "text/plain")
     }
 
     static let p1Text = "A synthetic attack plan was posted."

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TriageModel
 import PageFetch
 import TriageEngine
 
@@ -9,14 +10,16 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Assess one page or referral and explain the result.",
         discussion: """
-            FILE is a page (HTML or text), a referral if it ends in .json or .ndjson (the first
-            record, in the batch input's format; fetched if it has a URL and no content), or an
-            http(s) URL, which is fetched: only public addresses, at most 5 redirects, within the
-            fetch limits. The fetch (each hop, the address, the status, the SHA-256 of the body as
-            received) is part of the assessment. The text output starts with the band and score, then
-            the lines that add up to the score, then each rule's evidence: the text around each match
+            FILE is a page (HTML or text), a referral if it ends in .json or .ndjson (the first \
+            record, in the batch input's format; fetched if it has a URL and no content), or an \
+            http(s) URL, which is fetched: only public addresses, at most 5 redirects, within the \
+            fetch limits. The fetch (each hop, the address, the status, the SHA-256 of the body as \
+            received) is part of the assessment. The text output starts with the band and score, then \
+            the lines that add up to the score, then each rule's evidence: the text around each match \
             and its byte offsets in the page.
-            Exit status: 0 assessed, 2 the input, rules or policy could not be used.
+
+            Exit status: 0 assessed, 2 the input, rules or policy could not be used, 3 the URL \
+            could not be fetched (the assessment, band PENDING, says why).
             """
     )
 
@@ -43,19 +46,15 @@ struct CheckCommand: ParsableCommand {
         let rules = try options.loadRules(command: "check")
         let policy = try options.loadPolicy(command: "check")
         let referral = try readReferral()
-        let pipeline = TriagePipeline(rules: rules, policy: policy, limits: options.scanLimits)
-        // A libcurl handle only when there is something to fetch.
-        let fetched = Fetcher.wants(referral, refetch: false)
-            ? Fetcher(limits: fetchOptions.limits(command: "check"), policy: fetchOptions.policy).fetch(referral, refetch: false) : nil
-        var assessment = pipeline.assess(referral, fetched: fetched).assessment
-        var cases = CaseBook()
-        if let filed = cases.file(canonicalURL: assessment.canonicalURL, contentFingerprint: assessment.contentFingerprint) {
-            (assessment.caseID, assessment.caseSize) = (filed.id, filed.size)
-        }
-        if options.noTimings { assessment.timings = nil }
-        var output = OutputWriter()
-        output.write(format == .text ? assessment.text() : assessment.json() + "\n")
-        output.flush()
+        let output = StandardOutput()
+        let sink: any AssessmentSink = format == .text ? TextSink(output, style: .explanation) : NDJSONSink(output)
+        // A fetch thread (and its libcurl handle) only when there is something to fetch.
+        let fetching = referral.wantsFetching(refetch: false) ? fetchOptions.fetching(command: "check") : nil
+        let run = BatchRun(rules: rules, policy: policy,
+                           options: BatchRun.Options(jobs: 1, limits: options.scanLimits, fetching: fetching, noTimings: options.noTimings),
+                           sinks: [sink])
+        let summary = try run.run([ReferralReader.Record.referral(referral, line: 1)])
+        if summary.unfetched > 0 { throw ExitCode(3) }
     }
 
     private func readReferral() throws -> Referral {

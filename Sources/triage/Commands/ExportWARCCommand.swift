@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import TriageModel
 import PageFetch
-import TriageStore
 
 /// `triage export-warc`: the queue's fetched captures as a WARC file.
 struct ExportWARCCommand: ParsableCommand {
@@ -9,12 +9,12 @@ struct ExportWARCCommand: ParsableCommand {
         commandName: "export-warc",
         abstract: "Write the queue's fetched captures as WARC/1.1 records (for archives and courts).",
         discussion: """
-            One warcinfo record, then for each capture the engine fetched (and has not purged) a response
-            record (status and headers as recorded, the body exactly as received, with SHA-256 payload and
-            block digests) and a metadata record with the fetch record: redirect hops, address, times and
+            One warcinfo record, then for each capture the engine fetched (and has not purged) a response \
+            record (status and headers as recorded, the body exactly as received, with SHA-256 payload and \
+            block digests) and a metadata record with the fetch record: redirect hops, address, times and \
             TLS result. Captures submitted with a referral were not fetched and are not exported.
 
-            Each body is checked against its recorded SHA-256 first: one that no longer matches is named
+            Each body is checked against its recorded SHA-256 first: one that no longer matches is named \
             on standard error and left out, and the command exits 1.
             """
     )
@@ -32,7 +32,7 @@ struct ExportWARCCommand: ParsableCommand {
     }
 
     func run() throws {
-        let sqlite = try queue.open(command: "export-warc", reading: true)
+        let store = try queue.open(command: "export-warc", reading: true)
         let fd: Int32
         if let output {
             fd = open(output, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
@@ -48,7 +48,7 @@ struct ExportWARCCommand: ParsableCommand {
         var count = 0
         var tampered = 0
         try queueAction("export-warc") {
-            try sqlite.fetchedCaptures(since: since.flatMap(QueueExportCommand.parse), tampered: { caseID, sha256 in
+            try store.fetchedCaptures(since: since.flatMap(QueueExportCommand.parse), tampered: { caseID, sha256 in
                 tampered += 1
                 printError("triage export-warc: case \(caseID): the stored bytes of capture sha256:\(sha256) no longer match its SHA-256: "
                     + "not exported (run `triage queue verify`)")

@@ -14,21 +14,22 @@ struct ExtractCommand: ParsableCommand {
         commandName: "extract",
         abstract: "Show the text the scanner sees in a page: each part, where it came from, hidden parts marked.",
         discussion: """
-            Views: raw (the page's text as decoded), normalized (what `noleet` and `exact nocase`
-            patterns match: case folded, invisible characters dropped, look-alike letters and
-            typographic punctuation folded, white space collapsed), leet (what patterns match by
-            default: the normalised text with digits and symbols read as letters, 1 | l i all as
-            i, and spaced-out letters joined) and cased (what `exact` patterns match: the
+            Views: raw (the page's text as decoded), normalized (what `noleet` and `exact nocase` \
+            patterns match: case folded, invisible characters dropped, look-alike letters and \
+            typographic punctuation folded, white space collapsed), leet (what patterns match by \
+            default: the normalised text with digits and symbols read as letters, 1 | l i all as \
+            i, and spaced-out letters joined) and cased (what `exact` patterns match: the \
             normalised text with letters in the case they are written).
 
-            OUTPUT (text): a header line (kind, charset and how it was chosen), any notes, then one
-            line per part: [ORIGIN] TEXT, or [ORIGIN hidden] TEXT for text hidden from readers.
+            OUTPUT (text): a header line (kind, charset and how it was chosen), any notes, then one \
+            line per part: [ORIGIN] TEXT, or [ORIGIN hidden] TEXT for text hidden from readers. \
             Control characters are shown as \\xNN.
-            OUTPUT (json): {"input","kind","charset","charset_source","notes":[...],"segments":
-            [{"origin","hidden","text","source":[START,END]}]} where source is the byte range in the
+
+            OUTPUT (json): {"input","kind","charset","charset_source","notes":[...],"segments": \
+            [{"origin","hidden","text","source":[START,END]}]} where source is the byte range in the \
             page.
 
-            EXIT STATUS: 0 extracted (binary content is reported, not an error), 2 the input could
+            EXIT STATUS: 0 extracted (binary content is reported, not an error), 2 the input could \
             not be read, 64 for an invalid command line.
             """
     )

@@ -1,6 +1,6 @@
 import ArgumentParser
+import TriageModel
 import TriageEngine
-import TriageStore
 
 /// `triage queue claim`: the next case, held under a lease.
 struct QueueClaimCommand: ParsableCommand {
@@ -29,15 +29,15 @@ struct QueueClaimCommand: ParsableCommand {
     }
 
     func run() throws {
-        let sqlite = try queue.open(command: "queue claim")
+        let store = try queue.open(command: "queue claim")
         guard let claimed = try queueAction("queue claim", {
-            try sqlite.claimNext(officer: officer, lease: .seconds(leaseMinutes * 60), band: band)
+            try store.claimNext(officer: officer, lease: .seconds(leaseMinutes * 60), band: band)
         }) else {
             printError("triage queue claim: no case is waiting" + (band.map { " in band \($0.rawValue)" } ?? ""))
             throw ExitCode(1)
         }
         print(format == .json ? claimed.json
-              : "\(claimed.id)\nclaimed by \(officer) until \(SQLiteQueue.timestamp(claimed.leaseUntil ?? 0)): "
+              : "\(claimed.id)\nclaimed by \(officer) until \(Timestamp(milliseconds: claimed.leaseUntil ?? 0).iso8601): "
                 + "\(claimed.band.rawValue) score \(claimed.score)" + (claimed.url.map { "  \($0)" } ?? ""))
     }
 }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Encoders
 import Foundation
+import TriageModel
 import TriageEngine
-import TriageStore
 
 /// `triage queue`: the review queue, for officers and for reports.
 struct QueueCommand: ParsableCommand {
@@ -10,11 +10,12 @@ struct QueueCommand: ParsableCommand {
         commandName: "queue",
         abstract: "Review cases: list, show, claim, decide, and account for them.",
         discussion: """
-            The queue is one SQLite file (--db; default $TRIAGE_DB, else
-            $XDG_DATA_HOME/triage/queue.sqlite, else ~/.local/share/triage/queue.sqlite), filled by
-            `triage batch --db`. Cases come in order: band, then score, then age. Every change is in an
+            The queue is one SQLite file (--db; default $TRIAGE_DB, else \
+            $XDG_DATA_HOME/triage/queue.sqlite, else ~/.local/share/triage/queue.sqlite), filled by \
+            `triage batch --db`. Cases come in order: band, then score, then age. Every change is in an \
             append-only audit log chained by hash; `queue verify` checks it.
-            Exit status: 0 done, 1 nothing to claim or verify found a break, 2 refused (unknown case,
+
+            Exit status: 0 done, 1 nothing to claim or verify found a break, 2 refused (unknown case, \
             a case not held, an invalid decision or reason) or the queue could not be used.
             """,
         subcommands: [QueueListCommand.self, QueueShowCommand.self, QueueClaimCommand.self, QueueReleaseCommand.self,

@@ -1,6 +1,6 @@
 import ArgumentParser
+import TriageModel
 import TriageEngine
-import TriageStore
 
 /// `triage queue decide`: an officer's decision on a case they hold.
 struct QueueDecideCommand: ParsableCommand {
@@ -28,9 +28,9 @@ struct QueueDecideCommand: ParsableCommand {
     var duplicateOf: String?
 
     func run() throws {
-        let sqlite = try queue.open(command: "queue decide")
+        let store = try queue.open(command: "queue decide")
         let decided = try queueAction("queue decide") {
-            try sqlite.decide(id, decision: decision, reason: reason, officer: officer, duplicateOf: duplicateOf)
+            try store.decide(id, decision: decision, reason: reason, officer: officer, duplicateOf: duplicateOf)
         }
         print("\(decided.id) decided: \(decision.rawValue)" + (duplicateOf.map { " \($0)" } ?? "") + " by \(officer)")
     }

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Encoders
 import Foundation
+import TriageModel
 import TriageEngine
 import TriageRules
-import TriageStore
 
 /// `triage queue export`: cases and decisions for a case-management system,
 /// or aggregate counts for a transparency report.
@@ -12,8 +12,8 @@ struct QueueExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Export cases and decisions (csv or ndjson), or aggregate counts with --aggregate.",
         discussion: """
-            Cases changed at or after --since (a date, 2026-11-01, or a time, 2026-11-01T09:00:00Z), in the
-            order they were opened. With --aggregate: referrals received and cases opened since then, by
+            Cases changed at or after --since (a date, 2026-11-01, or a time, 2026-11-01T09:00:00Z), in the \
+            order they were opened. With --aggregate: referrals received and cases opened since then, by \
             state, decision, band and primary category.
             """
     )
@@ -44,11 +44,11 @@ struct QueueExportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let sqlite = try queue.open(command: "queue export", reading: true)
+        let store = try queue.open(command: "queue export", reading: true)
         let cutoff = since.flatMap(Self.parse)
         var output = OutputWriter()
         if aggregate {
-            let counts = try queueAction("queue export") { try sqlite.aggregate(since: cutoff) }
+            let counts = try queueAction("queue export") { try store.aggregate(since: cutoff) }
             if format == .csv { output.write("group,key,count\n") }
             for (group, key, count) in counts {
                 output.write(format == .csv ? "\(Self.csv(group)),\(Self.csv(key)),\(count)\n"
@@ -59,7 +59,7 @@ struct QueueExportCommand: ParsableCommand {
                 output.write("case,state,band,score,primary_category,referrals,url,opened_at,decision,duplicate_of,decided_at,decided_by,reason,rules\n")
             }
             try queueAction("queue export") {
-                try sqlite.export(since: cutoff) { row in
+                try store.export(since: cutoff) { row in
                     let c = row.queueCase
                     if format == .ndjson {
                         var object = JSONObject()
@@ -69,8 +69,8 @@ struct QueueExportCommand: ParsableCommand {
                         output.write(object.text + "\n")
                     } else {
                         let fields: [String?] = [c.id, c.state.rawValue, c.band.rawValue, String(c.score), c.primaryCategory, String(c.referrals),
-                                                 c.url, SQLiteQueue.timestamp(c.openedAt), c.decision?.rawValue, c.duplicateOf,
-                                                 c.decidedAt.map(SQLiteQueue.timestamp), c.decidedBy, row.reason, row.rules]
+                                                 c.url, Timestamp(milliseconds: c.openedAt).iso8601, c.decision?.rawValue, c.duplicateOf,
+                                                 c.decidedAt.map { Timestamp(milliseconds: $0).iso8601 }, c.decidedBy, row.reason, row.rules]
                         output.write(fields.map { Self.csv($0 ?? "") }.joined(separator: ",") + "\n")
                     }
                 }

@@ -1,6 +1,6 @@
 import ArgumentParser
+import TriageModel
 import TriageEngine
-import TriageStore
 
 /// `triage queue list`: cases in queue order.
 struct QueueListCommand: ParsableCommand {
@@ -28,16 +28,16 @@ struct QueueListCommand: ParsableCommand {
     }
 
     func run() throws {
-        let sqlite = try queue.open(command: "queue list", reading: true)
+        let store = try queue.open(command: "queue list", reading: true)
         let cases = try queueAction("queue list") {
-            try sqlite.list(states: state.isEmpty ? [.new, .inReview] : state, band: band, limit: limit)
+            try store.list(states: state.isEmpty ? [.new, .inReview] : state, band: band, limit: limit)
         }
         var output = OutputWriter()
         switch format {
         case .json:
             for c in cases { output.write(c.json + "\n") }
         case .text:
-            let now = SQLiteQueue.systemClock()
+            let now = store.now()
             if cases.isEmpty {
                 output.write("no cases\n")
             } else {

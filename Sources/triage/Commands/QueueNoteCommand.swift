@@ -1,6 +1,6 @@
 import ArgumentParser
+import TriageModel
 import TriageEngine
-import TriageStore
 
 /// `triage queue note`: a note on any case.
 struct QueueNoteCommand: ParsableCommand {
@@ -18,8 +18,8 @@ struct QueueNoteCommand: ParsableCommand {
     var officer: String
 
     func run() throws {
-        let sqlite = try queue.open(command: "queue note")
-        try queueAction("queue note") { try sqlite.note(id, text: text, officer: officer) }
+        let store = try queue.open(command: "queue note")
+        try queueAction("queue note") { try store.note(id, text: text, officer: officer) }
         print("note added to \(id)")
     }
 }

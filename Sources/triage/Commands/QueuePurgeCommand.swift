@@ -1,6 +1,6 @@
 import ArgumentParser
+import TriageModel
 import TriageEngine
-import TriageStore
 
 /// `triage queue purge`: the retention policy.
 struct QueuePurgeCommand: ParsableCommand {
@@ -19,8 +19,8 @@ struct QueuePurgeCommand: ParsableCommand {
     var officer: String
 
     func run() throws {
-        let sqlite = try queue.open(command: "queue purge")
-        let report = try queueAction("queue purge") { try sqlite.purge(olderThanDays: olderThan, officer: officer) }
+        let store = try queue.open(command: "queue purge")
+        let report = try queueAction("queue purge") { try store.purge(olderThanDays: olderThan, officer: officer) }
         print("purged the evidence of \(report.cases) case\(report.cases == 1 ? "" : "s"): \(report.captures) captures, \(report.bytes) bytes")
     }
 }

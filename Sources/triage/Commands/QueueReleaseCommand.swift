@@ -1,6 +1,6 @@
 import ArgumentParser
+import TriageModel
 import TriageEngine
-import TriageStore
 
 /// `triage queue release`: hand a claimed case back.
 struct QueueReleaseCommand: ParsableCommand {
@@ -15,8 +15,8 @@ struct QueueReleaseCommand: ParsableCommand {
     var officer: String
 
     func run() throws {
-        let sqlite = try queue.open(command: "queue release")
-        let released = try queueAction("queue release") { try sqlite.release(id, officer: officer) }
+        let store = try queue.open(command: "queue release")
+        let released = try queueAction("queue release") { try store.release(id, officer: officer) }
         print("\(released.id) released: back in the queue")
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
+import TriageModel
 import TriageEngine
-import TriageStore
 
 /// `triage queue reopen`: a decided case back to the queue.
 struct QueueReopenCommand: ParsableCommand {
@@ -18,8 +18,8 @@ struct QueueReopenCommand: ParsableCommand {
     var officer: String
 
     func run() throws {
-        let sqlite = try queue.open(command: "queue reopen")
-        let reopened = try queueAction("queue reopen") { try sqlite.reopen(id, reason: reason, officer: officer) }
+        let store = try queue.open(command: "queue reopen")
+        let reopened = try queueAction("queue reopen") { try store.reopen(id, reason: reason, officer: officer) }
         print("\(reopened.id) reopened: back in the queue as \(reopened.band.rawValue)")
     }
 }

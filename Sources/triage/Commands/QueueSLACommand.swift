@@ -1,6 +1,6 @@
 import ArgumentParser
+import TriageModel
 import TriageEngine
-import TriageStore
 
 /// `triage queue sla`: service levels per band.
 struct QueueSLACommand: ParsableCommand {
@@ -41,14 +41,14 @@ struct QueueSLACommand: ParsableCommand {
     }
 
     func run() throws {
-        let sqlite = try queue.open(command: "queue sla")
+        let store = try queue.open(command: "queue sla")
         for level in levels {
             let (band, seconds) = Self.parse(level)!
-            try queueAction("queue sla") { try sqlite.setServiceLevel(band, seconds: seconds, officer: officer!) }
+            try queueAction("queue sla") { try store.setServiceLevel(band, seconds: seconds, officer: officer!) }
         }
-        let current = try queueAction("queue sla") { try sqlite.serviceLevels() }
+        let current = try queueAction("queue sla") { try store.serviceLevels() }
         for band in Band.allCases {
-            if let seconds = current.seconds[band] { print("\(band.rawValue)  \(QueueCase.age(seconds * 1000))") }
+            if let seconds = current.seconds[band] { print("\(band.rawValue)  \(Timestamp.age(seconds * 1000))") }
         }
     }
 }

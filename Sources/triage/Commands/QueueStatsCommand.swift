@@ -1,8 +1,8 @@
 import ArgumentParser
 import Encoders
 import Foundation
+import TriageModel
 import TriageEngine
-import TriageStore
 
 /// `triage queue stats`: the queue at a glance, and how each rule fares.
 struct QueueStatsCommand: ParsableCommand {
@@ -10,7 +10,7 @@ struct QueueStatsCommand: ParsableCommand {
         commandName: "stats",
         abstract: "Open cases by band and age, decisions by type, and per-rule hits and precision.",
         discussion: """
-            A rule's precision is, of the decided cases it hit, the share referred to a platform or
+            A rule's precision is, of the decided cases it hit, the share referred to a platform or \
             escalated rather than closed with no further action ("-" before any such decision).
             """
     )
@@ -21,8 +21,8 @@ struct QueueStatsCommand: ParsableCommand {
     var format: QueueFormat = .text
 
     func run() throws {
-        let sqlite = try queue.open(command: "queue stats", reading: true)
-        let stats = try queueAction("queue stats") { try sqlite.stats() }
+        let store = try queue.open(command: "queue stats", reading: true)
+        let stats = try queueAction("queue stats") { try store.stats() }
         var output = OutputWriter()
         output.write(format == .json ? Self.json(stats) + "\n" : Self.text(stats))
         output.flush()

@@ -1,6 +1,6 @@
 import ArgumentParser
+import TriageModel
 import TriageEngine
-import TriageStore
 
 /// `triage queue verify`: the audit chain and the evidence hashes.
 struct QueueVerifyCommand: ParsableCommand {
@@ -8,8 +8,9 @@ struct QueueVerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Check the audit log's hash chain, every referral against its intake entry, and every evidence hash; report the first break.",
         discussion: """
-            Prints the chain's head: keep it outside the queue (a case file, a ticket) to detect later
+            Prints the chain's head: keep it outside the queue (a case file, a ticket) to detect later \
             removal of the newest entries, which the chain alone cannot show.
+
             Exit status: 0 intact, 1 a break was found, 2 the queue could not be read.
             """
     )
@@ -17,8 +18,8 @@ struct QueueVerifyCommand: ParsableCommand {
     @OptionGroup var queue: QueueOptions
 
     func run() throws {
-        let sqlite = try queue.open(command: "queue verify", reading: true)
-        let report = try queueAction("queue verify") { try sqlite.verify() }
+        let store = try queue.open(command: "queue verify", reading: true)
+        let report = try queueAction("queue verify") { try store.verify() }
         print("audit: \(report.auditEntries) entries, head \(report.head)")
         print("referrals: \(report.referrals), each checked against its intake entry")
         print("evidence: \(report.evidenceFiles) stored, \(report.captures) captures")

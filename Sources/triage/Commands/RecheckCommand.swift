@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import TriageEngine
+import TriageModel
 import PageFetch
-import TriageStore
 
 /// `triage recheck`: is decided content still up? Each recheck is a new
 /// capture of the case, so removal rates can be reported.
@@ -10,11 +11,12 @@ struct RecheckCommand: ParsableCommand {
         commandName: "recheck",
         abstract: "Re-fetch the URLs of decided cases and record whether the content is still there.",
         discussion: """
-            Cases decided at least --older-than days ago and not rechecked within that time are fetched
-            again, oldest decision first. Each fetch becomes a new capture of the case (never replacing
-            one) with its fetch record and a verdict: present (the same bytes as the last capture),
-            changed, removed (404, 410 or the host is gone) or failed (no verdict). `triage queue stats`
+            Cases decided at least --older-than days ago and not rechecked within that time are fetched \
+            again, oldest decision first. Each fetch becomes a new capture of the case (never replacing \
+            one) with its fetch record and a verdict: present (the same bytes as the last capture), \
+            changed, removed (404, 410 or the host is gone) or failed (no verdict). `triage queue stats` \
             counts the latest verdict per case.
+
             Exit status: 0 done, 2 the queue could not be used.
             """
     )
@@ -39,13 +41,13 @@ struct RecheckCommand: ParsableCommand {
     }
 
     func run() throws {
-        let sqlite = try queue.open(command: "recheck")
-        let candidates = try queueAction("recheck") { try sqlite.recheckCandidates(olderThanDays: olderThan, limit: limit) }
+        let store = try queue.open(command: "recheck")
+        let candidates = try queueAction("recheck") { try store.recheckCandidates(olderThanDays: olderThan, limit: limit) }
         let fetcher = Fetcher(limits: fetchOptions.limits(command: "recheck"), policy: fetchOptions.policy, throttle: throttleOptions.throttle)
         var counts: [RecheckOutcome: Int] = [:]
         for candidate in candidates {
             let (record, body) = fetcher.fetch(candidate.url)
-            let outcome = try queueAction("recheck") { try sqlite.recordRecheck(candidate.caseID, record: record, body: body, officer: officer) }
+            let outcome = try queueAction("recheck") { try store.recordRecheck(candidate.caseID, record: record, body: body, officer: officer) }
             counts[outcome, default: 0] += 1
             let detail = record.status.map { "status \($0)" } ?? record.failure.map { "\($0.rawValue)" } ?? ""
             print("\(candidate.caseID)  \(outcome.rawValue)  \(candidate.url)  \(detail)")

@@ -10,15 +10,15 @@ struct ScanCommand: ParsableCommand {
         commandName: "scan",
         abstract: "Find every occurrence of a list of literal patterns in files (like rg -F -f).",
         discussion: """
-            PATTERNS FILE: one pattern per line; the pattern ID is the 0-based line number. A line
-            ending in CRLF loses the CR. An empty line is an empty pattern, which matches at every
+            PATTERNS FILE: one pattern per line; the pattern ID is the 0-based line number. A line \
+            ending in CRLF loses the CR. An empty line is an empty pattern, which matches at every \
             position (a warning says so).
 
-            OUTPUT (text):    PATH:START-END:ID:TEXT   (byte offsets; TEXT is the matched bytes)
+            OUTPUT (text):    PATH:START-END:ID:TEXT  (byte offsets; TEXT: the match)
             OUTPUT (ndjson):  {"input":"PATH","pattern":ID,"start":S,"end":E}
             --count:          PATH:N   or   {"input":"PATH","count":N}
 
-            EXIT STATUS: 0 if anything matched, 1 if nothing did, 2 if an input or file could not
+            EXIT STATUS: 0 if anything matched, 1 if nothing did, 2 if an input or file could not \
             be read (the other inputs are still scanned), 64 for an invalid command line.
             """
     )

@@ -1,5 +1,7 @@
 import ArgumentParser
+import TriageModel
 import PageFetch
+import TriageEngine
 
 /// How `check URL` and `batch --fetch` fetch: limits, with safe defaults.
 struct FetchOptions: ParsableArguments {
@@ -71,4 +73,16 @@ struct ThrottleOptions: ParsableArguments {
     }
 
     var throttle: HostThrottle { HostThrottle(perHost: perHost, spacing: .milliseconds(hostSpacing)) }
+}
+
+extension FetchOptions {
+    /// How a run fetches with these options: `concurrent` fetch threads,
+    /// each with a `Fetcher` of its own (one libcurl handle), sharing
+    /// `throttle` if given.
+    func fetching(command: String, throttle: HostThrottle? = nil, refetch: Bool = false, concurrent: Int = 1) -> AssessmentPool.Fetching {
+        let limits = limits(command: command), policy = policy
+        return AssessmentPool.Fetching(refetch: refetch, concurrent: concurrent) {
+            Fetcher(limits: limits, policy: policy, throttle: throttle)
+        }
+    }
 }

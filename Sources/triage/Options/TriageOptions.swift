@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TriageModel
 import PageFetch
 import TriageEngine
 import TriageRules

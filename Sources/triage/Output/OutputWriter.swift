@@ -1,3 +1,4 @@
+import TriageEngine
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -53,4 +54,17 @@ struct OutputWriter: ~Copyable {
 func printError(_ message: String, newline: Bool = true) {
     var line = newline ? message + "\n" : message
     line.withUTF8 { _ = Glibc.write(STDERR_FILENO, $0.baseAddress, $0.count) }
+}
+
+/// An `OutputWriter` for the engine's sinks (`ByteOutput`).
+final class StandardOutput: ByteOutput {
+    private var writer: OutputWriter
+
+    init(fd: Int32 = STDOUT_FILENO) {
+        writer = OutputWriter(fd: fd)
+    }
+
+    func write(_ bytes: [UInt8]) { writer.write(bytes) }
+    func write(_ text: String) { writer.write(text) }
+    func flush() { writer.flush() }
 }

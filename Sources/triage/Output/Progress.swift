@@ -13,7 +13,7 @@ struct Progress {
 
     mutating func update(done: Int, bytes: Int, since start: ContinuousClock.Instant) {
         guard enabled else { return }
-        let elapsed = BatchCommand.seconds(ContinuousClock.now - start)
+        let elapsed = Double((ContinuousClock.now - start) / .milliseconds(1)) / 1000
         guard elapsed - lastDraw >= 0.1 else { return }
         lastDraw = elapsed
         let rate = elapsed > 0 ? Double(done) / elapsed : 0

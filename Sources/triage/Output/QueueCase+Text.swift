@@ -1,12 +1,12 @@
 import Encoders
+import TriageModel
 import TriageEngine
-import TriageStore
 
 extension QueueCase {
     /// One line of `queue list`.
     func line(now: Int64) -> String {
         func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: max(n, s.count), withPad: " ", startingAt: 0) }
-        let age = Self.age(now - openedAt)
+        let age = Timestamp.age(now - openedAt)
         var line = pad(band.rawValue, 8) + pad(String(score), 6) + pad(id, 22) + pad(state.rawValue, 10) + pad(age, 6)
             + pad(String(referrals), 5) + pad(overdue ? "overdue" : "", 8) + pad(primaryCategory ?? "-", 34)
         if let officer { line += officer + "  " }
@@ -18,32 +18,24 @@ extension QueueCase {
 
     static let header = "BAND    SCORE CASE                  STATE     AGE   REFS SLA     CATEGORY"
 
-    /// 45s, 12m, 3h, 9d.
-    static func age(_ milliseconds: Int64) -> String {
-        let s = max(milliseconds, 0) / 1000
-        if s < 60 { return "\(s)s" }
-        if s < 3600 { return "\(s / 60)m" }
-        if s < 86_400 { return "\(s / 3600)h" }
-        return "\(s / 86_400)d"
-    }
 
     var json: String {
         var out = JSONObject()
         out.add("band", string: band.rawValue)
-        out.add("decided_at", string: decidedAt.map(SQLiteQueue.timestamp))
+        out.add("decided_at", string: decidedAt.map { Timestamp(milliseconds: $0).iso8601 })
         out.add("decided_by", string: decidedBy)
         out.add("decision", string: decision?.rawValue)
         out.add("duplicate_of", string: duplicateOf)
         out.add("id", string: id)
-        out.add("lease_until", string: leaseUntil.map(SQLiteQueue.timestamp))
+        out.add("lease_until", string: leaseUntil.map { Timestamp(milliseconds: $0).iso8601 })
         out.add("officer", string: officer)
-        out.add("opened_at", string: SQLiteQueue.timestamp(openedAt))
+        out.add("opened_at", string: Timestamp(milliseconds: openedAt).iso8601)
         out.add("overdue", raw: overdue ? "true" : "false")
         out.add("primary_category", string: primaryCategory)
         out.add("referrals", int: referrals)
         out.add("score", int: score)
         out.add("state", string: state.rawValue)
-        out.add("updated_at", string: SQLiteQueue.timestamp(updatedAt))
+        out.add("updated_at", string: Timestamp(milliseconds: updatedAt).iso8601)
         out.add("url", string: url)
         return out.text
     }

@@ -9,6 +9,7 @@
 // file's. Prints one JSON line: fetches/s, MB/s, failures.
 import Crypto
 import Foundation
+import TriageModel
 import PageFetch
 
 struct Options {

@@ -12,6 +12,7 @@
 // and N referrals, claims must come in queue order, and the audit chain must
 // verify. Prints one JSON line.
 import Foundation
+import TriageModel
 import TriageEngine
 import TriageRules
 import TriageStore
@@ -71,7 +72,7 @@ let templates: [(Referral, Assessment, [UInt8]?)] = try ReferralReader(path: opt
     return (referral, assessment, referral.readContent()?.bytes)
 }
 
-@MainActor func intake(_ i: Int) -> Assessed {
+@MainActor func intake(_ i: Int) -> AssessedReferral {
     let (referral, template, content) = templates[i % templates.count]
     let id = "B-\(i)", url = "https://bench.example.invalid/\(i)"
     var assessment = template
@@ -80,7 +81,7 @@ let templates: [(Referral, Assessment, [UInt8]?)] = try ReferralReader(path: opt
     assessment.canonicalURL = url
     assessment.contentFingerprint = assessment.contentFingerprint.map { _ in String(format: "%064x", i) }
     let bytes = options.evidence ? content.map { $0 + Array(" \(i)".utf8) } : nil
-    return Assessed(assessment: assessment,
+    return AssessedReferral(assessment: assessment,
                     referral: Referral(id: id, url: url, content: referral.content, source: referral.source, reportedAt: referral.reportedAt,
                                        reporterNote: referral.reporterNote),
                     content: bytes, contentType: referral.contentType)
@@ -100,7 +101,7 @@ while done < options.cases {
     let n = min(options.batch, options.cases - done)
     var items = (done..<done + n).map(intake)
     let p0 = clock.now
-    for index in items.indices { SQLiteQueue.prepare(&items[index]) }
+    for index in items.indices { queue.prepare(&items[index]) }
     prepareTime += clock.now - p0
     let t0 = clock.now
     let outcomes = try queue.enqueue(items, actor: "bench")

@@ -9,11 +9,22 @@ public struct FetchRecord: Sendable, Equatable, Codable {
         public var url: String
         public var status: Int
         public var location: String
+
+        public init(url: String, status: Int, location: String) {
+            self.url = url
+            self.status = status
+            self.location = location
+        }
     }
 
     public struct Header: Sendable, Equatable, Codable {
         public var name: String
         public var value: String
+
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
     }
 
     public var requestedURL: String
@@ -42,6 +53,14 @@ public struct FetchRecord: Sendable, Equatable, Codable {
     /// A sentence for a person: what went wrong, with the address or limit.
     public var failureDetail: String?
     public var curlVersion: String
+
+    /// A record of a fetch just started: what was asked for, when, by which libcurl.
+    public init(requestedURL: String, startedAt: String, endedAt: String, curlVersion: String) {
+        self.requestedURL = requestedURL
+        self.startedAt = startedAt
+        self.endedAt = endedAt
+        self.curlVersion = curlVersion
+    }
 
     enum CodingKeys: String, CodingKey {
         case requestedURL = "requested_url", hops, finalURL = "final_url", status, headers, primaryIP = "primary_ip", primaryPort = "primary_port"

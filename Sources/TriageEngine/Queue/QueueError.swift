@@ -1,3 +1,4 @@
+import TriageModel
 /// Why the queue refused or could not do something. `description` is the
 /// message for a person: it names the queue file, the case or the field.
 public struct QueueError: Error, CustomStringConvertible, Equatable, Sendable {

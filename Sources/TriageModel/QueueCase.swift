@@ -1,39 +1,3 @@
-import Foundation
-
-/// Where assessments go for an officer to decide: cases in order (band, then
-/// score, then age), claimed under a lease, decided with a reason, every
-/// change in an audit log. `TriageStore` implements it on SQLite; the
-/// engine and the commands know only this protocol.
-public protocol ReviewQueue: Sendable {
-    /// Files assessed referrals, all or none: each joins the case of its
-    /// canonical URL or content, or opens one. A referral id already queued
-    /// with the same content is `.alreadyQueued`; with other content,
-    /// `.conflict`. Returns one outcome per item, in order.
-    func enqueue(_ items: [Assessed], actor: String) throws -> [IntakeOutcome]
-    /// Does the part of filing that needs no queue (serialising the
-    /// assessment, hashing the evidence) into `item.prepared`, on the
-    /// caller's thread: assessing threads call it so the queue's writer does
-    /// not. `enqueue` prepares what is not.
-    static func prepare(_ item: inout Assessed)
-    /// The next case by order, claimed by `officer` until the lease ends;
-    /// nil when nothing is waiting. Leases that ended return their cases to
-    /// the queue first.
-    func claimNext(officer: String, lease: Duration, band: Band?) throws -> QueueCase?
-    func release(_ caseID: String, officer: String) throws -> QueueCase
-    func decide(_ caseID: String, decision: Decision, reason: String, officer: String, duplicateOf: String?) throws -> QueueCase
-    func reopen(_ caseID: String, reason: String, officer: String) throws -> QueueCase
-    func note(_ caseID: String, text: String, officer: String) throws
-}
-
-public enum IntakeOutcome: Sendable, Equatable {
-    /// Filed: the case, its size now, and whether this referral opened it.
-    case queued(caseID: String, caseSize: Int, opened: Bool)
-    /// The same referral id with the same content is already queued: nothing changed.
-    case alreadyQueued(caseID: String)
-    /// The referral id is queued with different content or URL: not merged.
-    case conflict(String)
-}
-
 public enum CaseState: String, Sendable, Codable, CaseIterable {
     case new
     case inReview = "in-review"

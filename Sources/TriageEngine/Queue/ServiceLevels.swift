@@ -1,4 +1,4 @@
-import TriageEngine
+import TriageModel
 
 /// How long a case of each band may wait, from when it was opened, before
 /// it is flagged overdue. Stored in the queue (`triage queue sla`).

@@ -1,5 +1,3 @@
-import PageFetch
-
 /// How urgently an officer should look at a referral.
 public enum Band: String, Sendable, Codable, CaseIterable, Comparable {
     /// Immediate: threat-to-life or attack-planning indicators, whatever else.
@@ -67,6 +65,65 @@ public struct Assessment: Sendable, Codable, Equatable {
         case notes, timings, fetch, incomplete
     }
 
+    public init(referral: String, url: String?, canonicalURL: String?, source: String, score: Int, band: Band, primaryCategory: String?,
+                categories: [String], contributions: [Contribution], hits: [Hit], shadowHits: [Hit], caseID: String?, caseSize: Int,
+                contentFingerprint: String?, rules: String, policy: String, contentKind: String?, pageBytes: Int?, charset: String?,
+                notes: [String], incomplete: [LimitReached]? = nil, fetch: FetchRecord? = nil, timings: Timings?) {
+        self.referral = referral
+        self.url = url
+        self.canonicalURL = canonicalURL
+        self.source = source
+        self.score = score
+        self.band = band
+        self.primaryCategory = primaryCategory
+        self.categories = categories
+        self.contributions = contributions
+        self.hits = hits
+        self.shadowHits = shadowHits
+        self.caseID = caseID
+        self.caseSize = caseSize
+        self.contentFingerprint = contentFingerprint
+        self.rules = rules
+        self.policy = policy
+        self.contentKind = contentKind
+        self.pageBytes = pageBytes
+        self.charset = charset
+        self.notes = notes
+        self.incomplete = incomplete
+        self.fetch = fetch
+        self.timings = timings
+    }
+
+    /// Decodes what `jsonBytes()` writes, and what a review queue stores:
+    /// the same JSON without the case's members (`AssessedReferral.serialized`),
+    /// which then come back as no case.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        referral = try c.decode(String.self, forKey: .referral)
+        url = try c.decodeIfPresent(String.self, forKey: .url)
+        canonicalURL = try c.decodeIfPresent(String.self, forKey: .canonicalURL)
+        source = try c.decode(String.self, forKey: .source)
+        score = try c.decode(Int.self, forKey: .score)
+        band = try c.decode(Band.self, forKey: .band)
+        primaryCategory = try c.decodeIfPresent(String.self, forKey: .primaryCategory)
+        categories = try c.decode([String].self, forKey: .categories)
+        contributions = try c.decode([Contribution].self, forKey: .contributions)
+        hits = try c.decode([Hit].self, forKey: .hits)
+        shadowHits = try c.decode([Hit].self, forKey: .shadowHits)
+        caseID = try c.decodeIfPresent(String.self, forKey: .caseID)
+        caseSize = try c.decodeIfPresent(Int.self, forKey: .caseSize) ?? 0
+        contentFingerprint = try c.decodeIfPresent(String.self, forKey: .contentFingerprint)
+        rules = try c.decode(String.self, forKey: .rules)
+        policy = try c.decode(String.self, forKey: .policy)
+        contentKind = try c.decodeIfPresent(String.self, forKey: .contentKind)
+        pageBytes = try c.decodeIfPresent(Int.self, forKey: .pageBytes)
+        charset = try c.decodeIfPresent(String.self, forKey: .charset)
+        notes = try c.decode([String].self, forKey: .notes)
+        incomplete = try c.decodeIfPresent([LimitReached].self, forKey: .incomplete)
+        fetch = try c.decodeIfPresent(FetchRecord.self, forKey: .fetch)
+        timings = try c.decodeIfPresent(Timings.self, forKey: .timings)
+    }
+
     /// A limit an assessment reached: its name and value.
     public struct LimitReached: Sendable, Codable, Equatable {
         /// `matches_per_view`, `normalization_expansion`.
@@ -93,6 +150,13 @@ public struct Assessment: Sendable, Codable, Equatable {
         /// The rule's qualified name (for `rule` lines).
         public var rule: String?
         public var reason: String
+
+        public init(points: Int, kind: String, rule: String?, reason: String) {
+            self.points = points
+            self.kind = kind
+            self.rule = rule
+            self.reason = reason
+        }
     }
 
     /// A rule that held, with what matched.
@@ -103,6 +167,15 @@ public struct Assessment: Sendable, Codable, Equatable {
         public var weight: Int
         public var matches: Int
         public var evidence: [Snippet]
+
+        public init(rule: String, category: String, severity: Int, weight: Int, matches: Int, evidence: [Snippet]) {
+            self.rule = rule
+            self.category = category
+            self.severity = severity
+            self.weight = weight
+            self.matches = matches
+            self.evidence = evidence
+        }
     }
 
     /// A match, as an officer checks it: the text around it (as a reader
@@ -121,11 +194,29 @@ public struct Assessment: Sendable, Codable, Equatable {
         public var before: String
         public var match: String
         public var after: String
+
+        public init(pattern: String, view: String, origin: String, hidden: Bool, start: Int, end: Int, before: String, match: String,
+                    after: String) {
+            self.pattern = pattern
+            self.view = view
+            self.origin = origin
+            self.hidden = hidden
+            self.start = start
+            self.end = end
+            self.before = before
+            self.match = match
+            self.after = after
+        }
     }
 
     public struct Timings: Sendable, Codable, Equatable {
         public var extractMicroseconds: Int
         public var scanMicroseconds: Int
+
+        public init(extractMicroseconds: Int, scanMicroseconds: Int) {
+            self.extractMicroseconds = extractMicroseconds
+            self.scanMicroseconds = scanMicroseconds
+        }
 
         enum CodingKeys: String, CodingKey {
             case extractMicroseconds = "extract_us", scanMicroseconds = "scan_us"

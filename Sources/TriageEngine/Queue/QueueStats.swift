@@ -1,4 +1,4 @@
-import TriageEngine
+import TriageModel
 
 /// The queue at a glance, and how the rules fare against officers' decisions.
 public struct QueueStats: Sendable {
@@ -16,6 +16,15 @@ public struct QueueStats: Sendable {
         public var actedOn: Int
         /// Decided cases the rule hit that were closed with no further action.
         public var noFurtherAction: Int
+
+        public init(rule: String, category: String, referrals: Int, cases: Int, actedOn: Int, noFurtherAction: Int) {
+            self.rule = rule
+            self.category = category
+            self.referrals = referrals
+            self.cases = cases
+            self.actedOn = actedOn
+            self.noFurtherAction = noFurtherAction
+        }
         /// actedOn / (actedOn + noFurtherAction); nil before any such decision.
         public var precision: Double? {
             actedOn + noFurtherAction == 0 ? nil : Double(actedOn) / Double(actedOn + noFurtherAction)
@@ -32,4 +41,6 @@ public struct QueueStats: Sendable {
     public var rules: [RuleLine] = []
     /// Cases by the verdict of their latest recheck (removal rates).
     public var rechecks: [RecheckOutcome: Int] = [:]
+
+    public init() {}
 }

@@ -1,3 +1,4 @@
+import TriageModel
 import Foundation
 
 /// First in, first out, for threads that wait for work: `take` waits for an

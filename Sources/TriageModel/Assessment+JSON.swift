@@ -1,6 +1,4 @@
 import Encoders
-import PageFetch
-import TriageRules
 
 /// Assessments as JSON, written by hand: keys sorted (the same order
 /// `JSONEncoder` with `.sortedKeys` gives, checked by a test), no spaces, one
@@ -31,15 +29,14 @@ extension Assessment {
         writeTail(to: &out)
     }
 
-    /// The JSON with its case left out, to be completed once the case is
-    /// known: `batch` writes it on the assessing threads, and the one thread
-    /// that files cases only copies it around the case's two members.
-    public var jsonAwaitingCase: JSONAwaitingCase {
+    /// The JSON with its case members left out, where they go, and where
+    /// the fetch record stands (`AssessedReferral.serialize()`).
+    func jsonWithoutCase() -> (bytes: [UInt8], caseAt: Int, fetch: Range<Int>?) {
         var out = JSONWriter(reservingCapacity: jsonCapacity)
         writeHead(to: &out)
         let at = out.byteCount
-        writeTail(to: &out)
-        return JSONAwaitingCase(bytes: out.finish(), caseAt: at)
+        let fetch = writeTail(to: &out)
+        return (out.finish(), at, fetch)
     }
 
     /// The members before the case's (keys sorted: `band`, `canonical_url`).
@@ -49,12 +46,15 @@ extension Assessment {
         out.member("canonical_url", string: canonicalURL)
     }
 
-    fileprivate static func writeCase(_ id: String?, size: Int, to out: inout JSONWriter) {
+    static func writeCase(_ id: String?, size: Int, to out: inout JSONWriter) {
         out.member("case", string: id)
         out.member("case_size", int: size)
     }
 
-    private func writeTail(to out: inout JSONWriter) {
+    /// Returns where the fetch record was written, if there is one.
+    @discardableResult
+    private func writeTail(to out: inout JSONWriter) -> Range<Int>? {
+        var fetchAt: Range<Int>?
         out.member("categories", strings: categories)
         out.member("charset", string: charset)
         out.member("content_fingerprint", string: contentFingerprint)
@@ -65,7 +65,9 @@ extension Assessment {
         out.endArray()
         if let fetch {
             out.key("fetch")
+            let start = out.byteCount
             fetch.write(to: &out)
+            fetchAt = start..<out.byteCount
         }
         Self.write(hits, as: "hits", to: &out)
         if let incomplete {
@@ -92,6 +94,7 @@ extension Assessment {
         }
         out.member("url", string: url)
         out.endObject()
+        return fetchAt
     }
 
     private static func write(_ hits: [Hit], as key: StaticString, to out: inout JSONWriter) {
@@ -151,31 +154,5 @@ extension Assessment.Snippet {
         out.member("start", int: start)
         out.member("view", string: view)
         out.endObject()
-    }
-}
-
-/// An assessment's JSON without its case (`Assessment.jsonAwaitingCase`).
-public struct JSONAwaitingCase: Sendable {
-    /// The JSON with the case's members left out.
-    public let bytes: [UInt8]
-    /// Where they go: after the members before them, each of which ends
-    /// here without a comma (the members after begin with theirs).
-    let caseAt: Int
-
-    /// The assessment's JSON, byte for byte `jsonBytes()` of the assessment
-    /// with this case.
-    public func completed(caseID: String?, caseSize: Int) -> [UInt8] {
-        var members = JSONWriter(reservingCapacity: 64)
-        members.beginObject()
-        Assessment.writeCase(caseID, size: caseSize, to: &members)
-        // `{"case":…,"case_size":N`: the brace gives way to a comma.
-        let middle = members.finish().dropFirst()
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count + middle.count + 1)
-        out += bytes[..<caseAt]
-        out.append(UInt8(ascii: ","))
-        out += middle
-        out += bytes[caseAt...]
-        return out
     }
 }

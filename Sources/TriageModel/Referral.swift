@@ -69,7 +69,7 @@ extension Referral {
     /// copied: 2% of a batch). As many bytes as its size said when it was
     /// opened, so a file that grows meanwhile (or never ends) costs no more
     /// than the size the reader checked. Nil if it cannot be opened or read.
-    static func readFile(_ path: String) -> [UInt8]? {
+    public static func readFile(_ path: String) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }

@@ -1,49 +1,55 @@
 import Encoders
+import TriageModel
 import Foundation
-import TriageEngine
+import TriageModel
 import TriageRules
 
 /// What a batch did, for its last lines.
-struct Summary {
-    var assessed = 0
+public struct BatchSummary: Sendable {
+    public var assessed = 0
+    /// Referrals left PENDING because fetching their URL failed.
+    public var unfetched = 0
     /// Records rejected, and the first `keptRejections` of them (each is
     /// also printed as it happens): a batch of bad lines does not grow memory.
-    var rejectedCount = 0
-    var rejected: [ReferralError] = []
-    static let keptRejections = 100
+    public var rejectedCount = 0
+    public var rejected: [ReferralError] = []
+    public static let keptRejections = 100
     /// Rejected lines the text summary names.
-    static let namedRejections = 20
-    var bands: [Band: Int] = [:]
-    var categories: [String: Int] = [:]
-    var joined = 0
-    var cases = 0
-    var bytes = 0
-    var seconds = 0.0
-    var jobs = 1
+    public static let namedRejections = 20
+    public var bands: [Band: Int] = [:]
+    public var categories: [String: Int] = [:]
+    public var joined = 0
+    public var cases = 0
+    public var bytes = 0
+    public var seconds = 0.0
+    public var jobs = 1
     /// With --db: the queue, referrals it already held, and ids in conflict.
-    var queue: String?
-    var alreadyQueued = 0
-    var conflicts: [String] = []
+    public var queue: String?
+    public var alreadyQueued = 0
+    public var conflicts: [String] = []
 
-    mutating func reject(_ error: ReferralError) {
+    public mutating func reject(_ error: ReferralError) {
         rejectedCount += 1
         if rejected.count < Self.keptRejections { rejected.append(error) }
     }
 
-    mutating func add(_ a: Assessment) {
+    public mutating func add(_ a: Assessment) {
         assessed += 1
         bytes += a.pageBytes ?? 0
         bands[a.band, default: 0] += 1
         for category in a.categories { categories[category, default: 0] += 1 }
         if a.caseSize > 1 { joined += 1 }
+        if a.band == .pending, a.fetch?.failure != nil { unfetched += 1 }
     }
 
-    var rate: Double { seconds > 0 ? Double(assessed) / seconds : 0 }
-    var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / 1e6 / seconds : 0 }
+    public init() {}
+
+    public var rate: Double { seconds > 0 ? Double(assessed) / seconds : 0 }
+    public var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / 1e6 / seconds : 0 }
 
     /// The summary for a person; `timings: false` leaves out the rate line
     /// (the one part that differs between runs).
-    func text(timings: Bool = true) -> String {
+    public func text(timings: Bool = true) -> String {
         var out = "\(assessed + rejectedCount) referrals read: \(assessed) assessed, \(rejectedCount) rejected"
         if rejectedCount > 0 {
             let named = rejected.prefix(Self.namedRejections).map { String($0.line) }.joined(separator: ", ")
@@ -63,7 +69,7 @@ struct Summary {
         return out + "\n"
     }
 
-    func json(timings: Bool = true) -> String {
+    public func json(timings: Bool = true) -> String {
         let bandCounts = Band.allCases.map { "\"\($0.rawValue)\":\(bands[$0, default: 0])" }.joined(separator: ",")
         let categoryCounts = Category.allCases.compactMap { c in categories[c.rawValue].map { "\"\(c.rawValue)\":\($0)" } }.joined(separator: ",")
         let rejects = rejected.map { "{\"line\":\($0.line),\"id\":\($0.id.map(JSON.quoted) ?? "null"),\"reason\":\(JSON.quoted($0.reason))}" }

@@ -1,8 +1,21 @@
-import TriageEngine
+import Foundation
+import TriageModel
 
 extension Assessment {
+    /// One line of a batch's text listing: band, score, referral, category,
+    /// case (and its size when it has more than one), URL.
+    public func listingLine() -> String {
+        let band = band.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)
+        let score = String(score)
+        var line = band + String(repeating: " ", count: max(0, 3 - score.count)) + score + "  " + referral
+        if let primaryCategory { line += "  " + primaryCategory }
+        if let caseID { line += "  " + caseID + (caseSize > 1 ? " (\(caseSize))" : "") }
+        if let url { line += "  " + url }
+        return line + "\n"
+    }
+
     /// For a person: band and score first, then the reasons, then the evidence.
-    func text() -> String {
+    public func explanation() -> String {
         var out = "\(band.rawValue)  score \(score)"
         if let primaryCategory { out += "  \(primaryCategory)" }
         if let caseID { out += "  (\(caseID), \(caseSize) referral\(caseSize == 1 ? "" : "s"))" }

@@ -1,5 +1,5 @@
 import Foundation
-import PageFetch
+import TriageModel
 import TriageRules
 
 /// Assesses referrals on several threads, each with its own pipeline, and
@@ -16,19 +16,17 @@ import TriageRules
 public final class AssessmentPool: @unchecked Sendable {
     /// How a batch fetches.
     public struct Fetching: Sendable {
-        public var limits: FetchLimits
-        public var policy: DestinationPolicy
-        /// Shared by every fetch thread.
-        public var throttle: HostThrottle
-        /// Fetch referrals that came with content too (`Fetcher.wants`).
+        /// Makes the page source of one fetch thread (for `PageFetch`, a
+        /// `Fetcher` with the batch's limits, destination policy and shared
+        /// host throttle).
+        public var makeSource: @Sendable () -> any PageSource
+        /// Fetch referrals that came with content too (`Referral.wantsFetching`).
         public var refetch: Bool
         /// Fetch threads: fetches in flight at once.
         public var concurrent: Int
 
-        public init(limits: FetchLimits, policy: DestinationPolicy, throttle: HostThrottle, refetch: Bool, concurrent: Int) {
-            self.limits = limits
-            self.policy = policy
-            self.throttle = throttle
+        public init(refetch: Bool, concurrent: Int, makeSource: @escaping @Sendable () -> any PageSource) {
+            self.makeSource = makeSource
             self.refetch = refetch
             self.concurrent = concurrent
         }
@@ -36,27 +34,27 @@ public final class AssessmentPool: @unchecked Sendable {
 
     private let fetching: Fetching?
     private let toFetch = WorkQueue<(Int, Referral)>()
-    private let toAssess = WorkQueue<(Int, Referral, Fetched?)>()
+    private let toAssess = WorkQueue<(Int, Referral, FetchedPage?)>()
     /// Guards `done` and `fetchThreads`; signalled when an assessment is done.
     private let finished = NSCondition()
-    private var done: [Int: Assessed] = [:]
+    private var done: [Int: AssessedReferral] = [:]
     /// Fetch threads still running: the last to stop closes `toAssess`.
     private var fetchThreads = 0
 
     /// Runs on the assessing thread after each assessment (a batch filing
     /// into a queue prepares the filing there: `ReviewQueue.prepare`).
-    private let finish: (@Sendable (inout Assessed) -> Void)?
+    private let finish: (@Sendable (inout AssessedReferral) -> Void)?
 
     /// Starts `jobs` assessing threads, and with `fetching` its fetch threads.
     public init(jobs: Int, rules: CompiledRules, policy: ScoringPolicy, limits: ScanLimits = .default, fetching: Fetching? = nil,
-                finish: (@Sendable (inout Assessed) -> Void)? = nil) {
+                finish: (@Sendable (inout AssessedReferral) -> Void)? = nil) {
         self.fetching = fetching
         self.finish = finish
         if let fetching {
             fetchThreads = max(fetching.concurrent, 1)
             for index in 0..<fetchThreads {
                 start("triage-fetch-\(index)") { [self] in
-                    fetch(with: Fetcher(limits: fetching.limits, policy: fetching.policy, throttle: fetching.throttle), refetch: fetching.refetch)
+                    fetch(with: fetching.makeSource(), refetch: fetching.refetch)
                 }
             }
         }
@@ -75,7 +73,7 @@ public final class AssessmentPool: @unchecked Sendable {
 
     /// Queues referral number `sequence` (numbers start at 0 and go up by one).
     public func submit(_ sequence: Int, _ referral: Referral) {
-        if let fetching, Fetcher.wants(referral, refetch: fetching.refetch) {
+        if let fetching, referral.wantsFetching(refetch: fetching.refetch) {
             toFetch.put((sequence, referral))
         } else {
             toAssess.put((sequence, referral, nil))
@@ -83,7 +81,7 @@ public final class AssessmentPool: @unchecked Sendable {
     }
 
     /// The assessment of referral `sequence`, waiting for it.
-    public func take(_ sequence: Int) -> Assessed {
+    public func take(_ sequence: Int) -> AssessedReferral {
         finished.lock()
         defer { finished.unlock() }
         while done[sequence] == nil { finished.wait() }
@@ -91,7 +89,7 @@ public final class AssessmentPool: @unchecked Sendable {
     }
 
     /// The assessment of referral `sequence` if it is done.
-    public func poll(_ sequence: Int) -> Assessed? {
+    public func poll(_ sequence: Int) -> AssessedReferral? {
         finished.lock()
         defer { finished.unlock() }
         return done.removeValue(forKey: sequence)
@@ -106,9 +104,9 @@ public final class AssessmentPool: @unchecked Sendable {
         }
     }
 
-    private func fetch(with fetcher: Fetcher, refetch: Bool) {
+    private func fetch(with source: any PageSource, refetch: Bool) {
         while let (sequence, referral) = toFetch.take() {
-            toAssess.put((sequence, referral, fetcher.fetch(referral, refetch: refetch)))
+            toAssess.put((sequence, referral, source.page(for: referral, refetch: refetch)))
         }
         finished.lock()
         fetchThreads -= 1

@@ -1,0 +1,153 @@
+import Foundation
+import TriageModel
+import TriageRules
+
+/// A run of referrals through the engine: the assessing (and fetching) pool,
+/// the in-order window, case filing, the summary, and the sinks. What
+/// `triage batch` and `triage check` run, and what a server's intake
+/// workers call.
+///
+/// ```
+/// referrals ─▶ pool (fetch threads ─▶ assessing threads: assess, then each
+///              sink's preparation: serialise once, compress for a queue)
+///          ─▶ in input order ─▶ filing (CaseBook or review queue: the case)
+///          ─▶ summary ─▶ sinks (text, JSON, NDJSON, …)
+/// ```
+///
+/// Memory is bounded by the window (`Options.window`), not the input: the
+/// reader waits for the oldest assessment once the window is full.
+public final class BatchRun {
+    public struct Options: Sendable {
+        /// Assessing threads.
+        public var jobs: Int
+        public var limits: ScanLimits
+        public var fetching: AssessmentPool.Fetching?
+        /// Leave timings out of every assessment (reproducible output).
+        public var noTimings: Bool
+
+        public init(jobs: Int, limits: ScanLimits = .default, fetching: AssessmentPool.Fetching? = nil, noTimings: Bool = false) {
+            self.jobs = max(jobs, 1)
+            self.limits = limits
+            self.fetching = fetching
+            self.noTimings = noTimings
+        }
+
+        /// Referrals in flight at most: 32 per assessing thread, and one per
+        /// fetch thread. Fewer leave threads idle behind one long page:
+        /// assessments leave in order, so with 4 per thread two cores were
+        /// busy 1.74 of the time, with 32 1.96 (bench-triage; see
+        /// TriageEngine/DESIGN.md).
+        public var window: Int { 32 * jobs + (fetching?.concurrent ?? 0) }
+    }
+
+    /// Told of what happens as it happens (a terminal's progress bar,
+    /// messages on standard error, a server's log).
+    public protocol Observer: AnyObject {
+        /// A record that could not be accepted; the run goes on.
+        func rejected(_ error: ReferralError)
+        /// A referral the queue holds with other content; not filed.
+        func conflict(referralID: String, reason: String)
+        /// `done` assessments have reached the sinks.
+        func progress(done: Int)
+    }
+
+    private let rules: CompiledRules
+    private let policy: ScoringPolicy
+    private let options: Options
+    private let filing: any CaseFiling
+    private let sinks: [any AssessmentSink]
+    private weak var observer: (any Observer)?
+
+    /// `filing` defaults to cases in memory for this run (`MemoryFiling`).
+    public init(rules: CompiledRules, policy: ScoringPolicy, options: Options, filing: any CaseFiling = MemoryFiling(),
+                sinks: [any AssessmentSink], observer: (any Observer)? = nil) {
+        self.rules = rules
+        self.policy = policy
+        self.options = options
+        self.filing = filing
+        self.sinks = sinks
+        self.observer = observer
+    }
+
+    /// Runs `records` (a `ReferralReader`, or any sequence of them) to the
+    /// end and returns what the run did. Throws only what filing throws (a
+    /// queue that cannot take a transaction): what was committed before stays.
+    public func run(_ records: some Sequence<ReferralReader.Record>) throws -> BatchSummary {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var summary = BatchSummary()
+        summary.jobs = options.jobs
+        summary.queue = filing.location
+
+        let pool = AssessmentPool(jobs: options.jobs, rules: rules, policy: policy, limits: options.limits, fetching: options.fetching,
+                                  finish: Self.finisher(noTimings: options.noTimings, filing: filing.preparation,
+                                                        sinks: sinks.map(\.preparation)))
+        var submitted = 0, emitted = 0
+        func emit(_ item: AssessedReferral) throws {
+            for outcome in try filing.file(item) { try deliver(outcome) }
+            emitted += 1
+        }
+        func deliver(_ outcome: Filed) throws {
+            switch outcome {
+            case let .filed(item):
+                summary.add(item.assessment)
+                for sink in sinks { try sink.write(item) }
+            case let .alreadyQueued(item):
+                summary.alreadyQueued += 1
+                summary.add(item.assessment)
+                for sink in sinks { try sink.write(item) }
+            case let .conflict(id, reason):
+                summary.conflicts.append(id)
+                observer?.conflict(referralID: id, reason: reason)
+            }
+        }
+        // Should filing throw, the pool's threads are told to stop and drained.
+        defer {
+            pool.close()
+            while emitted < submitted {
+                _ = pool.take(emitted)
+                emitted += 1
+            }
+        }
+        let window = options.window
+        for record in records {
+            switch record {
+            case let .rejected(error):
+                summary.reject(error)
+                observer?.rejected(error)
+            case let .referral(referral, _):
+                pool.submit(submitted, referral)
+                submitted += 1
+                while submitted - emitted >= window { try emit(pool.take(emitted)) }
+                while let ready = pool.poll(emitted) { try emit(ready) }
+            }
+            observer?.progress(done: emitted)
+        }
+        pool.close()
+        while emitted < submitted {
+            try emit(pool.take(emitted))
+            observer?.progress(done: emitted)
+        }
+        for outcome in try filing.flush() { try deliver(outcome) }
+        summary.cases = filing.casesOpened
+        summary.seconds = Self.seconds(clock.now - started)
+        for sink in sinks { try sink.finish(summary) }
+        return summary
+    }
+
+    /// What the assessing threads do to each assessment: drop timings if
+    /// asked, serialise once if any sink or the filing wants JSON, then the
+    /// filing's and sinks' own preparations.
+    static func finisher(noTimings: Bool, filing: SinkPreparation, sinks: [SinkPreparation]) -> @Sendable (inout AssessedReferral) -> Void {
+        let all = [filing] + sinks
+        let serialize = all.contains(where: \.serialize)
+        let prepares = all.compactMap(\.prepare)
+        return { item in
+            if noTimings { item.assessment.timings = nil }
+            if serialize { item.serialize() }
+            for prepare in prepares { prepare(&item) }
+        }
+    }
+
+    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
+}
