@@ -40,7 +40,7 @@ let package = Package(
         // libxml2, imported by PageText only.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // Page bytes to the text a reader sees, with offsets into the page.
-        .target(name: "PageText", dependencies: ["CLibXML2", "CICUShim", "TextNormalizer"], exclude: ["DESIGN.md"]),
+        .target(name: "PageText", dependencies: ["CLibXML2", "TextNormalizer"], exclude: ["DESIGN.md"]),
         // What every front end and store speaks: referrals, assessments,
         // fetch records, cases and decisions, and their JSON. No C library.
         .target(name: "TriageModel", dependencies: ["Encoders"]),
@@ -129,6 +129,8 @@ let package = Package(
         .testTarget(name: "TriageStoreTests", dependencies: [
             "TriageStore", "TriageModel", "TriageEngine", "TriageRules", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ], exclude: ["Fixtures"]),
+        // The module layout's rules, read from Package.swift and the sources.
+        .testTarget(name: "ArchitectureTests"),
         // Runs the built `triage` executable; golden files in Golden/.
         .testTarget(name: "TriageCLITests", dependencies: ["triage", "TriageModel", "TriageEngine", "TriageStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")], exclude: ["Golden"]),
     ]

@@ -1,5 +1,4 @@
 import TextNormalizer
-import CICUShim
 
 /// How a page's bytes become text: which charset, and why.
 ///
@@ -45,10 +44,7 @@ enum Charset {
         if key.isEmpty || refused.contains(key) { return nil }
         if let known = aliases[key] { return known }
         // Anything else ICU can decode (shift_jis, gbk, big5, koi8-r, …).
-        var probe: [UInt16] = [0]
-        var offsets: [Int32] = [0]
-        let status = key.withCString { name in triage_icu_decode(name, nil, 0, &probe, &offsets, 1) }
-        return status == -2 ? nil : key
+        return ICUCharsets.knows(key) ? key : nil
     }
 
     static func decide(_ bytes: UnsafeRawBufferPointer, transport: String?) -> CharsetDecision {
@@ -136,19 +132,13 @@ enum Charset {
     }
 
     private static func decodeWithICU(_ bytes: UnsafeRawBufferPointer, _ name: String, into out: inout DecodedText) {
-        let capacity = bytes.count * 2 + 16
-        var units = [UInt16](repeating: 0, count: capacity)
-        var offsets = [Int32](repeating: 0, count: capacity)
-        let written = name.withCString { label in
-            triage_icu_decode(label, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(bytes.count), &units, &offsets, Int32(capacity))
-        }
-        guard written >= 0 else {
+        guard let (units, offsets) = ICUCharsets.decode(bytes, label: name) else {
             // ICU could not decode after all: windows-1252 never fails.
             for i in 0..<bytes.count { out.append(scalar: bytes[i] < 0x80 ? UInt32(bytes[i]) : Windows1252.scalar(bytes[i]), from: i, to: i + 1) }
             return
         }
         var k = 0
-        let n = Int(written)
+        let n = units.count
         while k < n {
             let u = UInt32(units[k])
             let from = max(0, min(Int(offsets[k]), bytes.count - 1))
