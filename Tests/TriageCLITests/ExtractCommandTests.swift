@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 
 @Suite("triage extract")
 struct ExtractCommandTests {
     @Test func helpIsDocumented() throws {
         let result = try TriageProcess.run(["extract", "--help"])
         #expect(result.status == 0)
-        try expectGolden(result.stdout, "extract-help.txt")
+        try expectGolden(result.stdout, golden("extract-help.txt"))
     }
 
     /// Every sample page in every view, as a reader of the golden file sees it.
@@ -19,7 +20,7 @@ struct ExtractCommandTests {
                 all += "## \(view)\n" + result.stdout
             }
         }
-        try expectGolden(all, "extract-samples.txt")
+        try expectGolden(all, golden("extract-samples.txt"))
     }
 
     /// Each part's source range holds that part's text in the page file

@@ -34,7 +34,7 @@ struct QueueCommandTests {
             all += "== triage queue \(command) --help\n" + result.stdout
         }
         let group = try TriageProcess.run(["queue", "--help"])
-        try expectGolden("== triage queue --help\n" + group.stdout + all, "queue-help.txt")
+        try expectGolden("== triage queue --help\n" + group.stdout + all, golden("queue-help.txt"))
     }
 
     @Test func batchIntoTheQueueTwiceAddsNothing() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @Suite("triage scan")
 struct ScanCommandTests {
@@ -13,14 +14,14 @@ struct ScanCommandTests {
     @Test func helpIsDocumented() throws {
         let result = try TriageProcess.run(["scan", "--help"])
         #expect(result.status == 0)
-        try expectGolden(result.stdout, "scan-help.txt")
+        try expectGolden(result.stdout, golden("scan-help.txt"))
     }
 
     @Test func samplesAsText() throws {
         let result = try TriageProcess.run(["scan"] + Self.indicators + ["--match-kind", "leftmost-longest"] + Self.pageFiles)
         #expect(result.status == 0)
         #expect(result.stderr.isEmpty)
-        try expectGolden(result.stdout, "scan-samples.txt")
+        try expectGolden(result.stdout, golden("scan-samples.txt"))
     }
 
     @Test func samplesAsNDJSON() throws {
@@ -30,7 +31,7 @@ struct ScanCommandTests {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             #expect(Set(object?.keys ?? [:].keys) == ["input", "pattern", "start", "end"])
         }
-        try expectGolden(result.stdout, "scan-samples.ndjson")
+        try expectGolden(result.stdout, golden("scan-samples.ndjson"))
     }
 
     @Test func countsPerInput() throws {

@@ -8,7 +8,7 @@ struct TriageCommandTests {
         for command in ["check", "batch"] {
             let result = try TriageProcess.run([command, "--help"])
             #expect(result.status == 0)
-            try expectGolden(result.stdout, "\(command)-help.txt")
+            try expectGolden(result.stdout, golden("\(command)-help.txt"))
         }
     }
 
@@ -47,7 +47,7 @@ struct TriageCommandTests {
             #expect(result.status == 0, "\(page): \(result.stderr)")
             all += "== \(page)\n" + result.stdout
         }
-        try expectGolden(all, "check-samples.txt")
+        try expectGolden(all, golden("check-samples.txt"))
     }
 
     @Test func checkAsJSONIsOneDeterministicObject() throws {
@@ -75,8 +75,8 @@ struct TriageCommandTests {
     @Test func batchListsSummarisesAndReportsBadLines() throws {
         let result = try TriageProcess.run(["batch", "Samples/referrals.ndjson", "--no-timings"])
         #expect(result.status == 1, "rejected lines make the exit status 1")
-        try expectGolden(result.stdout, "batch-samples.txt")
-        try expectGolden(result.stderr, "batch-samples-rejected.txt")
+        try expectGolden(result.stdout, golden("batch-samples.txt"))
+        try expectGolden(result.stderr, golden("batch-samples-rejected.txt"))
     }
 
     @Test func batchAsNDJSONKeepsTheSummaryOffStandardOutput() throws {
@@ -85,7 +85,7 @@ struct TriageCommandTests {
         #expect(lines.count == 46)
         for line in lines { #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any]) }
         #expect(result.stderr.contains("46 assessed, 7 rejected"))
-        try expectGolden(result.stdout, "batch-samples.ndjson")
+        try expectGolden(result.stdout, golden("batch-samples.ndjson"))
     }
 
     @Test func manyRejectedLinesAreCountedNotAllListed() throws {
@@ -114,7 +114,7 @@ struct TriageCommandTests {
     @Test func batchReadsCSV() throws {
         let result = try TriageProcess.run(["batch", "Samples/referrals.csv", "--no-timings"])
         #expect(result.status == 1)
-        try expectGolden(result.stdout, "batch-csv.txt")
+        try expectGolden(result.stdout, golden("batch-csv.txt"))
         #expect(result.stderr.contains("referrals.csv:7: referral C-0005: unknown source `nobody`"))
     }
 

@@ -86,15 +86,7 @@ extension TriageProcess {
     }
 }
 
-/// Compares `actual` with a checked-in golden file; `UPDATE_GOLDEN=1`
-/// rewrites the file instead (CI never sets it).
-func expectGolden(_ actual: String, _ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)")
-    if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
-        try actual.write(to: url, atomically: true, encoding: .utf8)
-        return
-    }
-    let expected = try String(contentsOf: url, encoding: .utf8)
-    #expect(actual == expected, "\(name) differs from its golden file; rerun with UPDATE_GOLDEN=1 if the change is intended",
-            sourceLocation: sourceLocation)
+/// The golden file `name` of the command-line tests (in `Golden/`).
+func golden(_ name: String) -> URL {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name)")
 }

@@ -22,6 +22,12 @@ struct PipelineTests {
             .map { folder + "/" + $0 }
     }
 
+    /// The sample pages the tests below run over are there: were they moved,
+    /// those tests would pass with no case at all.
+    @Test func theSamplePagesAreThere() {
+        #expect(Self.pages.count >= 10, "Samples/pages holds \(Self.pages.count) pages")
+    }
+
     /// Every snippet's byte range holds the matched text in the page as received.
     @Test(arguments: pages)
     func evidencePointsAtThePageBytes(_ path: String) throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import TriageRules
 
 /// Every diagnostic code has an input in Diagnostics/ named after it, and its

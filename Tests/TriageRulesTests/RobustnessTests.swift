@@ -8,14 +8,29 @@ import TestSupport
 struct RobustnessTests {
     static let good = ruleSource(strings: "        $a = \"alpha\"\n        $b = [\"bravo\", \"charlie\"] fullword", condition: "$a or #b >= 2")
 
+    /// A file cut anywhere inside its rule (from the `rule` keyword to
+    /// before the closing brace) is an error, pointed at a place inside
+    /// what is left of the file; cut before the rule starts (nothing) or
+    /// after it ends (a trailing newline), it compiles to one rule or none.
     @Test func everyTruncationOfAValidFile() {
         let bytes = Array(Self.good.utf8)
-        for length in 0..<bytes.count {
-            let (_, diagnostics) = RuleCompiler(reader: { throw MissingFile(path: $0) })
+        let ruleStart = 0, ruleEnd = bytes.lastIndex(of: UInt8(ascii: "}"))!
+        var errors = 0
+        for length in 0...bytes.count {
+            let (rules, diagnostics) = RuleCompiler(reader: { throw MissingFile(path: $0) })
                 .compile(sources: [SourceFile(path: "cut.rules", bytes: Array(bytes[..<length]))])
-            // Either it still forms complete rules, or it says what is wrong.
-            _ = diagnostics.items.count
+            if length > ruleStart && length <= ruleEnd {
+                #expect(diagnostics.hasErrors && rules == nil, "cut at \(length): \(diagnostics.items.map(\.message))")
+                errors += 1
+            } else {
+                #expect(!diagnostics.hasErrors && rules?.rules.count == (length == 0 ? 0 : 1), "cut at \(length)")
+            }
+            for diagnostic in diagnostics.items {
+                #expect(diagnostic.span.file.path == "cut.rules" && diagnostic.span.start <= length && diagnostic.span.end <= length,
+                        "cut at \(length): \(diagnostic.message) at \(diagnostic.span.start)-\(diagnostic.span.end)")
+            }
         }
+        #expect(errors == ruleEnd)
     }
 
     @Test func randomBytes() {
@@ -24,7 +39,14 @@ struct RobustnessTests {
             let bytes = (0..<Int.random(in: 0...400, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             let (rules, diagnostics) = RuleCompiler(reader: { throw MissingFile(path: $0) })
                 .compile(sources: [SourceFile(path: "noise.rules", bytes: bytes)])
-            #expect(rules != nil || diagnostics.hasErrors)
+            // Noise is never a rule set: it fails with errors, each placed
+            // within the input, and renders without trapping.
+            #expect(rules == nil || rules?.rules.count == 0)
+            #expect(diagnostics.hasErrors || bytes.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D })
+            for diagnostic in diagnostics.items {
+                #expect(diagnostic.span.start <= bytes.count && diagnostic.span.end <= bytes.count)
+            }
+            #expect(!DiagnosticRenderer.text(diagnostics).isEmpty || diagnostics.items.isEmpty)
         }
     }
 

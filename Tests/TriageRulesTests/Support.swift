@@ -54,12 +54,3 @@ func ruleSource(_ name: String = "r", strings: String, condition: String, status
     """
 }
 
-/// Compares with a golden file; `UPDATE_GOLDEN=1` rewrites it (CI never sets it).
-func expectGolden(_ actual: String, _ url: URL, sourceLocation: SourceLocation = #_sourceLocation) throws {
-    if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
-        try actual.write(to: url, atomically: true, encoding: .utf8)
-        return
-    }
-    let expected = try String(contentsOf: url, encoding: .utf8)
-    #expect(actual == expected, "\(url.lastPathComponent) differs; rerun with UPDATE_GOLDEN=1 if intended", sourceLocation: sourceLocation)
-}
