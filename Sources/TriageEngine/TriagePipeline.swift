@@ -160,10 +160,10 @@ public final class TriagePipeline {
     private func hit(_ rule: Rule, _ evidence: Evidence, page: PageText, views: TextViews) -> Assessment.Hit {
         var snippets: [Assessment.Snippet] = []
         var matches = 0
-        for stringHit in evidence {
-            matches += stringHit.count
-            let name = patternName(stringHit.string)
-            for span in stringHit.spans.prefix(snippetsPerPattern) {
+        for patternHit in evidence {
+            matches += patternHit.count
+            let name = patternName(patternHit.pattern)
+            for span in patternHit.spans.prefix(snippetsPerPattern) {
                 snippets.append(snippet(span, pattern: name, page: page, views: views))
             }
         }
@@ -178,9 +178,9 @@ public final class TriagePipeline {
         return rule
     }
 
-    private func patternName(_ id: StringID) -> String {
+    private func patternName(_ id: PatternID) -> String {
         if let known = patternNames[id.index] { return known }
-        let name = "$" + rules.strings[id].name
+        let name = "$" + rules.patterns[id].name
         patternNames[id.index] = name
         return name
     }

@@ -11,7 +11,7 @@ struct RuleSyntax {
     var nameSpan: SourceSpan
     var tags: [String] = []
     var meta: [MetaSyntax] = []
-    var strings: [PatternSyntax] = []
+    var patterns: [PatternSyntax] = []
     var condition: ConditionSyntax?
     var conditionSpan: SourceSpan?
     /// A `condition:` section was written but could not be parsed (already

@@ -6,7 +6,7 @@ import TextNormalizer
 /// Built by the compiler or loaded from a compiled file, it is the same
 /// thing either way: the file's table bytes (on the heap, or mapped) read in
 /// place, and one automaton per (view, case). Rules and patterns are decoded
-/// from their records when asked for (`rules[i]`, `strings[i]`).
+/// from their records when asked for (`rules[i]`, `patterns[i]`).
 public struct CompiledRules: Sendable {
     /// The source files, in load order.
     public let sourcePaths: [String]
@@ -22,8 +22,8 @@ public struct CompiledRules: Sendable {
 
     /// All rules, indexed by `RuleID`.
     public var rules: RuleTable { RuleTable(ruleSet: self) }
-    /// All declared patterns, indexed by `StringID`.
-    public var strings: StringTable { StringTable(ruleSet: self) }
+    /// All declared patterns, indexed by `PatternID`.
+    public var patterns: PatternTable { PatternTable(ruleSet: self) }
 
     init(tables: ScanTables, matchers: [ViewMatcher], sourcePaths: [String], fingerprint: Fingerprint,
          records: ColdRecords) {
@@ -37,13 +37,13 @@ public struct CompiledRules: Sendable {
 
     /// Compiles checked rules: groups their literals into automata, encodes
     /// the tables as the file stores them, and reads them back in place.
-    static func build(rules: [Rule], strings: [DeclaredString], sources: [SourceFile]) throws(BuildError) -> CompiledRules {
+    static func build(rules: [Rule], patterns: [DeclaredPattern], sources: [SourceFile]) throws(BuildError) -> CompiledRules {
         // Group every literal by the automaton that will search for it, and
         // give identical literals one automaton pattern shared by all their
         // declarations.
         var groups: [MatcherKey: MatcherGroup] = [:]
         let normalizer = TextNormalizer()
-        for declared in strings where rules[declared.rule.index].status != .disabled {
+        for declared in patterns where rules[declared.rule.index].status != .disabled {
             let key = MatcherKey(view: declared.view, caseInsensitive: declared.caseInsensitive)
             // Mutated in place: copying a group out and back per declaration
             // would make compilation quadratic in the number of patterns.
@@ -54,7 +54,7 @@ public struct CompiledRules: Sendable {
                 groups[key, default: MatcherGroup()].add(folded, owner: declared.id)
             }
         }
-        var matchers: [(key: MatcherKey, automaton: AhoCorasick, owners: [[StringID]])] = []
+        var matchers: [(key: MatcherKey, automaton: AhoCorasick, owners: [[PatternID]])] = []
         for key in groups.keys.sorted(by: { ($0.view.code, $0.caseInsensitive ? 1 : 0) < ($1.view.code, $1.caseInsensitive ? 1 : 0) }) {
             let group = groups[key]!
             var builder = AhoCorasickBuilder()
@@ -63,7 +63,7 @@ public struct CompiledRules: Sendable {
             matchers.append((key, try builder.build(group.patterns), group.owners))
         }
         var contents = RuleSetFile.Contents(
-            sourcePaths: sources.map(\.path), fingerprint: Fingerprint(sources: sources), rules: rules, strings: strings,
+            sourcePaths: sources.map(\.path), fingerprint: Fingerprint(sources: sources), rules: rules, patterns: patterns,
             baseline: [UInt8](repeating: 0, count: rules.count), matchers: matchers)
         // Read back once to derive the evaluation order, compute every
         // rule's no-hit value in that order, then encode the final tables.
@@ -98,7 +98,7 @@ public struct CompiledRules: Sendable {
     public var activeRuleCount: Int { rules.count { $0.status == .active } }
 
     /// Number of distinct literals across all automata.
-    public var patternCount: Int { matchers.reduce(0) { $0 + $1.automaton.patternCount } }
+    public var literalCount: Int { matchers.reduce(0) { $0 + $1.automaton.patternCount } }
     /// Automaton states across all automata.
     public var stateCount: Int { matchers.reduce(0) { $0 + $1.automaton.stateCount } }
     /// Bytes used by the automata.
@@ -113,7 +113,7 @@ public struct CompiledRules: Sendable {
     public func casedGate() -> CasedGate? {
         let normalizer = TextNormalizer()
         var literals: Set<[UInt8]> = []
-        for declared in strings where declared.view == .cased && rules[declared.rule.index].status != .disabled {
+        for declared in patterns where declared.view == .cased && rules[declared.rule.index].status != .disabled {
             for value in declared.values {
                 let folded = normalizer.views(of: value, leet: false).normalized.bytes
                 if !folded.isEmpty { literals.insert(folded) }
@@ -154,9 +154,9 @@ public struct CompiledRules: Sendable {
 struct MatcherGroup {
     var patterns: [[UInt8]] = []
     var index: [[UInt8]: Int] = [:]
-    var owners: [[StringID]] = []
+    var owners: [[PatternID]] = []
 
-    mutating func add(_ literal: [UInt8], owner: StringID) {
+    mutating func add(_ literal: [UInt8], owner: PatternID) {
         if let existing = index[literal] {
             if !owners[existing].contains(owner) { owners[existing].append(owner) }
         } else {

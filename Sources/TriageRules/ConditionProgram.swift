@@ -11,7 +11,7 @@ import AhoCorasick
 ///
 /// ```
 /// boolean        [0, value]
-/// string         [1, s]
+/// pattern        [1, s]
 /// count          [2, s, comparison, n]
 /// atLeast        [3, n, k, s1 … sk]
 /// near           [4, a, b, words]
@@ -21,7 +21,7 @@ import AhoCorasick
 /// ```
 struct ConditionProgram: @unchecked Sendable {
     enum Op: Int32 {
-        case boolean = 0, string, count, atLeast, near, rule, not, all, any
+        case boolean = 0, pattern, count, atLeast, near, rule, not, all, any
 
         /// Written out (not synthesised) so that it inlines: evaluation
         /// converts every node it visits, and the synthesised conversion
@@ -30,7 +30,7 @@ struct ConditionProgram: @unchecked Sendable {
         init?(rawValue: Int32) {
             switch rawValue {
             case 0: self = .boolean
-            case 1: self = .string
+            case 1: self = .pattern
             case 2: self = .count
             case 3: self = .atLeast
             case 4: self = .near
@@ -70,7 +70,7 @@ struct ConditionProgram: @unchecked Sendable {
     private static func emit(_ c: Condition, into code: inout [Int32]) {
         switch c {
         case let .boolean(b): code += [Op.boolean.rawValue, b ? 1 : 0]
-        case let .string(s): code += [Op.string.rawValue, Int32(bitPattern: s.rawValue)]
+        case let .pattern(s): code += [Op.pattern.rawValue, Int32(bitPattern: s.rawValue)]
         case let .count(s, op, n):
             code += [Op.count.rawValue, Int32(bitPattern: s.rawValue), Int32(comparisons.firstIndex(of: op)!), Int32(clamping: n)]
         case let .atLeast(n, members):
@@ -107,7 +107,7 @@ struct ConditionProgram: @unchecked Sendable {
     static func cost(_ c: Condition) -> Int {
         switch c {
         case .boolean: 0
-        case .string, .rule: 1
+        case .pattern, .rule: 1
         case .count: 2
         case let .atLeast(_, members): 2 + members.count / 4
         case .near: 100
@@ -120,7 +120,7 @@ struct ConditionProgram: @unchecked Sendable {
     @inline(__always)
     func end(of pc: Int) -> Int {
         switch code[pc] {
-        case Op.boolean.rawValue, Op.string.rawValue, Op.rule.rawValue: pc + 2
+        case Op.boolean.rawValue, Op.pattern.rawValue, Op.rule.rawValue: pc + 2
         case Op.count.rawValue, Op.near.rawValue: pc + 4
         case Op.atLeast.rawValue: pc + 3 + Int(code[pc + 2])
         case Op.not.rawValue: Int(code[pc + 1])
@@ -134,10 +134,10 @@ struct ConditionProgram: @unchecked Sendable {
     }
 
     private func decode(at pc: Int) -> Condition {
-        let id = { (k: Int) in StringID(rawValue: UInt32(bitPattern: code[pc + k])) }
+        let id = { (k: Int) in PatternID(rawValue: UInt32(bitPattern: code[pc + k])) }
         switch Op(rawValue: code[pc])! {
         case .boolean: return .boolean(code[pc + 1] != 0)
-        case .string: return .string(id(1))
+        case .pattern: return .pattern(id(1))
         case .count: return .count(id(1), Self.comparisons[Int(code[pc + 2])], Int(code[pc + 3]))
         case .atLeast: return .atLeast(Int(code[pc + 1]), (0..<Int(code[pc + 2])).map { id(3 + $0) })
         case .near: return .near(id(1), id(2), words: Int(code[pc + 3]))
@@ -159,13 +159,13 @@ struct ConditionProgram: @unchecked Sendable {
     /// `any of (...)`, `#a > 0`, and those of any operand of a top-level
     /// `or` (never through `and` or `not`). A scan decides such a rule from
     /// that hit without running its program.
-    func forEachSufficientString(of rule: Int, _ body: (Int) -> Void) {
-        forEachTopLevelOperand(of: rule) { forEachDecidingString(at: $0, body) }
+    func forEachSufficientPattern(of rule: Int, _ body: (Int) -> Void) {
+        forEachTopLevelOperand(of: rule) { forEachDecidingPattern(at: $0, body) }
     }
 
     /// How many distinct patterns among those rule `rule`'s condition reads
     /// must hit, at the least, for it to hold when none of its deciding
-    /// patterns (`forEachSufficientString`) hit: a scan runs the rule's
+    /// patterns (`forEachSufficientPattern`) hit: a scan runs the rule's
     /// program only when that many do. `$a and $b` needs two, `2 of them or
     /// $c` two (a hit on `$c` decides it), `not $a` none. A lower bound: 0
     /// when it cannot tell; `unreachable` when the condition never holds.
@@ -180,7 +180,7 @@ struct ConditionProgram: @unchecked Sendable {
             // A deciding operand that did not hit is false (and one that
             // holds without hits is no deciding operand).
             var deciding = false
-            forEachDecidingString(at: pc) { _ in deciding = true }
+            forEachDecidingPattern(at: pc) { _ in deciding = true }
             if !(deciding && hits >= 1) { least = min(least, hits) }
         }
         return least
@@ -188,8 +188,8 @@ struct ConditionProgram: @unchecked Sendable {
 
     /// Calls `body` with every pattern rule `rule`'s condition reads (some
     /// more than once).
-    func forEachReadString(of rule: Int, _ body: (Int) -> Void) {
-        visit(rule) { pc in forEachString(at: pc, body) }
+    func forEachReadPattern(of rule: Int, _ body: (Int) -> Void) {
+        visit(rule) { pc in forEachPattern(at: pc, body) }
     }
 
     /// Scratch space for `hitsNeeded`: per declared pattern, the last
@@ -197,7 +197,7 @@ struct ConditionProgram: @unchecked Sendable {
     struct HitsScratch {
         var operand: [Int]
         var next = 1
-        init(strings: Int) { operand = Array(repeating: 0, count: strings) }
+        init(patterns: Int) { operand = Array(repeating: 0, count: patterns) }
     }
 
     /// More hits than a condition could need: it can never hold.
@@ -220,9 +220,9 @@ struct ConditionProgram: @unchecked Sendable {
 
     /// The patterns of the node at `pc` if a hit on any of them makes it
     /// true: `$a`, `any of (...)`, a count every hit satisfies.
-    private func forEachDecidingString(at pc: Int, _ body: (Int) -> Void) {
+    private func forEachDecidingPattern(at pc: Int, _ body: (Int) -> Void) {
         switch Op(rawValue: code[pc]) {
-        case .string: body(Int(code[pc + 1]))
+        case .pattern: body(Int(code[pc + 1]))
         case .atLeast where code[pc + 1] <= 1:
             for k in 0..<Int(code[pc + 2]) { body(Int(code[pc + 3 + k])) }
         case .count where Self.comparisons[Int(code[pc + 2])].holdsForEveryHit(Int(code[pc + 3])):
@@ -238,7 +238,7 @@ struct ConditionProgram: @unchecked Sendable {
         let id = { (k: Int) in Int(self.code[pc + k]) }
         switch Op(rawValue: code[pc]).unsafelyUnwrapped {
         case .boolean: return code[pc + 1] != 0 ? 0 : Self.unreachable
-        case .string: return 1
+        case .pattern: return 1
         case .count: return Self.comparisons[id(2)].holds(0, id(3)) ? 0 : 1
         case .atLeast:
             // Members are distinct (the compiler writes a set).
@@ -266,7 +266,7 @@ struct ConditionProgram: @unchecked Sendable {
             var at = pc + 3
             for k in 0..<count {
                 visit(nodesOf: at) { node in
-                    forEachString(at: node) { s in
+                    forEachPattern(at: node) { s in
                         let stamp = scratch.operand[s]
                         if stamp >= first && stamp < first + count && stamp != first + k { disjoint = false }
                         scratch.operand[s] = first + k
@@ -288,9 +288,9 @@ struct ConditionProgram: @unchecked Sendable {
 
     /// Calls `body` with the patterns the node at `pc` reads itself (not
     /// those of its operands).
-    private func forEachString(at pc: Int, _ body: (Int) -> Void) {
+    private func forEachPattern(at pc: Int, _ body: (Int) -> Void) {
         switch Op(rawValue: code[pc]) {
-        case .string, .count: body(Int(code[pc + 1]))
+        case .pattern, .count: body(Int(code[pc + 1]))
         case .atLeast: for k in 0..<Int(code[pc + 2]) { body(Int(code[pc + 3 + k])) }
         case .near:
             body(Int(code[pc + 1]))
@@ -330,18 +330,18 @@ struct ConditionProgram: @unchecked Sendable {
     /// filling its parent, every ID in range, nesting bounded by `maxDepth`
     /// (so the recursion here and in evaluation is bounded too). After this,
     /// the unchecked accessors above cannot read out of bounds.
-    func validate(strings: Int, rules: Int, maxDepth: Int) throws(LoadError) {
+    func validate(patterns: Int, rules: Int, maxDepth: Int) throws(LoadError) {
         guard entry.count == rules else { throw LoadError.malformedRuleSet("\(entry.count) conditions for \(rules) rules") }
         for (rule, start) in entry.enumerated() {
             guard start >= 0, Int(start) < code.count else {
                 throw LoadError.malformedRuleSet("rule \(rule)'s condition starts outside the program")
             }
-            _ = try check(at: Int(start), limit: code.count, depth: 0, rule: rule, strings: strings, rules: rules, maxDepth: maxDepth)
+            _ = try check(at: Int(start), limit: code.count, depth: 0, rule: rule, patterns: patterns, rules: rules, maxDepth: maxDepth)
         }
     }
 
     /// Validates the node at `pc`, which must end by `limit`; returns its end.
-    private func check(at pc: Int, limit: Int, depth: Int, rule: Int, strings: Int, rules: Int, maxDepth: Int) throws(LoadError) -> Int {
+    private func check(at pc: Int, limit: Int, depth: Int, rule: Int, patterns: Int, rules: Int, maxDepth: Int) throws(LoadError) -> Int {
         let fail = { (what: String) in LoadError.malformedRuleSet("rule \(rule)'s condition: \(what)") }
         guard depth <= maxDepth else { throw fail("nested too deeply") }
         guard pc < limit, let op = Op(rawValue: code[pc]) else { throw fail(pc < limit ? "unknown node \(code[pc])" : "a node overruns its parent") }
@@ -354,13 +354,13 @@ struct ConditionProgram: @unchecked Sendable {
         }
         switch op {
         case .boolean: return try size(2)
-        case .string:
+        case .pattern:
             let end = try size(2)
-            try id(1, below: strings, "pattern")
+            try id(1, below: patterns, "pattern")
             return end
         case .count:
             let end = try size(4)
-            try id(1, below: strings, "pattern")
+            try id(1, below: patterns, "pattern")
             try id(2, below: Self.comparisons.count, "comparison")
             return end
         case .atLeast:
@@ -368,12 +368,12 @@ struct ConditionProgram: @unchecked Sendable {
             let k = Int(code[pc + 2])
             guard k >= 0 else { throw fail("a negative operand count") }
             let end = try size(3 + k)
-            for i in 0..<k { try id(3 + i, below: strings, "pattern") }
+            for i in 0..<k { try id(3 + i, below: patterns, "pattern") }
             return end
         case .near:
             let end = try size(4)
-            try id(1, below: strings, "pattern")
-            try id(2, below: strings, "pattern")
+            try id(1, below: patterns, "pattern")
+            try id(2, below: patterns, "pattern")
             return end
         case .rule:
             let end = try size(2)
@@ -390,7 +390,7 @@ struct ConditionProgram: @unchecked Sendable {
             // Each operand takes at least two words or throws, so a forged
             // count cannot loop for long.
             for _ in 0..<operands {
-                at = try check(at: at, limit: end, depth: depth + 1, rule: rule, strings: strings, rules: rules, maxDepth: maxDepth)
+                at = try check(at: at, limit: end, depth: depth + 1, rule: rule, patterns: patterns, rules: rules, maxDepth: maxDepth)
             }
             guard at == end else { throw fail("operands do not fill their node") }
             return end

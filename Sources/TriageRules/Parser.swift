@@ -163,7 +163,7 @@ struct Parser {
             advance()  // ':'
             switch section {
             case "meta": parseMeta(into: &rule)
-            case "strings": parseStrings(into: &rule)
+            case "strings": parsePatterns(into: &rule)
             case "condition": parseConditionSection(into: &rule)
             default: parseExamples(into: &rule)
             }
@@ -203,7 +203,7 @@ struct Parser {
         }
     }
 
-    private mutating func parseStrings(into rule: inout RuleSyntax) {
+    private mutating func parsePatterns(into rule: inout RuleSyntax) {
         while case let .pattern(name, wildcard) = current.kind {
             let nameToken = current
             advance()
@@ -240,7 +240,7 @@ struct Parser {
                 advance()
             }
             if !(wildcard || name.isEmpty) {
-                rule.strings.append(PatternSyntax(name: name, nameSpan: span(nameToken), values: values, modifiers: modifiers))
+                rule.patterns.append(PatternSyntax(name: name, nameSpan: span(nameToken), values: values, modifiers: modifiers))
             }
         }
         if !atSection && !current.isSymbol("}") {

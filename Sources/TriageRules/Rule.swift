@@ -62,7 +62,7 @@ public struct Rule: Sendable, Hashable {
     public let reviewed: String?
     public let status: RuleStatus
     /// The rule's declared patterns, in declaration order.
-    public let strings: [StringID]
+    public let patterns: [PatternID]
     public let condition: Condition
     public let examples: [Example]
     /// Where the rule is declared: file and 1-based line.
@@ -71,8 +71,8 @@ public struct Rule: Sendable, Hashable {
 }
 
 /// One declared pattern: `$name = "text"` or a list of texts, with modifiers.
-public struct DeclaredString: Sendable, Hashable {
-    public let id: StringID
+public struct DeclaredPattern: Sendable, Hashable {
+    public let id: PatternID
     public let rule: RuleID
     /// Without the `$`.
     public let name: String
@@ -93,10 +93,10 @@ public struct Example: Sendable, Hashable {
 /// A condition with names resolved to IDs.
 public indirect enum Condition: Sendable, Hashable {
     case boolean(Bool)
-    case string(StringID)
-    case count(StringID, Comparison, Int)
-    case atLeast(Int, [StringID])
-    case near(StringID, StringID, words: Int)
+    case pattern(PatternID)
+    case count(PatternID, Comparison, Int)
+    case atLeast(Int, [PatternID])
+    case near(PatternID, PatternID, words: Int)
     case rule(RuleID)
     case not(Condition)
     /// All of the operands hold. `a and b and c` is one node, not a chain,

@@ -3,7 +3,7 @@ import TextNormalizer
 /// Resolves names and checks every rule, collecting diagnostics.
 struct RuleChecker {
     var diagnostics = Diagnostics()
-    private(set) var strings: [DeclaredString] = []
+    private(set) var patterns: [DeclaredPattern] = []
 
     static let metadataKeys: Set<String> = ["description", "category", "severity", "weight", "reference", "author", "reviewed", "status"]
     static let severityRange = 0...10
@@ -59,13 +59,13 @@ struct RuleChecker {
 
     private mutating func checkRule(_ syntax: RuleSyntax, namespace: String, id: RuleID) -> Rule {
         let meta = checkMetadata(syntax)
-        let (ids, byName, declarations) = declareStrings(syntax, rule: id)
-        var used: Set<StringID> = []
+        let (ids, byName, declarations) = declarePatterns(syntax, rule: id)
+        var used: Set<PatternID> = []
         var condition = Condition.boolean(false)
         if let written = syntax.condition {
             // An unresolved condition has already been reported; it is not
             // also "never matches".
-            let resolved = resolve(written, strings: byName, namespace: namespace, used: &used)
+            let resolved = resolve(written, patterns: byName, namespace: namespace, used: &used)
             condition = resolved ?? .boolean(false)
             if let resolved, let constant = RuleChecker.constantValue(resolved), let span = syntax.conditionSpan {
                 if constant {
@@ -79,7 +79,7 @@ struct RuleChecker {
             diagnostics.append(Diagnostic(.missingCondition, "rule `\(syntax.name)` has no condition", at: syntax.nameSpan,
                                           hint: "add `condition:` with, for example, `any of them`"))
         }
-        for (stringID, declaration) in zip(ids, declarations) where !used.contains(stringID) && !syntax.conditionFailed {
+        for (patternID, declaration) in zip(ids, declarations) where !used.contains(patternID) && !syntax.conditionFailed {
             diagnostics.append(Diagnostic(.unusedPattern, "pattern `$\(declaration.name)` is not used in the condition", at: declaration.nameSpan))
         }
         if syntax.examples.isEmpty {
@@ -90,7 +90,7 @@ struct RuleChecker {
             id: id, qualifiedName: namespace + "." + syntax.name, namespace: namespace, name: syntax.name, tags: syntax.tags,
             description: meta.description, category: meta.category, severity: meta.severity, weight: meta.weight,
             reference: meta.reference, author: meta.author, reviewed: meta.reviewed, status: meta.status,
-            strings: ids, condition: condition,
+            patterns: ids, condition: condition,
             examples: syntax.examples.map { Example(shouldMatch: $0.shouldMatch, text: $0.text, line: $0.span.file.location(of: $0.span.start).line) },
             file: syntax.nameSpan.file.path, line: line)
     }
@@ -176,13 +176,13 @@ struct RuleChecker {
 
     /// Declares the rule's patterns; returns their IDs, a name lookup, and
     /// the declaration of each ID (duplicates are reported and left out).
-    private mutating func declareStrings(_ syntax: RuleSyntax, rule: RuleID) -> ([StringID], [String: StringID], [PatternSyntax]) {
-        var ids: [StringID] = []
+    private mutating func declarePatterns(_ syntax: RuleSyntax, rule: RuleID) -> ([PatternID], [String: PatternID], [PatternSyntax]) {
+        var ids: [PatternID] = []
         var declarations: [PatternSyntax] = []
-        var byName: [String: StringID] = [:]
+        var byName: [String: PatternID] = [:]
         var firstSpan: [String: SourceSpan] = [:]
         var seenValues: [[UInt8]: SourceSpan] = [:]
-        for declaration in syntax.strings {
+        for declaration in syntax.patterns {
             if let first = firstSpan[declaration.name] {
                 diagnostics.append(Diagnostic(.duplicatePatternName, "pattern `$\(declaration.name)` is declared twice", at: declaration.nameSpan,
                                               labels: [.init(span: first, message: "first declared here")]))
@@ -231,8 +231,8 @@ struct RuleChecker {
                     seenValues[key] = value.span
                 }
             }
-            let id = StringID(strings.count)
-            strings.append(DeclaredString(id: id, rule: rule, name: declaration.name, values: declaration.values.map(\.bytes),
+            let id = PatternID(patterns.count)
+            patterns.append(DeclaredPattern(id: id, rule: rule, name: declaration.name, values: declaration.values.map(\.bytes),
                                           view: view, caseInsensitive: caseInsensitive,
                                           fullword: modifiers.contains("fullword")))
             ids.append(id)
@@ -246,10 +246,10 @@ struct RuleChecker {
 
     // MARK: Conditions
 
-    private mutating func resolve(_ c: ConditionSyntax, strings: [String: StringID], namespace: String,
-                                  used: inout Set<StringID>) -> Condition? {
-        func string(_ name: String, _ span: SourceSpan) -> StringID? {
-            guard let id = strings[name] else {
+    private mutating func resolve(_ c: ConditionSyntax, patterns: [String: PatternID], namespace: String,
+                                  used: inout Set<PatternID>) -> Condition? {
+        func pattern(_ name: String, _ span: SourceSpan) -> PatternID? {
+            guard let id = patterns[name] else {
                 diagnostics.append(Diagnostic(.undefinedPattern, "no pattern `$\(name)` in this rule", at: span))
                 return nil
             }
@@ -260,26 +260,26 @@ struct RuleChecker {
         case let .boolean(b, _):
             return .boolean(b)
         case let .pattern(name, span):
-            return string(name, span).map { .string($0) }
+            return pattern(name, span).map { .pattern($0) }
         case let .count(name, span, op, n):
-            return string(name, span).map { .count($0, op, n) }
+            return pattern(name, span).map { .count($0, op, n) }
         case let .near(a, b, words, span):
-            guard let x = string(a, span), let y = string(b, span) else { return nil }
+            guard let x = pattern(a, span), let y = pattern(b, span) else { return nil }
             return .near(x, y, words: words)
         case let .of(quantifier, set, span):
-            var members: [StringID] = []
+            var members: [PatternID] = []
             switch set {
             case .them:
-                members = strings.values.sorted()
+                members = patterns.values.sorted()
             case let .items(items):
                 for item in items {
                     if item.wildcard {
-                        let found = strings.filter { $0.key.hasPrefix(item.name) }.map(\.value).sorted()
+                        let found = patterns.filter { $0.key.hasPrefix(item.name) }.map(\.value).sorted()
                         if found.isEmpty {
                             diagnostics.append(Diagnostic(.undefinedPattern, "no pattern matches `$\(item.name)*` in this rule", at: item.span))
                         }
                         members += found
-                    } else if let id = string(item.name, item.span) {
+                    } else if let id = pattern(item.name, item.span) {
                         members.append(id)
                     }
                 }
@@ -306,10 +306,10 @@ struct RuleChecker {
             }
             return .rule(RuleID(target.index))
         case let .not(inner, _):
-            return resolve(inner, strings: strings, namespace: namespace, used: &used).map { .not($0) }
+            return resolve(inner, patterns: patterns, namespace: namespace, used: &used).map { .not($0) }
         case let .and(operands), let .or(operands):
             // Resolve every operand, so each problem is reported.
-            let resolved = operands.map { resolve($0, strings: strings, namespace: namespace, used: &used) }
+            let resolved = operands.map { resolve($0, patterns: patterns, namespace: namespace, used: &used) }
             guard resolved.allSatisfy({ $0 != nil }) else { return nil }
             let flat = resolved.map { $0! }
             if case .and = c { return .all(flat) }
@@ -321,7 +321,7 @@ struct RuleChecker {
     static func constantValue(_ c: Condition) -> Bool? {
         switch c {
         case let .boolean(b): return b
-        case .string, .near, .rule: return nil
+        case .pattern, .near, .rule: return nil
         case let .count(_, op, n):
             // Counts are 0 or more: some comparisons are settled by that alone.
             switch op {

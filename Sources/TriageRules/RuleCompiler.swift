@@ -44,7 +44,7 @@ public struct RuleCompiler: Sendable {
         let rules = checker.check(loaded)
         guard !checker.diagnostics.hasErrors else { return (nil, checker.diagnostics) }
         do {
-            let compiled = try CompiledRules.build(rules: rules, strings: checker.strings, sources: loaded.map(\.file))
+            let compiled = try CompiledRules.build(rules: rules, patterns: checker.patterns, sources: loaded.map(\.file))
             return (compiled, checker.diagnostics)
         } catch {
             var diagnostics = checker.diagnostics

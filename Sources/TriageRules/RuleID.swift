@@ -9,10 +9,10 @@ public struct RuleID: RawRepresentable, Hashable, Comparable, Sendable {
 
 /// Identifies a declared pattern (`$name` of some rule) within a compiled
 /// rule set.
-public struct StringID: RawRepresentable, Hashable, Comparable, Sendable {
+public struct PatternID: RawRepresentable, Hashable, Comparable, Sendable {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
     init(_ index: Int) { rawValue = UInt32(index) }
     public var index: Int { Int(rawValue) }
-    public static func < (a: StringID, b: StringID) -> Bool { a.rawValue < b.rawValue }
+    public static func < (a: PatternID, b: PatternID) -> Bool { a.rawValue < b.rawValue }
 }

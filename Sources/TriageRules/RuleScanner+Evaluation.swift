@@ -9,7 +9,7 @@ extension RuleScanner {
         result.removeAll()
         result.matchLimitReached = capped.contains(true)
         defer { recycled = result }
-        guard !touchedStrings.isEmpty || rules.hasBaselineHits else { return result }
+        guard !touchedPatterns.isEmpty || rules.hasBaselineHits else { return result }
         // Rules that hold, as bits, so they come out in rule order without
         // sorting.
         var low = Int.max, high = -1
@@ -53,7 +53,7 @@ extension RuleScanner {
     func evaluateCandidates(_ hold: (Int) -> Void) {
         let entries = tables.program.entry
         var first = Int.max, last = -1
-        for s in touchedStrings.ids {
+        for s in touchedPatterns.ids {
             let candidate = tables.candidateRule[Int(s)]
             let r = Int(candidate & ScanTables.ruleMask)
             if candidate & ScanTables.decidesRule != 0 {
@@ -113,7 +113,7 @@ extension RuleScanner {
         var marked: [UInt32] = []
         swap(&marked, &candidates)
         defer { swap(&marked, &candidates) }
-        for s in touchedStrings.ids {
+        for s in touchedPatterns.ids {
             let candidate = tables.candidateRule[Int(s)]
             let r = Int(candidate & ScanTables.ruleMask)
             mark(r, &marked)
@@ -166,13 +166,13 @@ extension RuleScanner {
         typealias Op = ConditionProgram.Op
         switch Op(rawValue: code[pc]).unsafelyUnwrapped {
         case .boolean: return code[pc + 1] != 0
-        case .string: return stringCount[Int(code[pc + 1])] > 0
+        case .pattern: return patternCount[Int(code[pc + 1])] > 0
         case .count:
-            return ConditionProgram.comparisons[Int(code[pc + 2])].holds(Int(stringCount[Int(code[pc + 1])]), Int(code[pc + 3]))
+            return ConditionProgram.comparisons[Int(code[pc + 2])].holds(Int(patternCount[Int(code[pc + 1])]), Int(code[pc + 3]))
         case .atLeast:
             let needed = Int(code[pc + 1])
             var found = 0
-            for k in 0..<Int(code[pc + 2]) where stringCount[Int(code[pc + 3 + k])] > 0 {
+            for k in 0..<Int(code[pc + 2]) where patternCount[Int(code[pc + 3 + k])] > 0 {
                 found += 1
                 if found >= needed { return true }
             }
@@ -193,7 +193,7 @@ extension RuleScanner {
 
     /// Whether some occurrence of `a` is within `words` words of one of `b`.
     func near(_ a: Int, _ b: Int, within words: Int) -> Bool {
-        guard stringCount[a] > 0, stringCount[b] > 0 else { return false }
+        guard patternCount[a] > 0, patternCount[b] > 0 else { return false }
         var xs: [Int] = [], ys: [Int] = []
         swap(&xs, &positionsA)
         swap(&ys, &positionsB)
@@ -201,13 +201,13 @@ extension RuleScanner {
             swap(&xs, &positionsA)
             swap(&ys, &positionsB)
         }
-        gatherOccurrences(of: a, limit: maxPositionsPerString)
+        gatherOccurrences(of: a, limit: maxPositionsPerPattern)
         xs.removeAll(keepingCapacity: true)
         for match in occurrenceBuffer { xs.append(match.start) }
-        gatherOccurrences(of: b, limit: maxPositionsPerString)
+        gatherOccurrences(of: b, limit: maxPositionsPerPattern)
         ys.removeAll(keepingCapacity: true)
         for match in occurrenceBuffer { ys.append(match.start) }
-        let viewA = tables.stringView[a], viewB = tables.stringView[b]
+        let viewA = tables.patternView[a], viewB = tables.patternView[b]
         guard viewA == viewB else { return nearAcrossViews(xs, viewA, ys, viewB, words) }
         // Neighbours in merged text order: the nearest `b` to any `a` is its
         // neighbour on one side, and neighbours' gaps do not overlap, so this

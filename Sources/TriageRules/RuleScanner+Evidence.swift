@@ -11,7 +11,7 @@ extension RuleScanner {
     /// the literals' chains, which reads less). Other patterns gather and
     /// filter their occurrences from their chains.
     func buildEvidence(rules range: ClosedRange<Int>, into result: inout ScanResult) {
-        let limit = maxSpansPerString
+        let limit = maxSpansPerPattern
         var reserved = 0
         var chained = 0  // matches the slotted patterns' chains hold
         var slotted: [UInt32] = []
@@ -29,9 +29,9 @@ extension RuleScanner {
                 let r = w << 6 | bits.trailingZeroBitCount
                 bits &= bits - 1
                 let first = result.evidence.count
-                for k in ScanTables.row(tables.ruleStringStart, r) {
-                    let s = Int(tables.ruleStringIDs[k])
-                    let count = Int(stringCount[s])
+                for k in ScanTables.row(tables.rulePatternStart, r) {
+                    let s = Int(tables.rulePatternIDs[k])
+                    let count = Int(patternCount[s])
                     guard count > 0 else { continue }
                     let literal = tables.soleLiteral[s]
                     if literal != ScanTables.noSoleLiteral {
@@ -46,10 +46,10 @@ extension RuleScanner {
                         }
                         let slot = spanSlot[g]
                         let start = Int(slot.start)
-                        result.evidence.append(EvidenceRecord(string: StringID(s), count: count, spans: start..<(start + Int(slot.limit))))
+                        result.evidence.append(EvidenceRecord(pattern: PatternID(s), count: count, spans: start..<(start + Int(slot.limit))))
                     } else {
                         gathered.append(result.evidence.count)
-                        result.evidence.append(EvidenceRecord(string: StringID(s), count: count, spans: 0..<0))
+                        result.evidence.append(EvidenceRecord(pattern: PatternID(s), count: count, spans: 0..<0))
                     }
                 }
                 result.records.append(.init(rule: RuleID(r), shadow: tables.ruleStatus[r] == 1, evidence: first..<result.evidence.count))
@@ -92,7 +92,7 @@ extension RuleScanner {
         }
         for index in gathered {
             let start = result.spans.count
-            appendSpans(of: result.evidence[index].string.index, to: &result.spans)
+            appendSpans(of: result.evidence[index].pattern.index, to: &result.spans)
             result.evidence[index].spans = start..<result.spans.count
         }
     }
@@ -106,8 +106,8 @@ extension RuleScanner {
         buffer.removeAll(keepingCapacity: true)
         let whole = tables.fullword[s] != 0
         var sources = 0
-        for k in ScanTables.row(tables.stringPatternStart, s) {
-            let g = Int(tables.stringPatternIDs[k])
+        for k in ScanTables.row(tables.patternLiteralStart, s) {
+            let g = Int(tables.patternLiteralIDs[k])
             guard patternState[g].count > 0 else { continue }
             sources += 1
             let m = matcher(of: g)
@@ -127,13 +127,13 @@ extension RuleScanner {
     }
 
     func appendSpans(of s: Int, to spans: inout [Span]) {
-        let view = TextView(code: tables.stringView[s])!
-        let patterns = ScanTables.row(tables.stringPatternStart, s)
+        let view = TextView(code: tables.patternView[s])!
+        let patterns = ScanTables.row(tables.patternLiteralStart, s)
         if patterns.count == 1 {
             // One literal: its chain is already in text order.
-            let g = Int(tables.stringPatternIDs[patterns.lowerBound])
+            let g = Int(tables.patternLiteralIDs[patterns.lowerBound])
             let m = matcher(of: g)
-            let bytes = viewBytes[m], whole = tables.fullword[s] != 0, limit = maxSpansPerString
+            let bytes = viewBytes[m], whole = tables.fullword[s] != 0, limit = maxSpansPerPattern
             var taken = 0
             forEachOccurrence(pattern: g, matcher: m) { match in
                 if whole && !WordBoundary.isWhole(bytes, match.start, match.end) { return true }
@@ -143,7 +143,7 @@ extension RuleScanner {
             }
             return
         }
-        gatherOccurrences(of: s, limit: maxSpansPerString)
+        gatherOccurrences(of: s, limit: maxSpansPerPattern)
         for match in occurrenceBuffer { spans.append(Span(view: view, start: match.start, end: match.end)) }
     }
 }

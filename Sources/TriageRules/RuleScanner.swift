@@ -31,12 +31,12 @@ public final class RuleScanner {
     /// and set one each.
     public var limits = ScanLimits.default
     /// Evidence spans kept per pattern; counts stay exact beyond it.
-    public var maxSpansPerString: Int {
+    public var maxSpansPerPattern: Int {
         get { limits.spansPerPattern }
         set { limits.spansPerPattern = newValue }
     }
     /// Occurrences per pattern that `near` considers (the first in text order).
-    public var maxPositionsPerString: Int {
+    public var maxPositionsPerPattern: Int {
         get { limits.positionsPerPattern }
         set { limits.positionsPerPattern = newValue }
     }
@@ -55,7 +55,7 @@ public final class RuleScanner {
     let patternState: UnsafeMutablePointer<PatternState>
     /// Per declared pattern: hits (whole-word hits for `fullword`). 32 bits,
     /// like the automaton's counts: a page has fewer than 2^32 matches.
-    let stringCount: UnsafeMutablePointer<UInt32>
+    let patternCount: UnsafeMutablePointer<UInt32>
     /// Per rule: 0 not a candidate, 1 candidate, 2 false, 3 true.
     let ruleState: UnsafeMutablePointer<UInt8>
     /// Per rule, one bit: it held in this scan (cleared as results are built).
@@ -70,8 +70,8 @@ public final class RuleScanner {
     let readHits: UnsafeMutablePointer<UInt8>
     /// The automaton patterns and the declared patterns this scan hit,
     /// each once, in the order first hit.
+    var touchedLiterals: TouchList
     var touchedPatterns: TouchList
-    var touchedStrings: TouchList
     var candidates: [UInt32] = []
     /// Candidates whose programs are still to run (reused across scans).
     var pendingRules: [UInt32] = []
@@ -118,10 +118,10 @@ public final class RuleScanner {
                 patternState[g].directOwner = owner
             }
         }
-        touchedPatterns = TouchList(capacity: patterns)
-        touchedStrings = TouchList(capacity: tables.stringCount)
-        stringCount = .allocate(capacity: max(tables.stringCount, 1))
-        stringCount.initialize(repeating: 0, count: max(tables.stringCount, 1))
+        touchedLiterals = TouchList(capacity: patterns)
+        touchedPatterns = TouchList(capacity: tables.patternCount)
+        patternCount = .allocate(capacity: max(tables.patternCount, 1))
+        patternCount.initialize(repeating: 0, count: max(tables.patternCount, 1))
         ruleState = .allocate(capacity: max(tables.ruleCount, 1))
         ruleState.initialize(repeating: 0, count: max(tables.ruleCount, 1))
         held = .allocate(capacity: tables.ruleCount / 64 + 1)
@@ -146,9 +146,9 @@ public final class RuleScanner {
 
     deinit {
         patternState.deallocate()
+        touchedLiterals.deallocate()
         touchedPatterns.deallocate()
-        touchedStrings.deallocate()
-        stringCount.deallocate()
+        patternCount.deallocate()
         ruleState.deallocate()
         held.deallocate()
         candidateBits.deallocate()
@@ -171,13 +171,13 @@ public final class RuleScanner {
     /// The pattern hits in `views`, whoever's condition they serve: what
     /// `scan` evaluates conditions from, and the evidence to show when a
     /// rule did not hold (`triage rules test`).
-    public func patternHits(_ views: TextViews) -> [StringHit] {
+    public func patternHits(_ views: TextViews) -> [PatternHit] {
         withPatternHits(views) {
             var spans: [Span] = []
-            return touchedStrings.ids.sorted().map { s in
+            return touchedPatterns.ids.sorted().map { s in
                 let start = spans.count
                 appendSpans(of: Int(s), to: &spans)
-                return StringHit(string: StringID(rawValue: s), count: Int(stringCount[Int(s)]), spans: spans[start..<spans.count])
+                return PatternHit(pattern: PatternID(rawValue: s), count: Int(patternCount[Int(s)]), spans: spans[start..<spans.count])
             }
         }
     }
@@ -215,7 +215,7 @@ public final class RuleScanner {
         var links: [Int32] = []
         swap(&links, &next[m])
         if links.count < found.count { links = [Int32](repeating: 0, count: max(found.count, 2 * links.count)) }
-        var touched = touchedPatterns
+        var touched = touchedLiterals
         let firstTouched = touched.count
         let base = Int(tables.patternBase[m])
         found.withUnsafeBufferPointer { found in
@@ -243,7 +243,7 @@ public final class RuleScanner {
             }
         }
         if !complete { countUnkept(matcher: m, kept: found.count, firstTouched: firstTouched, touched: &touched) }
-        touchedPatterns = touched
+        touchedLiterals = touched
         // Counts move to the declared patterns each automaton pattern serves.
         found.withUnsafeBufferPointer { found in
             links.withUnsafeBufferPointer { links in
@@ -300,8 +300,8 @@ public final class RuleScanner {
     static let ownerLookahead = 8
 
     func resolveOwners(of touched: Slice<UnsafeBufferPointer<UInt32>>, matcher m: Int) {
-        var strings = touchedStrings
-        defer { touchedStrings = strings }
+        var declared = touchedPatterns
+        defer { touchedPatterns = declared }
         let ahead = Self.ownerLookahead
         for k in touched.indices {
             // The owner's count (updated below) and rule (read by
@@ -309,7 +309,7 @@ public final class RuleScanner {
             if k &+ ahead < touched.endIndex {
                 let owner = patternState[Int(touched[k &+ ahead])].directOwner
                 if owner != PatternState.slowPath {
-                    triage_prefetch(stringCount + Int(owner))
+                    triage_prefetch(patternCount + Int(owner))
                     triage_prefetch(tables.candidateRule.baseAddress! + Int(owner))
                 }
             }
@@ -317,16 +317,16 @@ public final class RuleScanner {
             let state = patternState[g]
             if state.directOwner != PatternState.slowPath {
                 let owner = Int(state.directOwner)
-                if stringCount[owner] == 0 { strings.append(state.directOwner) }
-                stringCount[owner] &+= state.count
+                if patternCount[owner] == 0 { declared.append(state.directOwner) }
+                patternCount[owner] &+= state.count
                 continue
             }
             for o in ScanTables.row(tables.ownerStart, g) {
                 let owner = Int(tables.ownerIDs[o])
                 let hits = tables.fullword[owner] != 0 ? wholeWordHits(pattern: g, matcher: m) : Int(patternState[g].count)
                 guard hits > 0 else { continue }
-                if stringCount[owner] == 0 { strings.append(UInt32(owner)) }
-                stringCount[owner] &+= UInt32(truncatingIfNeeded: hits)
+                if patternCount[owner] == 0 { declared.append(UInt32(owner)) }
+                patternCount[owner] &+= UInt32(truncatingIfNeeded: hits)
             }
         }
     }
@@ -392,10 +392,10 @@ public final class RuleScanner {
 
     /// Clears what the scan touched; keeps capacity for the next.
     func reset() {
-        for g in touchedPatterns.ids { patternState[Int(g)].count = 0 }
+        for g in touchedLiterals.ids { patternState[Int(g)].count = 0 }
+        touchedLiterals.removeAll()
+        for s in touchedPatterns.ids { patternCount[Int(s)] = 0 }
         touchedPatterns.removeAll()
-        for s in touchedStrings.ids { stringCount[Int(s)] = 0 }
-        touchedStrings.removeAll()
         for r in candidates { ruleState[Int(r)] = 0 }
         candidates.removeAll(keepingCapacity: true)
         wordStartCache.removeAll(keepingCapacity: true)

@@ -43,9 +43,9 @@ public enum RuleSetFile {
     static let maxConditionDepth = 256
 
     enum Section: Int, CaseIterable {
-        case sources, ruleRecords, stringRecords, cold
+        case sources, ruleRecords, patternRecords, cold
         case code, entry, ruleStatus, ruleCategory, ruleSeverity, ruleWeight, baseline
-        case ruleStringStart, ruleStringIDs, stringRule, stringView, fullword
+        case rulePatternStart, rulePatternIDs, patternRule, patternView, fullword
         case patternBase, ownerStart, ownerIDs, matchers
     }
 
@@ -86,10 +86,10 @@ public enum RuleSetFile {
         var sourcePaths: [String]
         var fingerprint: Fingerprint
         var rules: [Rule]
-        var strings: [DeclaredString]
+        var patterns: [DeclaredPattern]
         var baseline: [UInt8]
         /// Per matcher: its key, its automaton, and each automaton pattern's owners.
-        var matchers: [(key: MatcherKey, automaton: AhoCorasick, owners: [[StringID]])]
+        var matchers: [(key: MatcherKey, automaton: AhoCorasick, owners: [[PatternID]])]
     }
 
     /// The header and sections of `contents` (the automata follow them in
@@ -109,7 +109,7 @@ public enum RuleSetFile {
 
         // Cold records: one blob, each record's offset in a fixed table.
         var cold = ByteWriter()
-        var ruleOffsets: [UInt32] = [], stringOffsets: [UInt32] = []
+        var ruleOffsets: [UInt32] = [], patternOffsets: [UInt32] = []
         for rule in contents.rules {
             ruleOffsets.append(UInt32(cold.bytes.count))
             cold.string(rule.name)
@@ -129,15 +129,15 @@ public enum RuleSetFile {
             cold.string(rule.file)
             cold.u32(rule.line)
         }
-        for s in contents.strings {
-            stringOffsets.append(UInt32(cold.bytes.count))
+        for s in contents.patterns {
+            patternOffsets.append(UInt32(cold.bytes.count))
             cold.string(s.name)
             cold.u32(s.values.count)
             for v in s.values { cold.data(v) }
             cold.u8(s.caseInsensitive ? 1 : 0)
         }
         put(.ruleRecords, ruleOffsets)
-        put(.stringRecords, stringOffsets)
+        put(.patternRecords, patternOffsets)
         sections[Section.cold.rawValue] = cold.bytes
 
         let program = ConditionProgram.assemble(contents.rules.map(\.condition))
@@ -148,12 +148,12 @@ public enum RuleSetFile {
         put(.ruleSeverity, contents.rules.map { Int32($0.severity) })
         put(.ruleWeight, contents.rules.map { Int32($0.weight) })
         put(.baseline, contents.baseline)
-        let ruleRows = rows(contents.rules.map { $0.strings.map(\.rawValue) })
-        put(.ruleStringStart, ruleRows.start)
-        put(.ruleStringIDs, ruleRows.ids)
-        put(.stringRule, contents.strings.map(\.rule.rawValue))
-        put(.stringView, contents.strings.map(\.view.code))
-        put(.fullword, contents.strings.map { UInt8($0.fullword ? 1 : 0) })
+        let ruleRows = rows(contents.rules.map { $0.patterns.map(\.rawValue) })
+        put(.rulePatternStart, ruleRows.start)
+        put(.rulePatternIDs, ruleRows.ids)
+        put(.patternRule, contents.patterns.map(\.rule.rawValue))
+        put(.patternView, contents.patterns.map(\.view.code))
+        put(.fullword, contents.patterns.map { UInt8($0.fullword ? 1 : 0) })
         var base: [UInt32] = [0]
         for matcher in contents.matchers { base.append(base.last! + UInt32(matcher.owners.count)) }
         put(.patternBase, base)
@@ -302,21 +302,21 @@ public enum RuleSetFile {
         let program = ConditionProgram(code: try array(.code, Int32.self), entry: try array(.entry, Int32.self, count: ruleCount))
 
         // Per declared pattern.
-        let stringRule = try array(.stringRule, UInt32.self)
-        let stringCount = stringRule.count
-        for rule in stringRule where Int(rule) >= ruleCount { throw LoadError.malformedRuleSet("a pattern belongs to unknown rule \(rule)") }
-        let stringView = try array(.stringView, UInt8.self, count: stringCount)
-        for view in stringView where TextView(code: view) == nil { throw LoadError.malformedRuleSet("a pattern has unknown view \(view)") }
-        let fullword = try array(.fullword, UInt8.self, count: stringCount)
-        let ruleStringStart = try array(.ruleStringStart, UInt32.self, count: ruleCount + 1)
-        let ruleStringIDs = try array(.ruleStringIDs, UInt32.self)
-        try rowsValid(ruleStringStart, ruleStringIDs, below: stringCount, "rule patterns")
+        let patternRule = try array(.patternRule, UInt32.self)
+        let patternCount = patternRule.count
+        for rule in patternRule where Int(rule) >= ruleCount { throw LoadError.malformedRuleSet("a pattern belongs to unknown rule \(rule)") }
+        let patternView = try array(.patternView, UInt8.self, count: patternCount)
+        for view in patternView where TextView(code: view) == nil { throw LoadError.malformedRuleSet("a pattern has unknown view \(view)") }
+        let fullword = try array(.fullword, UInt8.self, count: patternCount)
+        let rulePatternStart = try array(.rulePatternStart, UInt32.self, count: ruleCount + 1)
+        let rulePatternIDs = try array(.rulePatternIDs, UInt32.self)
+        try rowsValid(rulePatternStart, rulePatternIDs, below: patternCount, "rule patterns")
         for rule in 0..<ruleCount {
-            for k in ScanTables.row(ruleStringStart, rule) where Int(stringRule[Int(ruleStringIDs[k])]) != rule {
-                throw LoadError.malformedRuleSet("rule \(rule) lists pattern \(ruleStringIDs[k]) that is not its own")
+            for k in ScanTables.row(rulePatternStart, rule) where Int(patternRule[Int(rulePatternIDs[k])]) != rule {
+                throw LoadError.malformedRuleSet("rule \(rule) lists pattern \(rulePatternIDs[k]) that is not its own")
             }
         }
-        try program.validate(strings: stringCount, rules: ruleCount, maxDepth: maxConditionDepth)
+        try program.validate(patterns: patternCount, rules: ruleCount, maxDepth: maxConditionDepth)
 
         // Per matcher and automaton pattern.
         let matcherTable = try raw(.matchers)
@@ -326,7 +326,7 @@ public enum RuleSetFile {
         guard patternBase[0] == 0 else { throw LoadError.malformedRuleSet("pattern numbering does not start at 0") }
         let ownerStart = try array(.ownerStart, UInt32.self, count: Int(patternBase[matcherCount]) + 1)
         let ownerIDs = try array(.ownerIDs, UInt32.self)
-        try rowsValid(ownerStart, ownerIDs, below: stringCount, "pattern owners")
+        try rowsValid(ownerStart, ownerIDs, below: patternCount, "pattern owners")
         var matchers: [ViewMatcher] = []
         for m in 0..<matcherCount {
             let entry = m * matcherEntrySize
@@ -353,26 +353,26 @@ public enum RuleSetFile {
         // by the checksum above.
         let cold = try raw(.cold)
         let ruleRecords = try array(.ruleRecords, UInt32.self, count: ruleCount)
-        let stringRecords = try array(.stringRecords, UInt32.self, count: stringCount)
+        let patternRecords = try array(.patternRecords, UInt32.self, count: patternCount)
         for offset in ruleRecords where Int(offset) >= cold.count { throw LoadError.malformedRuleSet("a rule record is outside the file") }
-        for offset in stringRecords where Int(offset) >= cold.count { throw LoadError.malformedRuleSet("a pattern record is outside the file") }
+        for offset in patternRecords where Int(offset) >= cold.count { throw LoadError.malformedRuleSet("a pattern record is outside the file") }
 
         let scanTables = try ScanTables(
             memory: memory, program: program, ruleStatus: ruleStatus, ruleCategory: ruleCategory, ruleSeverity: ruleSeverity,
-            ruleWeight: ruleWeight, baseline: baseline, ruleStringStart: ruleStringStart, ruleStringIDs: ruleStringIDs,
-            stringRule: stringRule, stringView: stringView, fullword: fullword, patternBase: patternBase,
+            ruleWeight: ruleWeight, baseline: baseline, rulePatternStart: rulePatternStart, rulePatternIDs: rulePatternIDs,
+            patternRule: patternRule, patternView: patternView, fullword: fullword, patternBase: patternBase,
             ownerStart: ownerStart, ownerIDs: ownerIDs)
         return CompiledRules(
             tables: scanTables, matchers: matchers, sourcePaths: sources,
             fingerprint: Fingerprint(bytes: Array(bytes[32..<64])),
-            records: ColdRecords(rules: ruleRecords, strings: stringRecords, blob: cold, tableBytes: tables))
+            records: ColdRecords(rules: ruleRecords, patterns: patternRecords, blob: cold, tableBytes: tables))
     }
 }
 
 /// Where each rule's and pattern's cold record is: decoded on demand.
 struct ColdRecords: @unchecked Sendable {
     let rules: UnsafeBufferPointer<UInt32>
-    let strings: UnsafeBufferPointer<UInt32>
+    let patterns: UnsafeBufferPointer<UInt32>
     let blob: UnsafeRawBufferPointer
     /// The file's bytes before the automata (what `serialize` writes first).
     let tableBytes: UnsafeRawBufferPointer

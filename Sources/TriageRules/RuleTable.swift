@@ -27,7 +27,7 @@ public struct RuleTable: RandomAccessCollection, Sendable {
             severity: Int(tables.ruleSeverity[index]), weight: Int(tables.ruleWeight[index]),
             reference: reference, author: author, reviewed: reviewed,
             status: ScanTables.statusCodes[Int(tables.ruleStatus[index])],
-            strings: ScanTables.row(tables.ruleStringStart, index).map { StringID(rawValue: tables.ruleStringIDs[$0]) },
+            patterns: ScanTables.row(tables.rulePatternStart, index).map { PatternID(rawValue: tables.rulePatternIDs[$0]) },
             condition: tables.program.condition(of: index), examples: examples, file: file, line: line)
     }
 
@@ -35,22 +35,22 @@ public struct RuleTable: RandomAccessCollection, Sendable {
 }
 
 /// A compiled rule set's declared patterns, decoded on access.
-public struct StringTable: RandomAccessCollection, Sendable {
+public struct PatternTable: RandomAccessCollection, Sendable {
     let ruleSet: CompiledRules
 
     public var startIndex: Int { 0 }
-    public var endIndex: Int { ruleSet.tables.stringCount }
+    public var endIndex: Int { ruleSet.tables.patternCount }
 
-    public subscript(index: Int) -> DeclaredString {
+    public subscript(index: Int) -> DeclaredPattern {
         let tables = ruleSet.tables
-        var r = ByteReader(ruleSet.records.blob, at: Int(ruleSet.records.strings[index]))
+        var r = ByteReader(ruleSet.records.blob, at: Int(ruleSet.records.patterns[index]))
         let name = r.checkedText()
         let values = (0..<r.checkedCount()).map { _ in r.checkedData() }
         let caseInsensitive = r.checkedByte() == 1
-        return DeclaredString(id: StringID(index), rule: RuleID(rawValue: tables.stringRule[index]), name: name, values: values,
-                              view: TextView(code: tables.stringView[index])!, caseInsensitive: caseInsensitive,
+        return DeclaredPattern(id: PatternID(index), rule: RuleID(rawValue: tables.patternRule[index]), name: name, values: values,
+                              view: TextView(code: tables.patternView[index])!, caseInsensitive: caseInsensitive,
                               fullword: tables.fullword[index] != 0)
     }
 
-    public subscript(id: StringID) -> DeclaredString { self[id.index] }
+    public subscript(id: PatternID) -> DeclaredPattern { self[id.index] }
 }

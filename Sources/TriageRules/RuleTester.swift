@@ -11,7 +11,7 @@ public enum RuleTester {
         /// The hits of the rule's own patterns on the example, whether or not
         /// its condition held (so a failing example shows what did match).
         /// Spans are in their views; `views.source(of:)` maps them to the text.
-        public let evidence: [StringHit]
+        public let evidence: [PatternHit]
         /// The example's views, as scanned.
         public let views: TextViews
         public var passed: Bool { matched == example.shouldMatch }
@@ -25,8 +25,8 @@ public enum RuleTester {
             for example in rule.examples {
                 let views = TextViews(example.text, normalizer: normalizer)
                 let matched = scanner.scan(views).contains { $0.rule == rule.id }
-                let own = Set(rule.strings)
-                let evidence = scanner.patternHits(views).filter { own.contains($0.string) }
+                let own = Set(rule.patterns)
+                let evidence = scanner.patternHits(views).filter { own.contains($0.pattern) }
                 outcomes.append(Outcome(rule: rule, example: example, matched: matched, evidence: evidence, views: views))
             }
         }

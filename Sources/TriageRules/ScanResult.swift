@@ -77,11 +77,11 @@ public struct Span: Sendable, Hashable {
 }
 
 /// The hits of one declared pattern on one text.
-public struct StringHit: Sendable, Hashable {
-    public let string: StringID
+public struct PatternHit: Sendable, Hashable {
+    public let pattern: PatternID
     /// Every hit, counted.
     public let count: Int
-    /// The first `RuleScanner.maxSpansPerString` hits, in text order.
+    /// The first `RuleScanner.maxSpansPerPattern` hits, in text order.
     public let spans: ArraySlice<Span>
 }
 
@@ -108,14 +108,14 @@ public struct Evidence: RandomAccessCollection, Sendable, Hashable {
 
     public var startIndex: Int { records.startIndex }
     public var endIndex: Int { records.endIndex }
-    public subscript(i: Int) -> StringHit {
+    public subscript(i: Int) -> PatternHit {
         let r = records[i]
-        return StringHit(string: r.string, count: r.count, spans: spans[r.spans])
+        return PatternHit(pattern: r.pattern, count: r.count, spans: spans[r.spans])
     }
 }
 
 struct EvidenceRecord: Sendable {
-    let string: StringID
+    let pattern: PatternID
     let count: Int
     var spans: Range<Int>
 }

@@ -39,7 +39,7 @@ final class TableMemory: @unchecked Sendable {
 /// The flat tables a scan reads: every per-rule, per-pattern and
 /// per-automaton-pattern fact as an array of integers, read in place from
 /// the compiled rule set's bytes. The scanner never touches `Rule` or
-/// `DeclaredString` values (no reference counting, no enum payloads), and
+/// `DeclaredPattern` values (no reference counting, no enum payloads), and
 /// loading a compiled file copies none of them.
 ///
 /// Automaton patterns are numbered globally: matcher `m`'s pattern `p` is
@@ -58,12 +58,12 @@ struct ScanTables: @unchecked Sendable {
     /// Per rule: its condition's value on a text with no pattern hits (0/1).
     let baseline: UnsafeBufferPointer<UInt8>
     /// Per rule: its declared patterns.
-    let ruleStringStart: UnsafeBufferPointer<UInt32>
-    let ruleStringIDs: UnsafeBufferPointer<UInt32>
+    let rulePatternStart: UnsafeBufferPointer<UInt32>
+    let rulePatternIDs: UnsafeBufferPointer<UInt32>
     /// Per declared pattern: its rule, view (0 normalised, 1 raw) and
     /// whether a hit must be a whole word (0/1).
-    let stringRule: UnsafeBufferPointer<UInt32>
-    let stringView: UnsafeBufferPointer<UInt8>
+    let patternRule: UnsafeBufferPointer<UInt32>
+    let patternView: UnsafeBufferPointer<UInt8>
     let fullword: UnsafeBufferPointer<UInt8>
     /// Per matcher: the global number of its first pattern, then the total.
     let patternBase: UnsafeBufferPointer<UInt32>
@@ -76,8 +76,8 @@ struct ScanTables: @unchecked Sendable {
     let dependentStart: UnsafeBufferPointer<UInt32>
     let dependentIDs: UnsafeBufferPointer<UInt32>
     /// Per declared pattern: the automaton patterns of its literals.
-    let stringPatternStart: UnsafeBufferPointer<UInt32>
-    let stringPatternIDs: UnsafeBufferPointer<UInt32>
+    let patternLiteralStart: UnsafeBufferPointer<UInt32>
+    let patternLiteralIDs: UnsafeBufferPointer<UInt32>
     /// Per declared pattern: its one automaton pattern if it has exactly one
     /// literal and no `fullword` (its hits are that literal's, as they are),
     /// else `noSoleLiteral`. Saves evidence two lookups per pattern.
@@ -85,7 +85,7 @@ struct ScanTables: @unchecked Sendable {
     static let noSoleLiteral = UInt32.max
     /// Per declared pattern: its rule (`candidateRule & ruleMask`), with
     /// `decidesRule` set when a hit on the pattern alone makes the rule's
-    /// condition true (`ConditionProgram.forEachSufficientString`), so a
+    /// condition true (`ConditionProgram.forEachSufficientPattern`), so a
     /// scan holds the rule without running its program, and `readByRule`
     /// when the condition reads the pattern.
     let candidateRule: UnsafeBufferPointer<UInt32>
@@ -105,7 +105,7 @@ struct ScanTables: @unchecked Sendable {
     static let statusCodes: [RuleStatus] = [.active, .shadow, .disabled]
 
     var ruleCount: Int { ruleStatus.count }
-    var stringCount: Int { stringRule.count }
+    var patternCount: Int { patternRule.count }
     var automatonPatternCount: Int { Int(patternBase.last ?? 0) }
     var hasBaselineHits: Bool { (0..<ruleCount).contains { baseline[$0] != 0 && ruleStatus[$0] != 2 } }
 
@@ -113,8 +113,8 @@ struct ScanTables: @unchecked Sendable {
     /// indexes and the evaluation order, and rejects rule-reference cycles.
     init(memory: TableMemory, program: ConditionProgram, ruleStatus: UnsafeBufferPointer<UInt8>,
          ruleCategory: UnsafeBufferPointer<UInt8>, ruleSeverity: UnsafeBufferPointer<Int32>, ruleWeight: UnsafeBufferPointer<Int32>,
-         baseline: UnsafeBufferPointer<UInt8>, ruleStringStart: UnsafeBufferPointer<UInt32>, ruleStringIDs: UnsafeBufferPointer<UInt32>,
-         stringRule: UnsafeBufferPointer<UInt32>, stringView: UnsafeBufferPointer<UInt8>, fullword: UnsafeBufferPointer<UInt8>,
+         baseline: UnsafeBufferPointer<UInt8>, rulePatternStart: UnsafeBufferPointer<UInt32>, rulePatternIDs: UnsafeBufferPointer<UInt32>,
+         patternRule: UnsafeBufferPointer<UInt32>, patternView: UnsafeBufferPointer<UInt8>, fullword: UnsafeBufferPointer<UInt8>,
          patternBase: UnsafeBufferPointer<UInt32>, ownerStart: UnsafeBufferPointer<UInt32>, ownerIDs: UnsafeBufferPointer<UInt32>) throws(LoadError) {
         self.memory = memory
         self.program = program
@@ -123,10 +123,10 @@ struct ScanTables: @unchecked Sendable {
         self.ruleSeverity = ruleSeverity
         self.ruleWeight = ruleWeight
         self.baseline = baseline
-        self.ruleStringStart = ruleStringStart
-        self.ruleStringIDs = ruleStringIDs
-        self.stringRule = stringRule
-        self.stringView = stringView
+        self.rulePatternStart = rulePatternStart
+        self.rulePatternIDs = rulePatternIDs
+        self.patternRule = patternRule
+        self.patternView = patternView
         self.fullword = fullword
         self.patternBase = patternBase
         self.ownerStart = ownerStart
@@ -175,36 +175,36 @@ struct ScanTables: @unchecked Sendable {
         evaluationRank = memory.keep(rank)
         hasReferences = references > 0
 
-        // Each declared pattern's automaton patterns: the owner rows reversed.
-        var patternCount = [UInt32](repeating: 0, count: stringRule.count + 1)
-        for k in 0..<ownerIDs.count { patternCount[Int(ownerIDs[k])] += 1 }
-        var patternStart = [UInt32](repeating: 0, count: stringRule.count + 1)
-        for s in 0..<stringRule.count { patternStart[s + 1] = patternStart[s] + patternCount[s] }
-        var patternFill = Array(patternStart.dropLast())
-        var patternIDs = [UInt32](repeating: 0, count: ownerIDs.count)
+        // Each declared pattern's literals (automaton patterns): the owner rows reversed.
+        var literalCount = [UInt32](repeating: 0, count: patternRule.count + 1)
+        for k in 0..<ownerIDs.count { literalCount[Int(ownerIDs[k])] += 1 }
+        var literalStart = [UInt32](repeating: 0, count: patternRule.count + 1)
+        for s in 0..<patternRule.count { literalStart[s + 1] = literalStart[s] + literalCount[s] }
+        var literalFill = Array(literalStart.dropLast())
+        var literalIDs = [UInt32](repeating: 0, count: ownerIDs.count)
         for g in 0..<(ownerStart.count - 1) {
             for k in Int(ownerStart[g])..<Int(ownerStart[g + 1]) {
                 let owner = Int(ownerIDs[k])
-                patternIDs[Int(patternFill[owner])] = UInt32(g)
-                patternFill[owner] += 1
+                literalIDs[Int(literalFill[owner])] = UInt32(g)
+                literalFill[owner] += 1
             }
         }
-        stringPatternStart = memory.keep(patternStart)
-        stringPatternIDs = memory.keep(patternIDs)
+        patternLiteralStart = memory.keep(literalStart)
+        patternLiteralIDs = memory.keep(literalIDs)
         // What lets a scan skip programs. Rules past `ruleMask` (more than a
         // file can hold) would run every candidate's program.
-        var candidateRule = Array(stringRule)
+        var candidateRule = Array(patternRule)
         var hitsNeeded = [UInt8](repeating: 0, count: rules)
         if rules <= Int(Self.ruleMask) {
-            var scratch = ConditionProgram.HitsScratch(strings: stringRule.count)
+            var scratch = ConditionProgram.HitsScratch(patterns: patternRule.count)
             candidateRule.withUnsafeMutableBufferPointer { flags in
                 for rule in 0..<rules where ruleStatus[rule] != 2 {
                     // Only the rule's own patterns (all a compiler writes).
-                    program.forEachSufficientString(of: rule) { s in
-                        if Int(stringRule[s]) == rule { flags[s] |= Self.decidesRule }
+                    program.forEachSufficientPattern(of: rule) { s in
+                        if Int(patternRule[s]) == rule { flags[s] |= Self.decidesRule }
                     }
-                    program.forEachReadString(of: rule) { s in
-                        if Int(stringRule[s]) == rule { flags[s] |= Self.readByRule }
+                    program.forEachReadPattern(of: rule) { s in
+                        if Int(patternRule[s]) == rule { flags[s] |= Self.readByRule }
                     }
                     hitsNeeded[rule] = UInt8(min(program.hitsNeeded(of: rule, scratch: &scratch), 255))
                 }
@@ -212,8 +212,8 @@ struct ScanTables: @unchecked Sendable {
         }
         self.candidateRule = memory.keep(candidateRule)
         self.hitsNeeded = memory.keep(hitsNeeded)
-        soleLiteral = memory.keep((0..<stringRule.count).map { s in
-            patternCount[s] == 1 && fullword[s] == 0 ? patternIDs[Int(patternStart[s])] : Self.noSoleLiteral
+        soleLiteral = memory.keep((0..<patternRule.count).map { s in
+            literalCount[s] == 1 && fullword[s] == 0 ? literalIDs[Int(literalStart[s])] : Self.noSoleLiteral
         })
     }
 
@@ -234,7 +234,7 @@ struct ScanTables: @unchecked Sendable {
         let code = program.code
         switch ConditionProgram.Op(rawValue: code[pc])! {
         case .boolean: return code[pc + 1] != 0
-        case .string, .near: return false
+        case .pattern, .near: return false
         case .count: return ConditionProgram.comparisons[Int(code[pc + 2])].holds(0, Int(code[pc + 3]))
         case .atLeast: return code[pc + 1] <= 0
         case .rule: return known[Int(code[pc + 1])] != 0

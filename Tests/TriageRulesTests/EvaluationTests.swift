@@ -127,19 +127,19 @@ struct EvaluationTests {
         let rules = try #require(compiled)
         let text = "An attack plan, a target, another Attack Plan."
         let hit = try #require(RuleScanner(rules).scan(TextViews(Array(text.utf8))).first)
-        let a = try #require(hit.evidence.first { rules.strings[$0.string.index].name == "a" })
+        let a = try #require(hit.evidence.first { rules.patterns[$0.pattern.index].name == "a" })
         #expect(a.count == 2)
         #expect(a.spans.map { [$0.start, $0.end] } == [[3, 14], [34, 45]])
         #expect(a.spans.allSatisfy { $0.view == .normalized })
     }
 
     @Test func cheapOperandsComeFirst() {
-        let a = StringID(rawValue: 0), b = StringID(rawValue: 1)
-        let operands: [Condition] = [.near(a, b, words: 1), .all([.string(a), .near(a, b, words: 2)]), .atLeast(1, [a, b]), .string(b),
-                                     .count(a, .greater, 1), .string(a)]
+        let a = PatternID(rawValue: 0), b = PatternID(rawValue: 1)
+        let operands: [Condition] = [.near(a, b, words: 1), .all([.pattern(a), .near(a, b, words: 2)]), .atLeast(1, [a, b]), .pattern(b),
+                                     .count(a, .greater, 1), .pattern(a)]
         // Equal costs (the count and the set) keep their written order.
-        #expect(ConditionProgram.cheapestFirst(operands) == [.string(b), .string(a), .atLeast(1, [a, b]), .count(a, .greater, 1),
-                                                             .near(a, b, words: 1), .all([.string(a), .near(a, b, words: 2)])])
+        #expect(ConditionProgram.cheapestFirst(operands) == [.pattern(b), .pattern(a), .atLeast(1, [a, b]), .count(a, .greater, 1),
+                                                             .near(a, b, words: 1), .all([.pattern(a), .near(a, b, words: 2)])])
     }
 
     /// Patterns whose hit alone decides a rule (held without running its
@@ -163,7 +163,7 @@ struct EvaluationTests {
         let strings = "        $a = \"alpha\"\n        $b = \"bravo\"\n        $c = \"charlie\""
         let (compiled, diagnostics) = compile(ruleSource(strings: strings, condition: condition))
         let rules = try #require(compiled, "\(DiagnosticRenderer.text(diagnostics))")
-        let decided = rules.strings.filter { rules.tables.candidateRule[$0.id.index] & ScanTables.decidesRule != 0 }.map(\.name)
+        let decided = rules.patterns.filter { rules.tables.candidateRule[$0.id.index] & ScanTables.decidesRule != 0 }.map(\.name)
         #expect(decided == deciding)
     }
 
@@ -189,7 +189,7 @@ struct EvaluationTests {
         let (compiled, diagnostics) = compile(ruleSource(strings: strings, condition: condition))
         let rules = try #require(compiled, "\(DiagnosticRenderer.text(diagnostics))")
         #expect(Int(rules.tables.hitsNeeded[0]) == needed)
-        #expect(rules.strings.filter { rules.tables.candidateRule[$0.id.index] & ScanTables.readByRule != 0 }.map(\.name) == read)
+        #expect(rules.patterns.filter { rules.tables.candidateRule[$0.id.index] & ScanTables.readByRule != 0 }.map(\.name) == read)
     }
 
     @Test func disabledRulesAreNotDecidedByAHit() throws {
@@ -219,7 +219,7 @@ struct EvaluationTests {
         let source = ruleSource("one", strings: #"        $a = "shared phrase""#, condition: "$a")
             + ruleSource("two", strings: #"        $b = "Shared Phrase""#, condition: "$b")
         let rules = try #require(compile(source).0)
-        #expect(rules.patternCount == 1)
+        #expect(rules.literalCount == 1)
         #expect(RuleScanner(rules).scan(TextViews(Array("a shared phrase".utf8))).count == 2)
     }
 }
@@ -255,12 +255,12 @@ extension EvaluationTests {
         let source = ruleSource(strings: "        $a = \"alpha\"\n        $b = \"bravo\"", condition: "#a >= 5 and $a near $b within 1 words")
         let rules = try #require(compile(source).0)
         let scanner = RuleScanner(rules)
-        scanner.maxPositionsPerString = 2
-        scanner.maxSpansPerString = 3
+        scanner.maxPositionsPerPattern = 2
+        scanner.maxSpansPerPattern = 3
         // `near` sees only the first two positions, so bravo sits next to the first alpha.
         let text = Array("alpha bravo alpha alpha alpha alpha".utf8)
         let hits = scanner.scan(TextViews(text))
-        let a = try #require(hits.first?.evidence.first { rules.strings[$0.string.index].name == "a" })
+        let a = try #require(hits.first?.evidence.first { rules.patterns[$0.pattern.index].name == "a" })
         #expect(a.count == 5)
         #expect(a.spans.count == 3)
         // The same scanner, reused, gives the same answer (scratch is reset).
@@ -288,7 +288,7 @@ extension EvaluationTests {
         let rules = try #require(compile(source).0)
         let outcome = try #require(RuleTester.run(rules).first)
         #expect(!outcome.passed)
-        #expect(outcome.evidence.map { rules.strings[$0.string.index].name } == ["a"])
+        #expect(outcome.evidence.map { rules.patterns[$0.pattern.index].name } == ["a"])
         #expect(outcome.evidence.first?.spans.map(\.start) == [0])
     }
 }
@@ -311,11 +311,11 @@ extension EvaluationTests {
             let capped = scanner.scan(TextViews(text))
             // `bee` lies past the limit: counted all the same, so the rule holds.
             let hit = try #require(capped.first, "limit \(limit)")
-            let a = try #require(hit.evidence.first { rules.strings[$0.string.index].name == "a" })
+            let a = try #require(hit.evidence.first { rules.patterns[$0.pattern.index].name == "a" })
             #expect(a.count == 97, "limit \(limit)")
             #expect(a.spans.count <= limit, "limit \(limit)")
             // The spans kept are the first ones, as an unlimited scan shows them.
-            let all = try #require(whole.first?.evidence.first { rules.strings[$0.string.index].name == "a" })
+            let all = try #require(whole.first?.evidence.first { rules.patterns[$0.pattern.index].name == "a" })
             #expect(Array(a.spans) == Array(all.spans.prefix(a.spans.count)), "limit \(limit)")
             #expect(capped.matchLimitReached, "limit \(limit)")
             // The scanner's scratch is clean for the next page.

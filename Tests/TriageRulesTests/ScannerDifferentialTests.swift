@@ -85,7 +85,7 @@ struct ScannerDifferentialTests {
             // when few spans are wanted, by one pass otherwise; both run.
             let scanner = RuleScanner(rules)
             let cap = round % 2 == 0 ? 3 : 1
-            scanner.maxSpansPerString = cap
+            scanner.maxSpansPerPattern = cap
             for _ in 0..<20 {
                 let text = randomText(&g)
                 let bytes = Array(text.utf8)
@@ -94,10 +94,10 @@ struct ScannerDifferentialTests {
                 ruleHits += hits.count
                 #expect(hits.map(\.rule) == expected.holding, "round \(round) text \(text.debugDescription)\n\(source)")
                 for hit in hits {
-                    let own = rules.rules[hit.rule.index].strings.filter { !expected.occurrences[$0.index].isEmpty }
+                    let own = rules.rules[hit.rule.index].patterns.filter { !expected.occurrences[$0.index].isEmpty }
                     let wantCounts = own.map { expected.occurrences[$0.index].count }
                     let wantStarts = own.map { Array(expected.occurrences[$0.index].prefix(cap).map(\.lowerBound)) }
-                    #expect(hit.evidence.map(\.string) == own && hit.evidence.map(\.count) == wantCounts
+                    #expect(hit.evidence.map(\.pattern) == own && hit.evidence.map(\.count) == wantCounts
                             && hit.evidence.map { $0.spans.map(\.start) } == wantStarts,
                             "round \(round) text \(text.debugDescription) rule r\(hit.rule.rawValue)")
                 }
@@ -118,10 +118,10 @@ struct ScannerDifferentialTests {
             // Every generated pattern targets the normalised view (none is
             // `exact`): matches, word boundaries and word numbers are all
             // reckoned in that view, as the scanner does.
-            precondition(rules.strings.allSatisfy { $0.view == .normalized })
+            precondition(rules.patterns.allSatisfy { $0.view == .normalized })
             let text = TextNormalizer().views(of: raw, leet: false).normalized.bytes
             let lower = text.map(RuleChecker.asciiLower)
-            for s in rules.strings {
+            for s in rules.patterns {
                 var found: [Range<Int>] = []
                 // Identical literals in one list are one literal.
                 // Literals are normalised as the view is.
@@ -159,7 +159,7 @@ struct ScannerDifferentialTests {
             func evaluate(_ c: Condition) -> Bool {
                 switch c {
                 case let .boolean(b): return b
-                case let .string(s): return !occurrences[s.index].isEmpty
+                case let .pattern(s): return !occurrences[s.index].isEmpty
                 case let .count(s, op, n): return op.holds(occurrences[s.index].count, n)
                 case let .atLeast(n, members): return members.filter { !occurrences[$0.index].isEmpty }.count >= n
                 case let .near(a, b, words):

@@ -22,7 +22,7 @@ struct RulesCheckCommand: ParsableCommand {
         case .text:
             printError(DiagnosticRenderer.text(diagnostics), newline: false)
             if let rules {
-                printError("\(rules.rules.count) rules, \(rules.patternCount) patterns, fingerprint \(rules.fingerprint): ok")
+                printError("\(rules.rules.count) rules, \(rules.patterns.count) patterns (\(rules.literalCount) literals), fingerprint \(rules.fingerprint): ok")
             }
         case .json:
             var output = OutputWriter()

@@ -31,7 +31,7 @@ struct RulesCompileCommand: ParsableCommand {
             printError("triage rules compile: \(error)")
             throw ExitCode(2)
         }
-        printError("compiled \(rules.rules.count) rules, \(rules.patternCount) patterns in \(elapsed.formatted(.units(allowed: [.milliseconds])))")
+        printError("compiled \(rules.rules.count) rules, \(rules.patterns.count) patterns (\(rules.literalCount) literals) in \(elapsed.formatted(.units(allowed: [.milliseconds])))")
         printError("fingerprint \(rules.fingerprint) -> \(output)")
     }
 }

@@ -30,7 +30,7 @@ struct RulesInfoCommand: ParsableCommand {
             output.write("fingerprint  \(rules.fingerprint)\n")
             output.write("sources      \(rules.sourcePaths.joined(separator: ", "))\n")
             output.write("rules        \(rules.rules.count) (" + byStatus.map { "\($0.1) \($0.0.rawValue)" }.joined(separator: ", ") + ")\n")
-            output.write("patterns     \(rules.strings.count) declared, \(rules.patternCount) distinct literals\n")
+            output.write("patterns     \(rules.patterns.count) declared, \(rules.literalCount) distinct literals\n")
             output.write("automata     \(rules.matcherSummaries.count): \(rules.stateCount) states, \(rules.automatonMemory) bytes\n")
             for m in rules.matcherSummaries {
                 output.write("  \(m.view.rawValue)\(m.caseInsensitive ? ", case-insensitive" : ", exact case"): \(m.kind), \(m.patterns) literals, \(m.states) states, \(m.memory) bytes\n")
@@ -43,7 +43,7 @@ struct RulesInfoCommand: ParsableCommand {
             let automata = rules.matcherSummaries.map {
                 "{\"view\":\(JSON.quoted($0.view.rawValue)),\"case_insensitive\":\($0.caseInsensitive),\"kind\":\(JSON.quoted($0.kind)),\"patterns\":\($0.patterns),\"states\":\($0.states),\"memory\":\($0.memory)}"
             }.joined(separator: ",")
-            output.write("{\"fingerprint\":\(JSON.quoted(rules.fingerprint.description)),\"rules\":\(rules.rules.count),\"status\":{\(statuses)},\"patterns\":\(rules.strings.count),\"literals\":\(rules.patternCount),\"states\":\(rules.stateCount),\"memory\":\(rules.automatonMemory),\"automata\":[\(automata)],\"categories\":{\(categories)}}\n")
+            output.write("{\"fingerprint\":\(JSON.quoted(rules.fingerprint.description)),\"rules\":\(rules.rules.count),\"status\":{\(statuses)},\"patterns\":\(rules.patterns.count),\"literals\":\(rules.literalCount),\"states\":\(rules.stateCount),\"memory\":\(rules.automatonMemory),\"automata\":[\(automata)],\"categories\":{\(categories)}}\n")
         }
         output.flush()
     }

@@ -29,7 +29,7 @@ struct RulesTestCommand: ParsableCommand {
                 output.write("  matched: none of its patterns\n")
             }
             for hit in outcome.evidence {
-                let name = rules.strings[hit.string.index].name
+                let name = rules.patterns[hit.pattern.index].name
                 // Offsets and text of the example as written, whichever view matched.
                 let spans = hit.spans.map { span in
                     let source = outcome.views.source(of: span)

@@ -157,7 +157,7 @@ func median(_ values: [Double]) -> Double {
 func list(_ values: [Double]) -> String { "[" + values.map { String($0) }.joined(separator: ",") + "]" }
 let mb = Double(corpus.count) / 1e6
 print("""
-    {"rules":"\(rulesPath)","rule_count":\(loaded.rules.count),"patterns":\(loaded.patternCount),\
+    {"rules":"\(rulesPath)","rule_count":\(loaded.rules.count),"patterns":\(loaded.literalCount),\
     "compile_s":\(compileSeconds),"size":\(size),"load_ms":\(loadSeconds * 1000),"pages":\(pages.count),\
     "automaton_matches":\(automatonMatches),"rule_hits":\(ruleHits),"automata_s":\(scanSeconds),"rules_s":\(ruleSeconds),\
     "overhead":\(median(evidenceRounds)),"overhead_rounds":\(list(evidenceRounds)),\
