@@ -6,7 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "triage", targets: ["triage"]),
-        .library(name: "AhoCorasick", targets: ["AhoCorasick"]),
+        .library(name: "AhoCorasick", targets: ["AhoCorasick", "Artefacts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -14,8 +14,12 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
-        // Pure Swift multi-pattern matcher: no Foundation, no dependencies.
-        .target(name: "AhoCorasick", exclude: ["DESIGN.md"]),
+        // The files this project writes and maps back (saved automata,
+        // compiled rule sets): one header, one loader's checks, mapping and
+        // atomic writes. Pure Swift, no Foundation.
+        .target(name: "Artefacts", exclude: ["README.md"]),
+        // Pure Swift multi-pattern matcher: no Foundation.
+        .target(name: "AhoCorasick", dependencies: ["Artefacts"], exclude: ["DESIGN.md"]),
         // Text written by hand where a generic encoder costs too much: JSON
         // (byte for byte what Foundation's sorted-keys encoder writes), hex
         // and hex SHA-256.
@@ -26,6 +30,7 @@ let package = Package(
         // Rule language: lexer, parser, diagnostics, compiler, evaluation.
         .target(name: "TriageRules", dependencies: [
             "AhoCorasick",
+            "Artefacts",
             "CPrefetch",
             "Encoders",
             "TextNormalizer",
@@ -73,6 +78,7 @@ let package = Package(
             name: "triage",
             dependencies: [
                 "AhoCorasick",
+                "Artefacts",
                 "TriageRules",
                 "TriageModel",
                 "TriageEngine",

@@ -1,3 +1,5 @@
+import Artefacts
+
 /// An immutable Aho-Corasick automaton: finds every pattern of a set in one
 /// pass over a haystack.
 ///

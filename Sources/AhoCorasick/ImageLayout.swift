@@ -1,3 +1,5 @@
+import Artefacts
+
 /// The byte layout of a built automaton. A freshly built automaton and one
 /// mapped from a file are the same bytes, read through the same views, so
 /// "save" is a single write and "load" is map + validate.

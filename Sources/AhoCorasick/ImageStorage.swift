@@ -1,3 +1,5 @@
+import Artefacts
+
 /// Owns the bytes of an automaton image: either a heap buffer (built here, or
 /// copied from a caller's bytes) or a read-only file mapping.
 ///
@@ -31,15 +33,15 @@ final class ImageStorage: @unchecked Sendable {
 
     /// The bytes of a mapped file, kept mapped as long as this storage lives.
     init(mapping file: MappedFile) {
-        base = file.bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 64)!
-        count = file.bytes.count
+        base = file.unsafeBytes.baseAddress ?? UnsafeRawPointer(bitPattern: 64)!
+        count = file.unsafeBytes.count
         mapping = file
     }
 
     /// A 64-byte aligned part of a mapped file (an automaton embedded in a
     /// larger file), kept mapped as long as this storage lives.
     init(mapping file: MappedFile, range: Range<Int>) {
-        base = (file.bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 64)!) + range.lowerBound
+        base = (file.unsafeBytes.baseAddress ?? UnsafeRawPointer(bitPattern: 64)!) + range.lowerBound
         count = range.count
         mapping = file
     }

@@ -2,6 +2,7 @@
 /// fixed-width little-endian integers and length-prefixed byte strings, and a
 /// reader that checks every read against the end of its buffer, so a damaged
 /// or forged file is an error, never an out-of-bounds read.
+import Artefacts
 import AhoCorasick
 
 struct ByteWriter {

@@ -1,3 +1,4 @@
+import Artefacts
 import AhoCorasick
 
 /// Every rule's condition as one flat array of 32-bit words: what the

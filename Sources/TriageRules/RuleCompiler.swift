@@ -1,3 +1,4 @@
+import Artefacts
 import AhoCorasick
 
 /// Compiles rule sources into an immutable `CompiledRules`, reporting every

@@ -1,3 +1,4 @@
+import Artefacts
 import AhoCorasick
 
 /// The compiled rule-set file: compile once (`triage rules compile`), load

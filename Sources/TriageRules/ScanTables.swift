@@ -1,3 +1,4 @@
+import Artefacts
 import AhoCorasick
 
 /// Keeps a rule set's table bytes alive: the mapped file they were read

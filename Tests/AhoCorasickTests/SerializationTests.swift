@@ -1,3 +1,4 @@
+import Artefacts
 import Testing
 import TestSupport
 @testable import AhoCorasick

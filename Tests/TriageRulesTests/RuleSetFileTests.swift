@@ -1,3 +1,4 @@
+import Artefacts
 import AhoCorasick
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import Artefacts
 import AhoCorasick
 import ArgumentParser
 import Encoders

@@ -1,3 +1,4 @@
+import Artefacts
 import AhoCorasick
 
 /// A patterns file: one pattern per line, pattern ID = 0-based line number.

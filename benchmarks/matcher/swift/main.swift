@@ -4,6 +4,7 @@
 //
 //   matcher-bench --patterns FILE --haystack FILE --semantics overlapping|leftmost-longest
 //                 [--ignore-case] [--automaton-kind auto|dfa|contiguous-nfa] [--repeat N]
+import Artefacts
 import AhoCorasick
 #if canImport(Glibc)
 import Glibc
