@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The files this project writes and maps back (saved automata,
@@ -54,13 +55,14 @@ let package = Package(
         // review queue's protocols.
         .target(name: "TriageEngine", dependencies: [
             "TriageModel", "TriageRules", "PageText", "TextNormalizer", "Encoders",
-            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
         ], exclude: ["DESIGN.md"]),
         // libcurl, imported by PageFetch only (typed wrappers for its variadic calls).
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Fetching referral URLs: http(s) only, destinations checked at the
         // socket, limits on time and size, a record of what was seen.
-        .target(name: "PageFetch", dependencies: ["CCurl", "Codecs", "TriageModel", "Encoders", .product(name: "Crypto", package: "swift-crypto")], exclude: ["DESIGN.md"]),
+        .target(name: "PageFetch", dependencies: ["CCurl", "Codecs", "TriageModel", "Encoders", .product(name: "Crypto", package: "swift-crypto"),
+                                        .product(name: "Logging", package: "swift-log")], exclude: ["DESIGN.md"]),
         // zlib and brotli's decoder, imported by Codecs only.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CBrotli", pkgConfig: "libbrotlidec", providers: [.apt(["libbrotli-dev"])]),
@@ -72,7 +74,7 @@ let package = Package(
         .target(name: "TriageStore", dependencies: [
             "TriageModel", "TriageEngine", "TriageRules", "Codecs", "Encoders",
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
-            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
         ], exclude: ["DESIGN.md"]),
         .executableTarget(
             name: "triage",
@@ -88,6 +90,7 @@ let package = Package(
                 "TextNormalizer",
                 "Encoders",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Benchmark harness for the matcher (release builds only; see benchmarks/README.md).

@@ -2,6 +2,7 @@ import TriageModel
 import CCurl
 import Encoders
 import Foundation
+import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,6 +47,7 @@ public final class Fetcher {
     public let policy: DestinationPolicy
     /// Shared with the batch's other fetchers; nil: no per-host limit.
     public let throttle: HostThrottle?
+    private let logger: Logger
     private let handle: UnsafeMutableRawPointer
     private let state = TransferState()
     private var resolveList: UnsafeMutablePointer<curl_slist>?
@@ -56,8 +58,11 @@ public final class Fetcher {
     /// libcurl builds this string on every `curl_version()` call: read once.
     public static let curlVersion = String(cString: curl_version())
 
-    public init(limits: FetchLimits = FetchLimits(), policy: DestinationPolicy = DestinationPolicy(), throttle: HostThrottle? = nil) {
+    /// Fetch failures at `notice`, fetches at `debug`.
+    public init(limits: FetchLimits = FetchLimits(), policy: DestinationPolicy = DestinationPolicy(), throttle: HostThrottle? = nil,
+                logger: Logger = Logger(label: "triage.fetch")) {
         _ = Self.globalInit
+        self.logger = logger
         self.limits = limits
         self.policy = policy
         self.throttle = throttle
@@ -114,6 +119,18 @@ public final class Fetcher {
     /// what went wrong is in the record (`failure`), and whatever body was
     /// received is returned with it.
     public func fetch(_ url: String) -> (record: FetchRecord, body: [UInt8]) {
+        let (record, body) = perform(url)
+        if let failure = record.failure {
+            logger.notice("fetch failed", metadata: ["url": "\(url)", "failure": "\(failure.rawValue)", "detail": "\(record.failureDetail ?? "")",
+                                                     "bytes": "\(body.count)"])
+        } else {
+            logger.debug("fetched", metadata: ["url": "\(url)", "status": "\(record.status ?? 0)", "bytes": "\(body.count)",
+                                               "hops": "\(record.hops.count)"])
+        }
+        return (record, body)
+    }
+
+    private func perform(_ url: String) -> (record: FetchRecord, body: [UInt8]) {
         let started = Date()
         let deadline = ContinuousClock.now + limits.totalTimeout
         var record = FetchRecord(requestedURL: url, startedAt: Timestamp(started).iso8601Milliseconds, endedAt: "", curlVersion: Self.curlVersion)

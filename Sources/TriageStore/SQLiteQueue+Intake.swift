@@ -3,6 +3,7 @@ import Crypto
 import Encoders
 import Foundation
 import GRDB
+import Logging
 import TriageModel
 import TriageEngine
 import TriageRules
@@ -46,11 +47,14 @@ extension SQLiteQueue {
         var items = items
         for index in items.indices where items[index].stored == nil { Self.prepare(&items[index]) }
         let now = clock()
-        return try write { db in
+        let started = ContinuousClock.now
+        var summary = ""
+        let outcomes = try write { db in
             var audit = try AuditWriter(db, at: now)
             var intake = try Intake(db, entry: audit.nextSeq, at: now)
             let outcomes = try items.map { try intake.file($0, db) }
             guard intake.filed > 0 else { return outcomes }
+            summary = intake.summary
             try Self.mergeRecentKeys(db)
             try audit.append(db, actor: actor, action: "intake", reason: intake.summary, rules: intake.ruleSetNames.joined(separator: " "),
                              digest: Fingerprint(bytes: Array(intake.digest.finalize())).hex)
@@ -65,6 +69,11 @@ extension SQLiteQueue {
             }
             return outcomes
         }
+        if !summary.isEmpty {
+            logger.info("intake", metadata: ["queue": "\(name)", "filed": "\(summary)", "actor": "\(actor)",
+                                             "ms": "\((ContinuousClock.now - started) / .milliseconds(1))"])
+        }
+        return outcomes
     }
 
     /// Case keys not yet merged into `case_index` at most, for a queue with

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import Codecs
 import TriageModel
 import TriageEngine
@@ -25,6 +26,8 @@ public final class SQLiteQueue: QueueStore, @unchecked Sendable {
     /// How long a writer waits for another process's transaction.
     public static let busyTimeout: TimeInterval = 10
 
+    let logger: Logger
+
     /// Whether this value may change the queue.
     public let readOnly: Bool
 
@@ -40,8 +43,12 @@ public final class SQLiteQueue: QueueStore, @unchecked Sendable {
     /// With `readOnly`, the queue is opened for reading only (a file or
     /// folder this user cannot write): nothing is created or migrated, and
     /// every change is refused in words.
-    public init(path: String, readOnly: Bool = false, clock: @escaping @Sendable () -> Int64 = SQLiteQueue.systemClock) throws {
+    ///
+    /// `logger` gets each intake transaction (`info`) and migrations (`notice`).
+    public init(path: String, readOnly: Bool = false, clock: @escaping @Sendable () -> Int64 = SQLiteQueue.systemClock,
+                logger: Logger = Logger(label: "triage.queue")) throws {
         self.path = path
+        self.logger = logger
         self.clock = clock
         self.readOnly = readOnly
         try Self.checkHeader(path)
@@ -86,8 +93,9 @@ public final class SQLiteQueue: QueueStore, @unchecked Sendable {
     }
 
     /// A queue in memory, gone when the value is (tests).
-    public init(inMemory clock: @escaping @Sendable () -> Int64 = SQLiteQueue.systemClock) throws {
+    public init(inMemory clock: @escaping @Sendable () -> Int64 = SQLiteQueue.systemClock, logger: Logger = Logger(label: "triage.queue")) throws {
         path = nil
+        self.logger = logger
         self.clock = clock
         readOnly = false
         writer = try DatabaseQueue()
@@ -199,7 +207,11 @@ public final class SQLiteQueue: QueueStore, @unchecked Sendable {
             try writer.writeWithoutTransaction { db in
                 if !claimed { try db.execute(sql: "PRAGMA application_id = \(QueueSchema.applicationID)") }
             }
+            let before = try writer.read { db in try migrator.appliedIdentifiers(db) }
             try migrator.migrate(writer)
+            logger.notice(claimed ? "migrated" : "created", metadata: [
+                "queue": "\(name)", "schema": "\(QueueSchema.version)",
+                "migrations": "\(QueueSchema.version - before.count)"])
             try writer.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA user_version = \(QueueSchema.version)")
             }

@@ -39,6 +39,32 @@ struct TriageCommandTests {
         }
     }
 
+    /// `--log-level info`: rule loading, each queue transaction, rejected
+    /// records and the run's end are logged on standard error, one line
+    /// each in the documented format; standard output stays NDJSON. At the
+    /// default level nothing is logged.
+    @Test func logsGoToStandardErrorInTheirFormat() throws {
+        let folder = try temporaryFolder("triage-log")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let db = folder.appendingPathComponent("q.sqlite").path
+        let result = try TriageProcess.run(["batch", "Samples/referrals.ndjson", "--db", db, "--format", "ndjson", "--log-level", "info"])
+        #expect(result.status == 1, "\(result.stderr)")  // the samples' malformed lines
+        for line in result.stdout.split(separator: "\n") {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) is [String: Any], "not JSON: \(line)")
+        }
+        let logFormat = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (trace|debug|info|notice|warning|error|critical) triage\.[a-z]+: [^\[]+( \[.*\])?$/
+        let logs = result.stderr.split(separator: "\n").filter { $0.wholeMatch(of: /^\d{4}-.*/) != nil }
+        for line in logs { #expect(line.wholeMatch(of: logFormat) != nil, "\(line)") }
+        #expect(logs.contains { $0.contains(" info triage.rules: rules loaded [") && $0.contains(" fingerprint=sha256:") })
+        #expect(logs.contains { $0.contains(" info triage.queue: intake [") && $0.contains("filed=\"46 referrals") }, "\(logs)")
+        #expect(logs.contains { $0.contains(" notice triage.queue: created [") })
+        #expect(logs.filter { $0.contains(" notice triage.batch: rejected [") }.count == 7)
+        #expect(logs.contains { $0.contains(" info triage.batch: run finished [") && $0.contains("assessed=46") })
+
+        let quiet = try TriageProcess.run(["batch", "Samples/referrals.ndjson", "--format", "ndjson"])
+        #expect(!quiet.stderr.split(separator: "\n").contains { $0.wholeMatch(of: logFormat) != nil }, "\(quiet.stderr)")
+    }
+
     /// Every sample page, explained: the golden files are what an officer reads.
     @Test func checkEverySamplePage() throws {
         var all = ""

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import TriageModel
 import TriageRules
 
@@ -57,10 +58,14 @@ public final class BatchRun {
     private let filing: any CaseFiling
     private let sinks: [any AssessmentSink]
     private weak var observer: (any Observer)?
+    private let logger: Logger
 
     /// `filing` defaults to cases in memory for this run (`MemoryFiling`).
+    /// `logger` gets rejected records and queue conflicts (`notice`) and
+    /// the run's summary (`info`).
     public init(rules: CompiledRules, policy: ScoringPolicy, options: Options, filing: any CaseFiling = MemoryFiling(),
-                sinks: [any AssessmentSink], observer: (any Observer)? = nil) {
+                sinks: [any AssessmentSink], observer: (any Observer)? = nil, logger: Logger = Logger(label: "triage.batch")) {
+        self.logger = logger
         self.rules = rules
         self.policy = policy
         self.options = options
@@ -98,6 +103,7 @@ public final class BatchRun {
                 for sink in sinks { try sink.write(item) }
             case let .conflict(id, reason):
                 summary.conflicts.append(id)
+                logger.notice("conflict", metadata: ["referral": "\(id)", "reason": "\(reason)"])
                 observer?.conflict(referralID: id, reason: reason)
             }
         }
@@ -114,6 +120,8 @@ public final class BatchRun {
             switch record {
             case let .rejected(error):
                 summary.reject(error)
+                logger.notice("rejected", metadata: ["input": "\(error.input)", "line": "\(error.line)", "referral": "\(error.id ?? "-")",
+                                                     "reason": "\(error.reason)"])
                 observer?.rejected(error)
             case let .referral(referral, _):
                 pool.submit(submitted, referral)
@@ -132,6 +140,10 @@ public final class BatchRun {
         summary.cases = filing.casesOpened
         summary.seconds = Self.seconds(clock.now - started)
         for sink in sinks { try sink.finish(summary) }
+        logger.info("run finished", metadata: [
+            "assessed": "\(summary.assessed)", "rejected": "\(summary.rejectedCount)", "cases": "\(summary.cases)",
+            "conflicts": "\(summary.conflicts.count)", "seconds": "\(Double(Int(summary.seconds * 1000)) / 1000)", "jobs": "\(summary.jobs)",
+            "queue": "\(summary.queue ?? "-")"])
         return summary
     }
 

@@ -68,6 +68,8 @@ struct BatchCommand: ParsableCommand {
 
     @OptionGroup(title: "Fetching (with --fetch)") var throttleOptions: ThrottleOptions
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     enum InputFormat: String, ExpressibleByArgument, CaseIterable {
         case ndjson, csv
     }

@@ -42,6 +42,8 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup(title: "Fetching (a URL, or a referral with a URL and no content)") var fetchOptions: FetchOptions
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     func run() throws {
         let rules = try options.loadRules(command: "check")
         let policy = try options.loadPolicy(command: "check")

@@ -27,6 +27,8 @@ struct ExportWARCCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Only captures made at or after this date or time (UTC).", valueName: "DATE"))
     var since: String?
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     func validate() throws {
         if let since, QueueExportCommand.parse(since) == nil { throw ValidationError("--since \(since): expected a date (YYYY-MM-DD) or an ISO 8601 time") }
     }

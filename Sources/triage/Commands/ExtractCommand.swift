@@ -35,6 +35,8 @@ struct ExtractCommand: ParsableCommand {
             """
     )
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     enum View: String, ExpressibleByArgument, CaseIterable {
         case raw, normalized, leet, cased
     }

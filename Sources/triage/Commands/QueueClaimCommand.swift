@@ -24,6 +24,8 @@ struct QueueClaimCommand: ParsableCommand {
     @Option(name: .long, help: "text or json.")
     var format: QueueFormat = .text
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     func validate() throws {
         if leaseMinutes < 1 || leaseMinutes > 24 * 60 { throw ValidationError("--lease-minutes must be within 1...1440") }
     }

@@ -27,6 +27,8 @@ struct QueueDecideCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The case this one duplicates (with --decision duplicate-of).", valueName: "CASE"))
     var duplicateOf: String?
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     func run() throws {
         let store = try queue.open(command: "queue decide")
         let decided = try queueAction("queue decide") {

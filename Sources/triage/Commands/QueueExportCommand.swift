@@ -29,6 +29,8 @@ struct QueueExportCommand: ParsableCommand {
     @Flag(name: .long, help: "Counts for a transparency report instead of cases.")
     var aggregate = false
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case csv, ndjson
     }

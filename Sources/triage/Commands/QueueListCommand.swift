@@ -23,6 +23,8 @@ struct QueueListCommand: ParsableCommand {
     @Option(name: .long, help: "text or json (a line of JSON per case).")
     var format: QueueFormat = .text
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     func validate() throws {
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
     }

@@ -17,6 +17,8 @@ struct QueueNoteCommand: ParsableCommand {
     @Option(name: .long, help: "Who writes it.")
     var officer: String
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     func run() throws {
         let store = try queue.open(command: "queue note")
         try queueAction("queue note") { try store.note(id, text: text, officer: officer) }

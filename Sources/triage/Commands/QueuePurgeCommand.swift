@@ -18,6 +18,8 @@ struct QueuePurgeCommand: ParsableCommand {
     @Option(name: .long, help: "Who runs the purge (recorded).")
     var officer: String
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     func run() throws {
         let store = try queue.open(command: "queue purge")
         let report = try queueAction("queue purge") { try store.purge(olderThanDays: olderThan, officer: officer) }

@@ -14,6 +14,8 @@ struct QueueReleaseCommand: ParsableCommand {
     @Option(name: .long, help: "Who holds it.")
     var officer: String
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     func run() throws {
         let store = try queue.open(command: "queue release")
         let released = try queueAction("queue release") { try store.release(id, officer: officer) }

@@ -17,6 +17,8 @@ struct QueueReopenCommand: ParsableCommand {
     @Option(name: .long, help: "Who reopens it.")
     var officer: String
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     func run() throws {
         let store = try queue.open(command: "queue reopen")
         let reopened = try queueAction("queue reopen") { try store.reopen(id, reason: reason, officer: officer) }

@@ -18,6 +18,8 @@ struct QueueSLACommand: ParsableCommand {
     @Option(name: .long, help: "Who changes them (required to set).")
     var officer: String?
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     func validate() throws {
         for level in levels where Self.parse(level) == nil {
             throw ValidationError("\(level): expected BAND=DURATION, e.g. P1=1h (bands P1..P4, NFA, PENDING; units s, m, h, d)")

@@ -14,6 +14,8 @@ struct QueueShowCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("A case id, or a referral id.", valueName: "ID"))
     var id: String
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     func run() throws {
         let store = try queue.open(command: "queue show", reading: true)
         let detail = try queueAction("queue show") { try store.show(id) }

@@ -20,6 +20,8 @@ struct QueueStatsCommand: ParsableCommand {
     @Option(name: .long, help: "text or json.")
     var format: QueueFormat = .text
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     func run() throws {
         let store = try queue.open(command: "queue stats", reading: true)
         let stats = try queueAction("queue stats") { try store.stats() }

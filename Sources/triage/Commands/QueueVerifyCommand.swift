@@ -17,6 +17,8 @@ struct QueueVerifyCommand: ParsableCommand {
 
     @OptionGroup var queue: QueueOptions
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     func run() throws {
         let store = try queue.open(command: "queue verify", reading: true)
         let report = try queueAction("queue verify") { try store.verify() }

@@ -36,6 +36,8 @@ struct RecheckCommand: ParsableCommand {
 
     @OptionGroup(title: "Fetching") var throttleOptions: ThrottleOptions
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     func validate() throws {
         if olderThan < 0 || limit < 1 { throw ValidationError("--older-than must be 0 or more and --limit at least 1") }
     }

@@ -16,6 +16,8 @@ struct RulesCheckCommand: ParsableCommand {
     @Option(name: .long, help: "Diagnostics as text (for people) or json (for tools).")
     var format: DiagnosticFormat = .text
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     func run() throws {
         let (rules, diagnostics) = try sources.compile()
         switch format {

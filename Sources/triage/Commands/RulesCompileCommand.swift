@@ -16,6 +16,8 @@ struct RulesCompileCommand: ParsableCommand {
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Where to write the compiled rule set.", valueName: "FILE"))
     var output: String
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     func validate() throws {
         if sources.isCompiledFile { throw ValidationError("\(sources.paths[0]) is already compiled; give rule sources") }
     }

@@ -16,6 +16,8 @@ struct RulesInfoCommand: ParsableCommand {
     @Option(name: .long, help: "text or json.")
     var format: DiagnosticFormat = .text
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     func run() throws {
         let (compiled, diagnostics) = try sources.compile()
         guard let rules = compiled else {

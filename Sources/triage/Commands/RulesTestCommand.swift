@@ -13,6 +13,8 @@ struct RulesTestCommand: ParsableCommand {
 
     @OptionGroup var sources: RuleSourceOptions
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     func run() throws {
         let (compiled, diagnostics) = try sources.compile()
         printError(DiagnosticRenderer.text(diagnostics), newline: false)

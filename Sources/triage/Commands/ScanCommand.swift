@@ -23,6 +23,8 @@ struct ScanCommand: ParsableCommand {
             """
     )
 
+    @OptionGroup(title: "Logging") var logging: LoggingOptions
+
     enum MatchKindArgument: String, ExpressibleByArgument, CaseIterable {
         case standard, leftmostFirst = "leftmost-first", leftmostLongest = "leftmost-longest"
         var kind: MatchKind {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import TriageModel
 import PageFetch
 import TriageEngine
@@ -48,6 +49,10 @@ struct TriageOptions: ParsableArguments {
                 + "every page would be NFA; nothing was assessed")
             throw ExitCode(2)
         }
+        Logger(label: "triage.rules").info("rules loaded", metadata: [
+            "from": "\(rules.joined(separator: ","))", "fingerprint": "\(compiled.fingerprint)", "rules": "\(compiled.rules.count)",
+            "active": "\(compiled.activeRuleCount)", "patterns": "\(compiled.patterns.count)", "literals": "\(compiled.literalCount)",
+            "warnings": "\(diagnostics.warningCount)"])
         return compiled
     }
 
