@@ -39,11 +39,7 @@ struct QueueExportCommand: ParsableCommand {
         if let since, Self.parse(since) == nil { throw ValidationError("--since \(since): expected a date (YYYY-MM-DD) or an ISO 8601 time") }
     }
 
-    static func parse(_ text: String) -> Int64? {
-        let formatter = ISO8601DateFormatter()
-        let date = formatter.date(from: text) ?? formatter.date(from: text + "T00:00:00Z")
-        return date.map { Int64($0.timeIntervalSince1970 * 1000) }
-    }
+    static func parse(_ text: String) -> Int64? { Timestamp.parse(text)?.milliseconds }
 
     func run() throws {
         let store = try queue.open(command: "queue export", reading: true)

@@ -26,74 +26,8 @@ struct QueueStatsCommand: ParsableCommand {
         let store = try queue.open(command: "queue stats", reading: true)
         let stats = try queueAction("queue stats") { try store.stats() }
         var output = OutputWriter()
-        output.write(format == .json ? Self.json(stats) + "\n" : Self.text(stats))
+        output.write(format == .json ? stats.json() + "\n" : stats.text())
         output.flush()
     }
 
-    static func text(_ stats: QueueStats) -> String {
-        let open = stats.open.values.reduce(0) { $0 + $1.reduce(0, +) }
-        var out = "\(stats.cases) cases, \(stats.referrals) referrals; \(open) open (\(stats.inReview) in review)\n"
-        out += "\nopen by band and age:\n  band     " + QueueStats.ageBuckets.map { $0.label.padding(toLength: 7, withPad: " ", startingAt: 0) }
-            .joined() + "overdue\n"
-        for band in Band.allCases {
-            guard let counts = stats.open[band] else { continue }
-            out += "  " + band.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
-                + counts.map { String($0).padding(toLength: 7, withPad: " ", startingAt: 0) }.joined() + "\(stats.overdue[band, default: 0])\n"
-        }
-        out += "\ndecisions:" + (stats.decisions.isEmpty ? " none" : "") + "\n"
-        for decision in Decision.allCases { if let n = stats.decisions[decision] { out += "  \(decision.rawValue)  \(n)\n" } }
-        if !stats.rechecks.isEmpty {
-            let total = stats.rechecks.values.reduce(0, +)
-            out += "\nrechecked cases, latest verdict: " + RecheckOutcome.allCases.map { "\($0.rawValue) \(stats.rechecks[$0, default: 0])" }
-                .joined(separator: ", ") + String(format: " (%.0f%% removed)", Double(stats.rechecks[.removed, default: 0]) * 100 / Double(total)) + "\n"
-        }
-        out += "\nrules:" + (stats.rules.isEmpty ? " none hit" : "") + "\n"
-        guard !stats.rules.isEmpty else { return out }
-        let ruleWidth = stats.rules.map(\.rule.count).max()! + 2, categoryWidth = stats.rules.map(\.category.count).max()! + 2
-        func row(_ rule: String, _ category: String, _ counts: [String]) -> String {
-            "  " + rule.padding(toLength: ruleWidth, withPad: " ", startingAt: 0) + category.padding(toLength: categoryWidth, withPad: " ", startingAt: 0)
-                + counts.map { String(repeating: " ", count: max(0, 10 - $0.count)) + $0 }.joined() + "\n"
-        }
-        out += row("RULE", "CATEGORY", ["REFERRALS", "CASES", "ACTED ON", "NFA", "PRECISION"])
-        for line in stats.rules {
-            let precision = line.precision.map { String(format: "%.0f%%", $0 * 100) } ?? "-"
-            out += row(line.rule, line.category, [String(line.referrals), String(line.cases), String(line.actedOn), String(line.noFurtherAction),
-                                                  precision])
-        }
-        return out
-    }
-
-    static func json(_ stats: QueueStats) -> String {
-        var out = JSONObject()
-        out.add("cases", int: stats.cases)
-        var decisions = JSONObject()
-        for decision in Decision.allCases { decisions.add(decision.rawValue, int: stats.decisions[decision, default: 0]) }
-        out.add("decisions", raw: decisions.text)
-        out.add("in_review", int: stats.inReview)
-        var open = JSONObject()
-        for band in Band.allCases {
-            guard let counts = stats.open[band] else { continue }
-            var buckets = JSONObject()
-            for (bucket, n) in zip(QueueStats.ageBuckets, counts) { buckets.add(bucket.label, int: n) }
-            buckets.add("overdue", int: stats.overdue[band, default: 0])
-            open.add(band.rawValue, raw: buckets.text)
-        }
-        out.add("open", raw: open.text)
-        var rechecks = JSONObject()
-        for outcome in RecheckOutcome.allCases { rechecks.add(outcome.rawValue, int: stats.rechecks[outcome, default: 0]) }
-        out.add("rechecks", object: rechecks)
-        out.add("referrals", int: stats.referrals)
-        out.add("rules", raw: "[" + stats.rules.map { line in
-            var rule = JSONObject()
-            rule.add("acted_on", int: line.actedOn)
-            rule.add("cases", int: line.cases)
-            rule.add("category", string: line.category)
-            rule.add("no_further_action", int: line.noFurtherAction)
-            rule.add("precision", raw: line.precision.map { String(format: "%.4f", $0) } ?? "null")
-            rule.add("referrals", int: line.referrals)
-            rule.add("rule", string: line.rule)
-            return rule.text
-        }.joined(separator: ",") + "]")
-        return out.text
-    }
 }
