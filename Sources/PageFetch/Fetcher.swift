@@ -60,7 +60,7 @@ public final class Fetcher {
 
     /// Fetch failures at `notice`, fetches at `debug`.
     public init(limits: FetchLimits = FetchLimits(), policy: DestinationPolicy = DestinationPolicy(), throttle: HostThrottle? = nil,
-                logger: Logger = Logger(label: "triage.fetch")) {
+                logger: Logger = Logger(label: "triage.fetch", factory: { _ in SwiftLogNoOpLogHandler() })) {
         _ = Self.globalInit
         self.logger = logger
         self.limits = limits

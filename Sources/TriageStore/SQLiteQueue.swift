@@ -46,7 +46,7 @@ public final class SQLiteQueue: QueueStore, @unchecked Sendable {
     ///
     /// `logger` gets each intake transaction (`info`) and migrations (`notice`).
     public init(path: String, readOnly: Bool = false, clock: @escaping @Sendable () -> Int64 = SQLiteQueue.systemClock,
-                logger: Logger = Logger(label: "triage.queue")) throws {
+                logger: Logger = Logger(label: "triage.queue", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
         self.path = path
         self.logger = logger
         self.clock = clock
@@ -93,7 +93,7 @@ public final class SQLiteQueue: QueueStore, @unchecked Sendable {
     }
 
     /// A queue in memory, gone when the value is (tests).
-    public init(inMemory clock: @escaping @Sendable () -> Int64 = SQLiteQueue.systemClock, logger: Logger = Logger(label: "triage.queue")) throws {
+    public init(inMemory clock: @escaping @Sendable () -> Int64 = SQLiteQueue.systemClock, logger: Logger = Logger(label: "triage.queue", factory: { _ in SwiftLogNoOpLogHandler() })) throws {
         path = nil
         self.logger = logger
         self.clock = clock

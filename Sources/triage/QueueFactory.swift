@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import TriageEngine
 import TriageStore
 
@@ -37,9 +38,9 @@ enum QueueFactory {
         }
         do {
             if access == .reading {
-                do { return try SQLiteQueue(path: location, readOnly: true) } catch let error as QueueError where error.kind == .olderSchema {}
+                do { return try SQLiteQueue(path: location, readOnly: true, logger: Logger(label: "triage.queue")) } catch let error as QueueError where error.kind == .olderSchema {}
             }
-            return try SQLiteQueue(path: location)
+            return try SQLiteQueue(path: location, logger: Logger(label: "triage.queue"))
         } catch {
             printError("triage \(command): \(error)")
             throw ExitCode(2)

@@ -64,7 +64,7 @@ public final class BatchRun {
     /// `logger` gets rejected records and queue conflicts (`notice`) and
     /// the run's summary (`info`).
     public init(rules: CompiledRules, policy: ScoringPolicy, options: Options, filing: any CaseFiling = MemoryFiling(),
-                sinks: [any AssessmentSink], observer: (any Observer)? = nil, logger: Logger = Logger(label: "triage.batch")) {
+                sinks: [any AssessmentSink], observer: (any Observer)? = nil, logger: Logger = Logger(label: "triage.batch", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.logger = logger
         self.rules = rules
         self.policy = policy

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Encoders
 import Foundation
+import Logging
 import TriageModel
 import TriageEngine
 import TriageRules
@@ -110,7 +111,7 @@ struct BatchCommand: ParsableCommand {
                                      progress: Progress(enabled: isatty(STDERR_FILENO) == 1 && format != .ndjson, total: inputSize))
         let run = BatchRun(rules: rules, policy: policy,
                            options: BatchRun.Options(jobs: jobs, limits: options.scanLimits, fetching: fetching, noTimings: options.noTimings),
-                           filing: filing, sinks: sinks, observer: observer)
+                           filing: filing, sinks: sinks, observer: observer, logger: Logger(label: "triage.batch"))
         let summary: BatchSummary
         do { summary = try run.run(reader) } catch {
             observer.finish()

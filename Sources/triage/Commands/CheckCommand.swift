@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import TriageModel
 import PageFetch
 import TriageEngine
@@ -54,7 +55,7 @@ struct CheckCommand: ParsableCommand {
         let fetching = referral.wantsFetching(refetch: false) ? fetchOptions.fetching(command: "check") : nil
         let run = BatchRun(rules: rules, policy: policy,
                            options: BatchRun.Options(jobs: 1, limits: options.scanLimits, fetching: fetching, noTimings: options.noTimings),
-                           sinks: [sink])
+                           sinks: [sink], logger: Logger(label: "triage.batch"))
         let summary = try run.run([ReferralReader.Record.referral(referral, line: 1)])
         if summary.unfetched > 0 { throw ExitCode(3) }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import TriageEngine
 import TriageModel
 import PageFetch
@@ -45,7 +46,8 @@ struct RecheckCommand: ParsableCommand {
     func run() throws {
         let store = try queue.open(command: "recheck")
         let candidates = try queueAction("recheck") { try store.recheckCandidates(olderThanDays: olderThan, limit: limit) }
-        let fetcher = Fetcher(limits: fetchOptions.limits(command: "recheck"), policy: fetchOptions.policy, throttle: throttleOptions.throttle)
+        let fetcher = Fetcher(limits: fetchOptions.limits(command: "recheck"), policy: fetchOptions.policy, throttle: throttleOptions.throttle,
+                              logger: Logger(label: "triage.fetch"))
         var counts: [RecheckOutcome: Int] = [:]
         for candidate in candidates {
             let (record, body) = fetcher.fetch(candidate.url)

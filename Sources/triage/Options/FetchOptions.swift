@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 import TriageModel
 import PageFetch
 import TriageEngine
@@ -82,7 +83,7 @@ extension FetchOptions {
     func fetching(command: String, throttle: HostThrottle? = nil, refetch: Bool = false, concurrent: Int = 1) -> AssessmentPool.Fetching {
         let limits = limits(command: command), policy = policy
         return AssessmentPool.Fetching(refetch: refetch, concurrent: concurrent) {
-            Fetcher(limits: limits, policy: policy, throttle: throttle)
+            Fetcher(limits: limits, policy: policy, throttle: throttle, logger: Logger(label: "triage.fetch"))
         }
     }
 }
