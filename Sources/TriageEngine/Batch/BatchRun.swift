@@ -89,8 +89,10 @@ public final class BatchRun {
                                                         sinks: sinks.map(\.preparation)))
         var submitted = 0, emitted = 0
         func emit(_ item: AssessedReferral) throws {
-            for outcome in try filing.file(item) { try deliver(outcome) }
+            // Counted before filing: should filing throw, this one is out
+            // of the pool already, and the drain below must not wait for it.
             emitted += 1
+            for outcome in try filing.file(item) { try deliver(outcome) }
         }
         func deliver(_ outcome: Filed) throws {
             switch outcome {
