@@ -18,7 +18,7 @@ let package = Package(
         // The files this project writes and maps back (saved automata,
         // compiled rule sets): one header, one loader's checks, mapping and
         // atomic writes. Pure Swift, no Foundation.
-        .target(name: "Artefacts", exclude: ["README.md"]),
+        .target(name: "Artefacts", exclude: ["DESIGN.md"]),
         // Pure Swift multi-pattern matcher: no Foundation.
         .target(name: "AhoCorasick", dependencies: ["Artefacts"], exclude: ["DESIGN.md"]),
         // Text written by hand where a generic encoder costs too much: JSON
@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "PageText", dependencies: ["CLibXML2", "TextNormalizer"], exclude: ["DESIGN.md"]),
         // What every front end and store speaks: referrals, assessments,
         // fetch records, cases and decisions, and their JSON. No C library.
-        .target(name: "TriageModel", dependencies: ["Encoders"]),
+        .target(name: "TriageModel", dependencies: ["Encoders"], exclude: ["DESIGN.md"]),
         // The pipeline: referrals in, explained assessments out (scoring,
         // evidence, duplicate cases), batch runs and their sinks, and the
         // review queue's protocols.
