@@ -45,7 +45,8 @@ public struct AssessedReferral: Sendable {
         self.refetched = refetched
     }
 
-    /// Whether `serialize()` has run since the assessment last changed.
+    /// Whether `serialize()` has run (the case may be set afterwards: it is
+    /// not part of `serialized`).
     public var isSerialized: Bool { !serialized.isEmpty }
 
     /// Serialises the assessment, once, on the calling thread (an assessing

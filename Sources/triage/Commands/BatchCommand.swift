@@ -90,10 +90,13 @@ struct BatchCommand: ParsableCommand {
             printError("triage batch: \(error)")
             throw ExitCode(2)
         }
-        let filing: any CaseFiling = try db.map { location in
-            dryRun ? MemoryFiling() as any CaseFiling
-                : QueueFiling(queue: try QueueFactory.open(location, access: .create, command: "batch"), actor: "batch:" + NSUserName())
-        } ?? MemoryFiling()
+        // Cases in the review queue with --db (a dry run queues nothing), else for this run only.
+        let filing: any CaseFiling
+        if let db, !dryRun {
+            filing = QueueFiling(queue: try QueueFactory.open(db, access: .create, command: "batch"), actor: "batch:" + NSUserName())
+        } else {
+            filing = MemoryFiling()
+        }
         let output = StandardOutput()
         let timings = !options.noTimings
         // With ndjson, the summary goes to standard error (below).
