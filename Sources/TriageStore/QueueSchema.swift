@@ -14,7 +14,39 @@ enum QueueSchema {
     static let migrations: [(id: String, migrate: @Sendable (Database) throws -> Void)] = [
         ("v1-cases-referrals-audit", { try $0.execute(sql: v1) }),
         ("v2-case-numbers-intake-entries", migrateToV2),
+        ("v3-pending-intake", { try $0.execute(sql: v3) }),
     ]
+
+    /// Referrals accepted (a server's `202 Accepted`) and not yet filed:
+    /// the record that makes an acknowledgement durable. A worker leases
+    /// pending rows (`worker`, `lease_until`); a lease that ended returns
+    /// them, so a process killed mid-assessment loses nothing. Filing a
+    /// referral marks its row `filed` in the same transaction that inserts
+    /// the referral, so a restart files each exactly once. The content is
+    /// dropped once filed (the evidence table holds it by hash).
+    static let v3 = """
+            CREATE TABLE intake_pending (
+                seq INTEGER PRIMARY KEY,
+                referral_id TEXT NOT NULL UNIQUE,
+                url TEXT,
+                content_kind TEXT CHECK (content_kind IN ('html', 'text', 'bytes')),
+                content BLOB,
+                content_type TEXT,
+                content_sha256 TEXT,
+                source TEXT NOT NULL,
+                reported_at TEXT,
+                reporter_note TEXT,
+                platform TEXT,
+                received_at INTEGER NOT NULL,
+                accepted_by TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'filed')),
+                worker TEXT,
+                lease_until INTEGER,
+                case_id TEXT,
+                filed_at INTEGER
+            );
+            CREATE INDEX intake_pending_waiting ON intake_pending (seq) WHERE state = 'pending';
+            """
 
     static let v1 = """
             CREATE TABLE settings (

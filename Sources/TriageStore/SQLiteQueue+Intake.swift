@@ -165,7 +165,7 @@ extension SQLiteQueue {
         private(set) var reopened: [Reopened] = []
         private var ruleSets: [String: Int64] = [:]
 
-        private let knownReferral, caseByKey, caseByNumber, insertCase, updateCase, insertKey, insertReferral, insertRule: RawStatement
+        private let knownReferral, caseByKey, caseByNumber, insertCase, updateCase, insertKey, insertReferral, insertRule, markFiled: RawStatement
 
         init(_ db: Database, entry: Int64, at now: Int64) throws {
             self.entry = entry
@@ -194,6 +194,12 @@ extension SQLiteQueue {
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
                 """)
             insertRule = try RawStatement(db, "INSERT OR IGNORE INTO referral_rules (referral_id, rule, category) VALUES (?, ?, ?)")
+            // An accepted referral (`IntakeLog`) is filed in the transaction
+            // that files it: a restart never files it twice.
+            markFiled = try RawStatement(db, """
+                UPDATE intake_pending SET state = 'filed', case_id = ?1, filed_at = ?2, content = NULL, worker = NULL, lease_until = NULL
+                WHERE referral_id = ?3 AND state = 'pending'
+                """)
         }
 
         /// "256 referrals: 200 opened a case, 56 joined one".
@@ -299,6 +305,10 @@ extension SQLiteQueue {
             insertReferral.bind(15, assessment.policy)
             insertReferral.bind(16, blob: stored)
             try insertReferral.execute()
+            markFiled.bind(1, caseID)
+            markFiled.bind(2, now)
+            markFiled.bind(3, referral.id)
+            try markFiled.execute()
             for hit in assessment.hits {
                 insertRule.bind(1, referral.id)
                 insertRule.bind(2, hit.rule)

@@ -5,11 +5,12 @@ import TriageModel
 /// score, then age), claimed under a lease, decided with a reason, every
 /// change in an audit log.
 ///
-/// Three protocols, by who uses them: `ReviewQueue` (intake and review: a
+/// Four protocols, by who uses them: `ReviewQueue` (filing and review: a
 /// batch, a server's intake workers, an officer), `QueueReports` (reading:
-/// lists, a case in full, statistics, exports) and `QueueMaintenance`
-/// (integrity, retention, service levels, rechecks). `QueueStore` is all
-/// three. `TriageStore`'s `SQLiteQueue` implements them; the engine, the
+/// lists, a case in full, statistics, exports), `QueueMaintenance`
+/// (integrity, retention, service levels, rechecks) and `IntakeLog`
+/// (referrals accepted and not yet filed: a server's durable
+/// acknowledgement). `QueueStore` is all four. `TriageStore`'s `SQLiteQueue` implements them; the engine, the
 /// command line and a server know only these protocols, and get a store from
 /// one factory (the command line's `QueueFactory`).
 ///
@@ -79,7 +80,7 @@ public protocol QueueMaintenance: AnyObject, Sendable {
 }
 
 /// A queue with everything the command line and the server need.
-public typealias QueueStore = ReviewQueue & QueueReports & QueueMaintenance
+public typealias QueueStore = ReviewQueue & QueueReports & QueueMaintenance & IntakeLog
 
 public enum IntakeOutcome: Sendable, Equatable {
     /// Filed: the case, its size now, and whether this referral opened it.

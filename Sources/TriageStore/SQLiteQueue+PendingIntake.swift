@@ -1,0 +1,95 @@
+import Encoders
+import Foundation
+import GRDB
+import TriageEngine
+import TriageModel
+
+/// The intake log (`IntakeLog`) on SQLite: table `intake_pending`
+/// (QueueSchema v3). Accepting is one IMMEDIATE transaction that commits
+/// (synchronous=FULL) before `accept` returns, so a `202 Accepted` sent
+/// after it is durable.
+extension SQLiteQueue: IntakeLog {
+    public func accept(_ referral: Referral, actor: String) throws -> AcceptOutcome {
+        let (kind, content): (String?, [UInt8]?)
+        switch referral.content {
+        case let .html(bytes): (kind, content) = ("html", bytes)
+        case let .text(bytes): (kind, content) = ("text", bytes)
+        case let .bytes(bytes): (kind, content) = ("bytes", bytes)
+        case .none: (kind, content) = (nil, nil)
+        case .file: throw QueueError(.invalidArgument, "referral \(referral.id): content from a file path cannot be accepted; send it inline")
+        }
+        guard content != nil || referral.url != nil else {
+            throw QueueError(.invalidArgument, "referral \(referral.id): neither content nor a url")
+        }
+        let hash = content.map(sha256Hex)
+        let now = clock()
+        return try write { db in
+            // Filed already (by an earlier acceptance or by `batch --db`)?
+            if let row = try Row.fetchOne(db, sql: """
+                SELECT c.id AS case_id, r.content_sha256, r.url, r.received_at FROM referrals r JOIN cases c ON c.no = r.case_no WHERE r.id = ?
+                """, arguments: [referral.id]) {
+                let same = row["url"] as String? == referral.url && (hash == nil || row["content_sha256"] as String? == hash)
+                return same ? .alreadyAccepted(.filed(caseID: row["case_id"], filedAt: row["received_at"]))
+                    : .conflict("referral \(referral.id) is already queued (case \(row["case_id"] as String)) with a different url or content")
+            }
+            if let row = try Row.fetchOne(db, sql: "SELECT url, content_sha256, received_at FROM intake_pending WHERE referral_id = ?",
+                                          arguments: [referral.id]) {
+                let same = row["url"] as String? == referral.url && row["content_sha256"] as String? == hash
+                return same ? .alreadyAccepted(.pending(receivedAt: row["received_at"]))
+                    : .conflict("referral \(referral.id) was already accepted with a different url or content")
+            }
+            try db.execute(sql: """
+                INSERT INTO intake_pending (referral_id, url, content_kind, content, content_type, content_sha256, source, reported_at,
+                                            reporter_note, platform, received_at, accepted_by, state)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
+                """, arguments: [referral.id, referral.url, kind, content.map { Data($0) }, referral.contentType, hash,
+                                 referral.source.rawValue, referral.reportedAt, referral.reporterNote, referral.platform, now, actor])
+            return .accepted(seq: db.lastInsertedRowID)
+        }
+    }
+
+    public func takePending(worker: String, limit: Int, lease: Duration) throws -> [PendingReferral] {
+        let now = clock()
+        let until = now + Int64(lease / .milliseconds(1))
+        return try write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM intake_pending WHERE state = 'pending' AND (lease_until IS NULL OR lease_until <= ?) ORDER BY seq LIMIT ?
+                """, arguments: [now, max(limit, 0)])
+            var taken: [PendingReferral] = []
+            for row in rows {
+                try db.execute(sql: "UPDATE intake_pending SET worker = ?, lease_until = ? WHERE seq = ?", arguments: [worker, until, row["seq"]])
+                taken.append(PendingReferral(seq: row["seq"], referral: Self.referral(row), receivedAt: row["received_at"]))
+            }
+            return taken
+        }
+    }
+
+    public func intakeStatus(_ id: String) throws -> IntakeStatus? {
+        try read { db in
+            if let row = try Row.fetchOne(db, sql: """
+                SELECT c.id AS case_id, r.received_at FROM referrals r JOIN cases c ON c.no = r.case_no WHERE r.id = ?
+                """, arguments: [id]) {
+                return .filed(caseID: row["case_id"], filedAt: row["received_at"])
+            }
+            if let row = try Row.fetchOne(db, sql: "SELECT received_at FROM intake_pending WHERE referral_id = ?", arguments: [id]) {
+                return .pending(receivedAt: row["received_at"])
+            }
+            return nil
+        }
+    }
+
+    /// A pending row as the referral that was accepted.
+    static func referral(_ row: Row) -> Referral {
+        let bytes = Array((row["content"] as Data?) ?? Data())
+        let content: Referral.Content
+        switch row["content_kind"] as String? {
+        case "html": content = .html(bytes)
+        case "text": content = .text(bytes)
+        case "bytes": content = .bytes(bytes)
+        default: content = .none
+        }
+        return Referral(id: row["referral_id"], url: row["url"], content: content, contentType: row["content_type"],
+                        source: Referral.Source(rawValue: row["source"]) ?? .public, reportedAt: row["reported_at"],
+                        reporterNote: row["reporter_note"], platform: row["platform"])
+    }
+}

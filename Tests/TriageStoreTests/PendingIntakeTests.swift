@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+import TriageModel
+import TriageEngine
+@testable import TriageStore
+
+/// The intake log: a referral accepted is durable before `accept` returns,
+/// is handed to one worker at a time under a lease, comes back when the
+/// lease ends (a worker that died), and is filed exactly once.
+@Suite("Pending intake")
+struct PendingIntakeTests {
+    @Test func anAcceptedReferralSurvivesReopeningAndIsFiledOnce() throws {
+        let clock = TestClock()
+        let path = Fixture.temporaryPath()
+        let text = Array(Fixture.p1Text.utf8)
+        do {
+            let queue = try SQLiteQueue(path: path, clock: clock.read)
+            #expect(try queue.accept(Referral(id: "W-1", content: .text(text)), actor: "api:test") == .accepted(seq: 1))
+            #expect(try queue.accept(Referral(id: "W-2", url: "https://example.invalid/a", content: .none), actor: "api:test") == .accepted(seq: 2))
+            #expect(try queue.intakeStatus("W-1") == .pending(receivedAt: clock.read()))
+            #expect(try queue.intakeStatus("W-3") == nil)
+        }
+        // A new process: what was accepted is there, in order, with its content.
+        let queue = try SQLiteQueue(path: path, clock: clock.read)
+        let taken = try queue.takePending(worker: "w1", limit: 10, lease: .seconds(60))
+        #expect(taken.map(\.seq) == [1, 2])
+        #expect(taken[0].referral == Referral(id: "W-1", content: .text(text)))
+        #expect(taken[1].referral.url == "https://example.invalid/a" && taken[1].referral.content == .none)
+        // Leased: another worker gets nothing until the lease ends.
+        #expect(try queue.takePending(worker: "w2", limit: 10, lease: .seconds(60)).isEmpty)
+
+        let outcomes = try queue.enqueue([Fixture.intake("W-1", Fixture.p1Text)], actor: "worker:w1")
+        guard case let .queued(caseID, 1, true) = try #require(outcomes.first) else {
+            Issue.record("expected a new case, got \(outcomes)")
+            return
+        }
+        #expect(try queue.intakeStatus("W-1") == .filed(caseID: caseID, filedAt: clock.read()))
+
+        // w1 dies holding W-2; its lease ends and w2 takes it. W-1 is not handed out again.
+        clock.advance(minutes: 2)
+        let again = try queue.takePending(worker: "w2", limit: 10, lease: .seconds(60))
+        #expect(again.map(\.referral.id) == ["W-2"])
+        #expect(try queue.verify().isIntact)
+    }
+
+    @Test func acceptingIsIdempotentByReferralID() throws {
+        let queue = try SQLiteQueue(inMemory: TestClock().read)
+        let referral = Referral(id: "D-1", url: "https://example.invalid/d", content: .html(Array("<p>x</p>".utf8)))
+        #expect(try queue.accept(referral, actor: "a") == .accepted(seq: 1))
+        #expect(try queue.accept(referral, actor: "a") == .alreadyAccepted(.pending(receivedAt: TestClock().read())))
+        let other = Referral(id: "D-1", url: "https://example.invalid/d", content: .html(Array("<p>y</p>".utf8)))
+        guard case .conflict = try queue.accept(other, actor: "a") else {
+            Issue.record("other content under the same id must be a conflict")
+            return
+        }
+        // A referral already queued by a batch is already accepted, as filed.
+        let filed = Fixture.intake("B-1", Fixture.benignText)
+        _ = try queue.enqueue([filed], actor: "batch")
+        guard case .alreadyAccepted(.filed) = try queue.accept(filed.referral, actor: "a") else {
+            Issue.record("a queued referral must read as already accepted")
+            return
+        }
+        // Nothing to read: refused in words.
+        let nothing = try #require(throws: QueueError.self) { try queue.accept(Referral(id: "E", content: .none), actor: "a") }
+        #expect(nothing.kind == .invalidArgument)
+        let file = try #require(throws: QueueError.self) { try queue.accept(Referral(id: "F", content: .file("/etc/passwd")), actor: "a") }
+        #expect(file.kind == .invalidArgument)
+    }
+
+    /// Two workers whose leases overlap (the first was slow, not dead) both
+    /// file the same referral: it is filed once, the second is told so.
+    @Test func aReferralFiledByTwoWorkersIsFiledOnce() throws {
+        let clock = TestClock()
+        let queue = try SQLiteQueue(inMemory: clock.read)
+        _ = try queue.accept(Referral(id: "T-1", content: .text(Array(Fixture.p1Text.utf8))), actor: "a")
+        #expect(try queue.takePending(worker: "slow", limit: 1, lease: .seconds(10)).count == 1)
+        clock.advance(minutes: 1)
+        #expect(try queue.takePending(worker: "fast", limit: 1, lease: .seconds(10)).count == 1)
+        let first = try queue.enqueue([Fixture.intake("T-1", Fixture.p1Text)], actor: "worker:fast")
+        let second = try queue.enqueue([Fixture.intake("T-1", Fixture.p1Text)], actor: "worker:slow")
+        guard case .queued = first[0], case .alreadyQueued = second[0] else {
+            Issue.record("\(first) \(second)")
+            return
+        }
+        #expect(try queue.stats().referrals == 1)
+        #expect(try queue.takePending(worker: "any", limit: 10, lease: .seconds(10)).isEmpty)
+    }
+}
