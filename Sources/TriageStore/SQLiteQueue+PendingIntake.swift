@@ -4,11 +4,11 @@ import GRDB
 import TriageEngine
 import TriageModel
 
-/// The intake log (`IntakeLog`) on SQLite: table `intake_pending`
-/// (QueueSchema v3). Accepting is one IMMEDIATE transaction that commits
-/// (synchronous=FULL) before `accept` returns, so a `202 Accepted` sent
-/// after it is durable.
-extension SQLiteQueue: IntakeLog {
+/// The intake log (`IntakeLog`, part of `QueueStore`) on SQLite: table
+/// `intake_pending` (QueueSchema v3). Accepting is one IMMEDIATE
+/// transaction that commits (synchronous=FULL) before `accept` returns, so
+/// a `202 Accepted` sent after it is durable.
+extension SQLiteQueue {
     public func accept(_ referral: Referral, actor: String) throws -> AcceptOutcome {
         let (kind, content): (String?, [UInt8]?)
         switch referral.content {
