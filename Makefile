@@ -34,16 +34,16 @@ release: deps
 	$(SWIFT) build -c release
 
 # Every test; then the fetcher's, whose threads share libcurl and a host
-# throttle, the assessment pool's (fetch and assessing threads) and the
-# batch run's (the pool, filing and sinks), again under the thread
-# sanitizer (a second build in .build-tsan); then the
+# throttle, the assessment pool's (fetch and assessing threads), the batch
+# run's and the intake worker's (the pool, filing and sinks), again under
+# the thread sanitizer (a second build in .build-tsan); then the
 # fetcher's (socket addresses read through libcurl's pointers), the
 # matcher's and the scanner's (buffers capped per page) under
 # AddressSanitizer (.build-asan). LeakSanitizer is off there: it reports a
 # few bytes the XCTest and Foundation runtimes keep to the end.
 test: deps
 	$(SWIFT) test
-	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter 'PageFetchTests|AssessmentPoolTests|BatchRunTests'
+	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter 'PageFetchTests|AssessmentPoolTests|BatchRunTests|IntakeWorkerTests'
 	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --sanitize=address --scratch-path .build-asan \
 	  --filter 'PageFetchTests|DifferentialTests|EvaluationTests|ScannerDifferentialTests|PipelineTests'
 

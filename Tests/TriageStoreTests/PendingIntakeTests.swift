@@ -86,3 +86,42 @@ struct PendingIntakeTests {
         #expect(try queue.takePending(worker: "any", limit: 10, lease: .seconds(10)).isEmpty)
     }
 }
+
+/// An intake worker files what was accepted, through the engine's batch run.
+@Suite("Intake worker")
+struct IntakeWorkerTests {
+    static let texts = [Fixture.p1Text, Fixture.recruitText, Fixture.brandText, Fixture.benignText]
+
+    @Test func aWorkerFilesEveryAcceptedReferralOnceEvenAfterAnotherDied() throws {
+        let clock = TestClock()
+        let queue = try SQLiteQueue(inMemory: clock.read)
+        for i in 0..<60 {
+            let outcome = try queue.accept(Referral(id: "A-\(i)", content: .text(Array((Self.texts[i % 4] + " \(i)").utf8))), actor: "api:test")
+            #expect(outcome == .accepted(seq: Int64(i + 1)))
+        }
+        // A worker takes the first 25 and dies before filing any.
+        #expect(try queue.takePending(worker: "dead", limit: 25, lease: .seconds(30)).count == 25)
+
+        let worker = IntakeWorker(store: queue, rules: Fixture.rules, policy: .default, options: BatchRun.Options(jobs: 2, noTimings: true),
+                                  name: "live")
+        let first = try worker.drain(batch: 16)
+        #expect(first.assessed == 35)  // the 35 not leased to the dead worker
+        clock.advance(minutes: 1)  // the dead worker's lease has ended
+        let second = try worker.drain(batch: 16)
+        #expect(second.assessed == 25)
+        #expect(try worker.drain().assessed == 0)
+
+        for i in 0..<60 {
+            guard case .filed = try queue.intakeStatus("A-\(i)") else {
+                Issue.record("A-\(i) is not filed")
+                continue
+            }
+        }
+        let stats = try queue.stats()
+        #expect(stats.referrals == 60)
+        #expect(try queue.verify().isIntact)
+        // Filed by the worker, as the audit log says.
+        let detail = try queue.show(try #require(queue.list(states: [.new], band: nil, limit: 1).first).id)
+        #expect(detail.history.contains { $0.actor == "intake:live" && $0.action == "intake" })
+    }
+}

@@ -44,6 +44,23 @@ public struct BatchSummary: Sendable {
 
     public init() {}
 
+    /// Adds what `other` counted (a worker's runs, one after another).
+    public mutating func merge(_ other: BatchSummary) {
+        assessed += other.assessed
+        unfetched += other.unfetched
+        rejectedCount += other.rejectedCount
+        rejected += other.rejected.prefix(max(0, Self.keptRejections - rejected.count))
+        for (band, n) in other.bands { bands[band, default: 0] += n }
+        for (category, n) in other.categories { categories[category, default: 0] += n }
+        joined += other.joined
+        cases += other.cases
+        bytes += other.bytes
+        seconds += other.seconds
+        queue = queue ?? other.queue
+        alreadyQueued += other.alreadyQueued
+        conflicts += other.conflicts
+    }
+
     public var rate: Double { seconds > 0 ? Double(assessed) / seconds : 0 }
     public var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / 1e6 / seconds : 0 }
 

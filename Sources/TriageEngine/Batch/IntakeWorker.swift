@@ -1,0 +1,51 @@
+import Logging
+import TriageModel
+import TriageRules
+
+/// Files what an intake log holds: takes accepted referrals under a lease,
+/// assesses them (a `BatchRun` over them, fetching with `options.fetching`),
+/// and files them into the queue, which marks each filed in the same
+/// transaction. What a server's intake workers run; a worker killed at any
+/// point loses nothing (its lease ends and another takes the referrals), and
+/// none is filed twice (`IntakeLog`).
+public final class IntakeWorker {
+    public typealias Store = ReviewQueue & IntakeLog
+
+    private let store: any Store
+    private let rules: CompiledRules
+    private let policy: ScoringPolicy
+    private let options: BatchRun.Options
+    /// Who files, in the audit log (`intake:<name>`), and whose leases these are.
+    public let name: String
+    private let logger: Logger
+
+    public init(store: any Store, rules: CompiledRules, policy: ScoringPolicy, options: BatchRun.Options, name: String,
+                logger: Logger = Logger(label: "triage.intake", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.store = store
+        self.rules = rules
+        self.policy = policy
+        self.options = options
+        self.name = name
+        self.logger = logger
+    }
+
+    /// Files every referral pending now, `batch` at a time, each batch held
+    /// under a lease of `lease` (long enough to assess and fetch it); the
+    /// summary of all of them. Returns when none is left to take (others
+    /// may still be leased to another worker).
+    public func drain(batch: Int = 256, lease: Duration = .seconds(300), sinks: [any AssessmentSink] = []) throws -> BatchSummary {
+        var total = BatchSummary()
+        total.jobs = options.jobs
+        while true {
+            let pending = try store.takePending(worker: name, limit: batch, lease: lease)
+            guard !pending.isEmpty else { break }
+            let run = BatchRun(rules: rules, policy: policy, options: options, filing: QueueFiling(queue: store, actor: "intake:" + name),
+                               sinks: sinks, logger: logger)
+            let summary = try run.run(pending.map { ReferralReader.Record.referral($0.referral, line: Int($0.seq)) })
+            total.merge(summary)
+            logger.info("filed pending referrals", metadata: ["worker": "\(name)", "taken": "\(pending.count)",
+                                                              "assessed": "\(summary.assessed)", "conflicts": "\(summary.conflicts.count)"])
+        }
+        return total
+    }
+}
