@@ -28,22 +28,23 @@ public final class ReferralReader: Sequence, IteratorProtocol {
     }
 
     /// Content larger than this (inline or on disk) is rejected.
-    public var maxContentBytes = 32 << 20
+    public var maxContentBytes: Int {
+        get { parser.maxContentBytes }
+        set { parser.maxContentBytes = newValue }
+    }
     /// Records longer than this are rejected unread (a runaway line).
     public var maxRecordBytes = 48 << 20
 
     private let name: String
     private let format: Format
-    private let folder: String
+    /// The fields of each record checked and made a referral (shared with
+    /// a server's intake, which reads one record a request).
+    private var parser: ReferralParser
     private var records: RecordSplitter
     private var header: [String]?
     private var headerLine = 0
     /// A column the header names twice: every row is refused.
     private var repeatedColumn: String?
-    /// Ids accepted so far, as 64-bit hashes with their lines: 100,000 ids
-    /// cost about 3 MB rather than their strings' 10 (a false duplicate needs
-    /// a 64-bit collision, about one in 10^9 for a million ids).
-    private var seen: [UInt64: Int32] = [:]
 
     /// Reads `path` (`-`: standard input). Paths in the records are resolved
     /// against `path`'s folder.
@@ -59,7 +60,7 @@ public final class ReferralReader: Sequence, IteratorProtocol {
         }
         name = path == "-" ? "<stdin>" : path
         self.format = format ?? (path == "-" ? .ndjson : Format(path: path))
-        folder = path == "-" ? "." : (path as NSString).deletingLastPathComponent
+        parser = ReferralParser(input: name, paths: .under(path == "-" ? "." : (path as NSString).deletingLastPathComponent))
         records = RecordSplitter(handle: handle, quoted: self.format == .csv)
     }
 
@@ -75,7 +76,7 @@ public final class ReferralReader: Sequence, IteratorProtocol {
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             switch format {
             case .ndjson:
-                return record(fields: parseJSON(bytes, line: line), line: line)
+                return parser.record(json: bytes, line: line)
             case .csv:
                 let cells = CSV.cells(bytes)
                 guard let header else {
@@ -103,85 +104,10 @@ public final class ReferralReader: Sequence, IteratorProtocol {
                 }
                 var fields: [String: String] = [:]
                 for (key, value) in zip(header, cells) where !value.isEmpty { fields[key] = value }
-                return record(fields: .success(fields), line: line)
+                return parser.record(fields: fields, line: line)
             }
         }
         return nil
-    }
-
-    private func parseJSON(_ bytes: [UInt8], line: Int) -> Result<[String: String], ReferralError> {
-        switch FlatJSON.parse(bytes) {
-        case .failure(.invalid):
-            return .failure(ReferralError(input: name, line: line, id: nil, reason: "not valid JSON"))
-        case .failure(.notAnObject):
-            return .failure(ReferralError(input: name, line: line, id: nil, reason: "not a JSON object"))
-        case let .success(object):
-            if let key = object.repeatedKey {
-                // A record with `text` twice was read with the last one,
-                // which may not be what a reader of the line sees first.
-                return .failure(ReferralError(input: name, line: line, id: object.strings["id"],
-                                              reason: "the key `\(key)` stands twice in one record"))
-            }
-            if let key = object.others.first(where: Self.fieldNames.contains) {
-                return .failure(ReferralError(input: name, line: line, id: object.strings["id"], reason: "`\(key)` must be a string"))
-            }
-            return .success(object.strings)
-        }
-    }
-
-    static let fieldNames: Set<String> = ["id", "url", "html", "text", "path", "content_type", "source", "reported_at",
-                                          "reporter_note", "platform"]
-
-    private func record(fields parsed: Result<[String: String], ReferralError>, line: Int) -> Record {
-        let fields: [String: String]
-        switch parsed {
-        case let .failure(error): return .rejected(error)
-        case let .success(value): fields = value
-        }
-        func reject(_ reason: String) -> Record {
-            .rejected(ReferralError(input: name, line: line, id: fields["id"], reason: reason))
-        }
-        guard let id = fields["id"]?.trimmingWhitespace, !id.isEmpty else { return reject("no `id`") }
-        var hasher = Hasher()
-        hasher.combine(id)
-        let key = UInt64(bitPattern: Int64(hasher.finalize()))
-        if let first = seen[key] { return reject("duplicate id, first on line \(first)") }
-        let source: Referral.Source
-        if let given = fields["source"] {
-            guard let known = Referral.Source(rawValue: given) else {
-                return reject("unknown source `\(given)` (public, trusted-flagger, platform, internal)")
-            }
-            source = known
-        } else {
-            source = .public
-        }
-        let given = ["html", "text", "path"].filter { fields[$0] != nil }
-        guard given.count <= 1 else { return reject("more than one of html, text and path") }
-        let content: Referral.Content
-        switch given.first {
-        case "html"?, "text"?:
-            let bytes = Array(fields[given[0]]!.utf8)
-            guard bytes.count <= maxContentBytes else { return reject("content is \(bytes.count) bytes, over the limit of \(maxContentBytes)") }
-            content = given[0] == "html" ? .html(bytes) : .text(bytes)
-        case "path"?:
-            let path = fields["path"]!
-            let resolved = path.hasPrefix("/") ? path : (folder as NSString).appendingPathComponent(path)
-            // One stat: a regular file we may read, and its size.
-            var info = stat()
-            guard stat(resolved, &info) == 0, info.st_mode & S_IFMT == S_IFREG, access(resolved, R_OK) == 0 else {
-                return reject("path `\(path)` cannot be read")
-            }
-            let size = Int(info.st_size)
-            guard size <= maxContentBytes else { return reject("`\(path)` is \(size) bytes, over the limit of \(maxContentBytes)") }
-            content = .file(resolved)
-        default:
-            guard fields["url"] != nil else { return reject("no content (html, text or path) and no url") }
-            content = .none
-        }
-        seen[key] = Int32(clamping: line)
-        return .referral(Referral(id: id, url: fields["url"], content: content, contentType: fields["content_type"], source: source,
-                                  reportedAt: fields["reported_at"], reporterNote: fields["reporter_note"], platform: fields["platform"]),
-                         line: line)
     }
 }
 

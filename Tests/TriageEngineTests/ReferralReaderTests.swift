@@ -156,4 +156,30 @@ struct ReferralReaderTests {
         #expect(Referral.readFile(folder.appendingPathComponent("missing").path) == nil)
         #expect(Referral.readFile(folder.path) == nil)  // a folder
     }
+
+    /// A server's intake parses one record a request with the reader's
+    /// rules and words, and never reads a file a record names.
+    @Test func aParserForTheNetworkRefusesPaths() {
+        var parser = ReferralParser(input: "request r-1", paths: .refused)
+        guard case let .referral(referral, 1) = parser.record(json: Array(#"{"id":"N-1","text":"hello","source":"platform"}"#.utf8), line: 1) else {
+            Issue.record("an inline referral must be accepted")
+            return
+        }
+        #expect(referral == Referral(id: "N-1", content: .text(Array("hello".utf8)), source: .platform))
+        let cases: [(String, String)] = [
+            (#"{"id":"N-2","path":"/etc/passwd"}"#, "`path` is not accepted here: send the content as `html` or `text`"),
+            (#"{"id":"N-1","text":"again"}"#, "duplicate id, first on line 1"),
+            (#"{"id":"N-3","source":"anonymous","text":"x"}"#, "unknown source `anonymous` (public, trusted-flagger, platform, internal)"),
+            (#"{"id":"N-4"}"#, "no content (html, text or path) and no url"),
+            (#"{"id":7,"text":"x"}"#, "`id` must be a string"),
+            ("not json", "not valid JSON"),
+        ]
+        for (line, (json, reason)) in cases.enumerated() {
+            guard case let .rejected(error) = parser.record(json: Array(json.utf8), line: line + 2) else {
+                Issue.record("\(json) must be rejected")
+                continue
+            }
+            #expect(error.input == "request r-1" && error.line == line + 2 && error.reason == reason, "\(error)")
+        }
+    }
 }
