@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TriageModel
 import TestSupport
+import TriageRules
 @testable import TriageEngine
 
 /// A batch run as a library value: the same referrals through `BatchRun`
@@ -104,5 +105,57 @@ struct BatchRunTests {
         #expect(throws: Failing.Refused.self) { try run.run(records) }
         #expect(collecting.items.count == 10)
         #expect(collecting.finished == nil)
+    }
+
+    /// Rules swapped while a run is under way: every assessment names one
+    /// of the two rule sets, none is lost or out of order, and every
+    /// referral submitted after the swap (past the window) uses the new one.
+    @Test func rulesSwappedUnderLoad() throws {
+        let source = """
+            rule swapped {
+                meta:
+                    description = "a synthetic rule for the swap"
+                    category = "attack-planning"
+                    severity = 5
+                    weight = 10
+                strings:
+                    $a = "synthetic"
+                condition:
+                    $a
+            }
+            """
+        let second = try #require(RuleCompiler().compile(sources: [SourceFile(path: "swap.rules", bytes: Array(source.utf8))]).rules)
+        #expect(second.fingerprint != shippedRules.fingerprint)
+        let accepted = try Self.referrals().compactMap { record -> Referral? in
+            if case let .referral(referral, _) = record { return referral }
+            return nil
+        }
+        let referrals = (0..<400).map { i in
+            let r = accepted[i % accepted.count]
+            return Referral(id: "S-\(i)", url: r.url, content: r.content, contentType: r.contentType, source: r.source)
+        }
+        final class Swapping: AssessmentSink {
+            let live: LiveRules, to: CompiledRules, at: Int
+            var items: [AssessedReferral] = []
+            init(live: LiveRules, to: CompiledRules, at: Int) { (self.live, self.to, self.at) = (live, to, at) }
+            var preparation: SinkPreparation { .none }
+            func write(_ item: AssessedReferral) {
+                items.append(item)
+                if items.count == at { live.swap(rules: to) }
+            }
+            func finish(_ summary: BatchSummary) {}
+        }
+        let live = LiveRules(rules: shippedRules, policy: .default)
+        let sink = Swapping(live: live, to: second, at: 50)
+        let options = BatchRun.Options(jobs: 2)
+        let summary = try BatchRun(live: live, options: options, sinks: [sink])
+            .run(referrals.enumerated().map { ReferralReader.Record.referral($0.element, line: $0.offset + 1) })
+        #expect(summary.assessed == referrals.count)
+        #expect(sink.items.map(\.referral.id) == referrals.map(\.id))
+        let names = [shippedRules.fingerprint.description, second.fingerprint.description]
+        #expect(sink.items.allSatisfy { names.contains($0.assessment.rules) })
+        #expect(sink.items.prefix(50).allSatisfy { $0.assessment.rules == names[0] })
+        #expect(sink.items.dropFirst(50 + options.window).allSatisfy { $0.assessment.rules == names[1] })
+        #expect(live.snapshot.generation == 1)
     }
 }

@@ -102,7 +102,7 @@ struct IntakeWorkerTests {
         // A worker takes the first 25 and dies before filing any.
         #expect(try queue.takePending(worker: "dead", limit: 25, lease: .seconds(30)).count == 25)
 
-        let worker = IntakeWorker(store: queue, rules: Fixture.rules, policy: .default, options: BatchRun.Options(jobs: 2, noTimings: true),
+        let worker = IntakeWorker(store: queue, live: LiveRules(rules: Fixture.rules, policy: .default), options: BatchRun.Options(jobs: 2, noTimings: true),
                                   name: "live")
         let first = try worker.drain(batch: 16)
         #expect(first.assessed == 35)  // the 35 not leased to the dead worker

@@ -46,7 +46,15 @@ public final class AssessmentPool: @unchecked Sendable {
     private let finish: (@Sendable (inout AssessedReferral) -> Void)?
 
     /// Starts `jobs` assessing threads, and with `fetching` its fetch threads.
-    public init(jobs: Int, rules: CompiledRules, policy: ScoringPolicy, limits: ScanLimits = .default, fetching: Fetching? = nil,
+    public convenience init(jobs: Int, rules: CompiledRules, policy: ScoringPolicy, limits: ScanLimits = .default, fetching: Fetching? = nil,
+                            finish: (@Sendable (inout AssessedReferral) -> Void)? = nil) {
+        self.init(jobs: jobs, live: LiveRules(rules: rules, policy: policy), limits: limits, fetching: fetching, finish: finish)
+    }
+
+    /// The same, assessing with whatever rule set `live` holds: each thread
+    /// checks before each referral and, after a swap, builds its pipeline
+    /// anew (an assessment under way finishes on the rule set it began with).
+    public init(jobs: Int, live: LiveRules, limits: ScanLimits = .default, fetching: Fetching? = nil,
                 finish: (@Sendable (inout AssessedReferral) -> Void)? = nil) {
         self.fetching = fetching
         self.finish = finish
@@ -59,7 +67,7 @@ public final class AssessmentPool: @unchecked Sendable {
             }
         }
         for index in 0..<max(jobs, 1) {
-            start("triage-\(index)") { [self] in assess(with: TriagePipeline(rules: rules, policy: policy, limits: limits)) }
+            start("triage-\(index)") { [self] in assess(live: live, limits: limits) }
         }
     }
 
@@ -115,8 +123,14 @@ public final class AssessmentPool: @unchecked Sendable {
         if last { toAssess.close() }
     }
 
-    private func assess(with pipeline: TriagePipeline) {
+    private func assess(live: LiveRules, limits: ScanLimits) {
+        var snapshot = live.snapshot
+        var pipeline = TriagePipeline(rules: snapshot.rules, policy: snapshot.policy, limits: limits)
         while let (sequence, referral, fetched) = toAssess.take() {
+            if live.generation != snapshot.generation {
+                snapshot = live.snapshot
+                pipeline = TriagePipeline(rules: snapshot.rules, policy: snapshot.policy, limits: limits)
+            }
             var assessed = pipeline.assess(referral, fetched: fetched)
             finish?(&assessed)
             finished.lock()

@@ -52,8 +52,7 @@ public final class BatchRun {
         func progress(done: Int)
     }
 
-    private let rules: CompiledRules
-    private let policy: ScoringPolicy
+    private let live: LiveRules
     private let options: Options
     private let filing: any CaseFiling
     private let sinks: [any AssessmentSink]
@@ -63,11 +62,18 @@ public final class BatchRun {
     /// `filing` defaults to cases in memory for this run (`MemoryFiling`).
     /// `logger` gets rejected records and queue conflicts (`notice`) and
     /// the run's summary (`info`).
-    public init(rules: CompiledRules, policy: ScoringPolicy, options: Options, filing: any CaseFiling = MemoryFiling(),
-                sinks: [any AssessmentSink], observer: (any Observer)? = nil, logger: Logger = Logger(label: "triage.batch", factory: { _ in SwiftLogNoOpLogHandler() })) {
+    public convenience init(rules: CompiledRules, policy: ScoringPolicy, options: Options, filing: any CaseFiling = MemoryFiling(),
+                            sinks: [any AssessmentSink], observer: (any Observer)? = nil,
+                            logger: Logger = Logger(label: "triage.batch", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.init(live: LiveRules(rules: rules, policy: policy), options: options, filing: filing, sinks: sinks, observer: observer, logger: logger)
+    }
+
+    /// A run that assesses with whatever rule set `live` holds when each
+    /// referral is taken (a server's, reloaded while it runs).
+    public init(live: LiveRules, options: Options, filing: any CaseFiling = MemoryFiling(), sinks: [any AssessmentSink],
+                observer: (any Observer)? = nil, logger: Logger = Logger(label: "triage.batch", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.logger = logger
-        self.rules = rules
-        self.policy = policy
+        self.live = live
         self.options = options
         self.filing = filing
         self.sinks = sinks
@@ -84,7 +90,7 @@ public final class BatchRun {
         summary.jobs = options.jobs
         summary.queue = filing.location
 
-        let pool = AssessmentPool(jobs: options.jobs, rules: rules, policy: policy, limits: options.limits, fetching: options.fetching,
+        let pool = AssessmentPool(jobs: options.jobs, live: live, limits: options.limits, fetching: options.fetching,
                                   finish: Self.finisher(noTimings: options.noTimings, filing: filing.preparation,
                                                         sinks: sinks.map(\.preparation)))
         var submitted = 0, emitted = 0

@@ -12,18 +12,17 @@ public final class IntakeWorker {
     public typealias Store = ReviewQueue & IntakeLog
 
     private let store: any Store
-    private let rules: CompiledRules
-    private let policy: ScoringPolicy
+    private let live: LiveRules
     private let options: BatchRun.Options
     /// Who files, in the audit log (`intake:<name>`), and whose leases these are.
     public let name: String
     private let logger: Logger
 
-    public init(store: any Store, rules: CompiledRules, policy: ScoringPolicy, options: BatchRun.Options, name: String,
+    /// Assesses with whatever rule set `live` holds (reloaded while it runs).
+    public init(store: any Store, live: LiveRules, options: BatchRun.Options, name: String,
                 logger: Logger = Logger(label: "triage.intake", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.store = store
-        self.rules = rules
-        self.policy = policy
+        self.live = live
         self.options = options
         self.name = name
         self.logger = logger
@@ -39,7 +38,7 @@ public final class IntakeWorker {
         while true {
             let pending = try store.takePending(worker: name, limit: batch, lease: lease)
             guard !pending.isEmpty else { break }
-            let run = BatchRun(rules: rules, policy: policy, options: options, filing: QueueFiling(queue: store, actor: "intake:" + name),
+            let run = BatchRun(live: live, options: options, filing: QueueFiling(queue: store, actor: "intake:" + name),
                                sinks: sinks, logger: logger)
             let summary = try run.run(pending.map { ReferralReader.Record.referral($0.referral, line: Int($0.seq)) })
             total.merge(summary)
