@@ -5,7 +5,7 @@ import Encoders
 /// fetched), and the assessment serialised once.
 ///
 /// This is what the engine hands to every sink (`AssessmentSink`): an
-/// output writes `json(caseID:caseSize:)`, a review queue stores
+/// output writes `json()`, a review queue stores
 /// `serialized` (the same bytes, without the case, which only the queue
 /// knows) and keeps `content` as evidence.
 public struct AssessedReferral: Sendable {
@@ -57,15 +57,13 @@ public struct AssessedReferral: Sendable {
         (serialized, caseAt, fetchAt) = (parts.bytes, parts.caseAt, parts.fetch)
     }
 
-    /// The assessment's JSON with this case: byte for byte
-    /// `Assessment.jsonBytes()` of the assessment with `caseID` and
-    /// `caseSize` set. Serialises first if `serialize()` has not run.
-    public func json(caseID: String?, caseSize: Int) -> [UInt8] {
-        guard isSerialized else {
-            var assessment = assessment
-            (assessment.caseID, assessment.caseSize) = (caseID, caseSize)
-            return assessment.jsonBytes()
-        }
+    /// The assessment's JSON with its case (`assessment.caseID`,
+    /// `caseSize`, set by filing after `serialize()`): byte for byte
+    /// `assessment.jsonBytes()`, made by copying `serialized` around the
+    /// case's two members. Serialises whole if `serialize()` has not run.
+    public func json() -> [UInt8] {
+        let (caseID, caseSize) = (assessment.caseID, assessment.caseSize)
+        guard isSerialized else { return assessment.jsonBytes() }
         var members = JSONWriter(reservingCapacity: 64)
         members.beginObject()
         Assessment.writeCase(caseID, size: caseSize, to: &members)

@@ -102,7 +102,8 @@ struct PipelineTests {
                 var assessment = item.assessment
                 for (id, size) in [(nil, 0), ("case-00000000000000ab", 1), ("case-\"odd\"", 12_345)] as [(String?, Int)] {
                     (assessment.caseID, assessment.caseSize) = (id, size)
-                    #expect(item.json(caseID: id, caseSize: size) == assessment.jsonBytes(), "\(path)")
+                    (item.assessment.caseID, item.assessment.caseSize) = (id, size)
+                    #expect(item.json() == assessment.jsonBytes(), "\(path)")
                 }
                 let stored = try JSONDecoder().decode(Assessment.self, from: Data(item.serialized))
                 (assessment.caseID, assessment.caseSize) = (nil, 0)

@@ -56,7 +56,7 @@ public final class BatchRun {
     private let options: Options
     private let filing: any CaseFiling
     private let sinks: [any AssessmentSink]
-    private weak var observer: (any Observer)?
+    private let observer: (any Observer)?
     private let logger: Logger
 
     /// `filing` defaults to cases in memory for this run (`MemoryFiling`).

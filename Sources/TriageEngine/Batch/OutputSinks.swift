@@ -13,7 +13,7 @@ public final class NDJSONSink: AssessmentSink {
     public var preparation: SinkPreparation { SinkPreparation(serialize: true) }
 
     public func write(_ item: AssessedReferral) {
-        output.write(item.json(caseID: item.assessment.caseID, caseSize: item.assessment.caseSize))
+        output.write(item.json())
         output.write("\n")
     }
 
@@ -42,7 +42,7 @@ public final class JSONSink: AssessmentSink {
         guard assessments else { return }
         if count > 0 { output.write(",") }
         count += 1
-        output.write(item.json(caseID: item.assessment.caseID, caseSize: item.assessment.caseSize))
+        output.write(item.json())
     }
 
     public func finish(_ summary: BatchSummary) {
