@@ -13,6 +13,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The service (`triage serve`): HTTP, TLS and testing, bcrypt.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // The files this project writes and maps back (saved automata,
@@ -76,6 +83,22 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
         ], exclude: ["DESIGN.md"]),
+        // The HTTP service over the engine and a queue store: intake, the
+        // queue's API, accounts and tokens, health. Knows the store only by
+        // the engine's protocols.
+        .target(name: "TriageServer", dependencies: [
+            "TriageModel", "TriageEngine", "TriageRules", "Encoders",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+        ], exclude: ["DESIGN.md"]),
         .executableTarget(
             name: "triage",
             dependencies: [
@@ -85,6 +108,7 @@ let package = Package(
                 "TriageModel",
                 "TriageEngine",
                 "TriageStore",
+                "TriageServer",
                 "PageFetch",
                 "PageText",
                 "TextNormalizer",
@@ -138,6 +162,10 @@ let package = Package(
         .testTarget(name: "TriageStoreTests", dependencies: [
             "TriageStore", "TriageModel", "TriageEngine", "TriageRules", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ], exclude: ["Fixtures"]),
+        .testTarget(name: "TriageServerTests", dependencies: [
+            "TriageServer", "TriageStore", "TriageModel", "TriageEngine", "TriageRules", "TestSupport",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         // The module layout's rules, read from Package.swift and the sources.
         .testTarget(name: "ArchitectureTests"),
         // Runs the built `triage` executable; golden files in Golden/.

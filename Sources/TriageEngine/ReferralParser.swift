@@ -25,6 +25,10 @@ public struct ReferralParser: Sendable {
     public let paths: Paths
     /// Content larger than this (inline or on disk) is rejected.
     public var maxContentBytes = 32 << 20
+    /// Whether a JSON record with a member this format does not know is
+    /// rejected (an API, where a misspelt field must not pass unnoticed) or
+    /// its member ignored (files, which often carry columns of their own).
+    public var refusesUnknownFields = false
     private var seen: [UInt64: Int32] = [:]
 
     public init(input: String, paths: Paths) {
@@ -44,6 +48,9 @@ public struct ReferralParser: Sendable {
                 // which may not be what a reader of the line sees first.
                 return .failure(ReferralError(input: input, line: line, id: object.strings["id"],
                                               reason: "the key `\(key)` stands twice in one record"))
+            }
+            if refusesUnknownFields, let key = (object.others + object.strings.keys.sorted()).first(where: { !Self.fieldNames.contains($0) }) {
+                return .failure(ReferralError(input: input, line: line, id: object.strings["id"], reason: "unknown field `\(key)`"))
             }
             if let key = object.others.first(where: Self.fieldNames.contains) {
                 return .failure(ReferralError(input: input, line: line, id: object.strings["id"], reason: "`\(key)` must be a string"))

@@ -10,7 +10,10 @@ public enum Band: String, Sendable, Codable, CaseIterable, Comparable {
     /// Not assessed: there was no content to read (the URL is still to be fetched).
     case pending = "PENDING"
 
-    public static func < (a: Band, b: Band) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
+    public static func < (a: Band, b: Band) -> Bool { a.rank < b.rank }
+
+    /// Position in the queue's order: P1 first, PENDING last.
+    public var rank: Int { Band.allCases.firstIndex(of: self)! }
 }
 
 /// What the engine concluded about one referral, and why: the score is the

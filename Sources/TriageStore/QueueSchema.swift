@@ -15,7 +15,44 @@ enum QueueSchema {
         ("v1-cases-referrals-audit", { try $0.execute(sql: v1) }),
         ("v2-case-numbers-intake-entries", migrateToV2),
         ("v3-pending-intake", { try $0.execute(sql: v3) }),
+        ("v4-accounts", { try $0.execute(sql: v4) }),
     ]
+
+    /// Who may use a server over the queue (`AccountStore`): users with a
+    /// bcrypt password hash and a role, their sessions (by the SHA-256 of
+    /// the cookie's id, never the id) and API tokens (by the SHA-256 of the
+    /// token, shown once when made). Changes to users and tokens are in the
+    /// audit log; sign-ins and sessions are not (they change no case).
+    static let v4 = """
+            CREATE TABLE users (
+                name TEXT PRIMARY KEY,
+                role TEXT NOT NULL CHECK (role IN ('officer', 'supervisor', 'admin')),
+                password_hash TEXT NOT NULL,
+                disabled INTEGER NOT NULL DEFAULT 0,
+                created_at INTEGER NOT NULL,
+                failed_logins INTEGER NOT NULL DEFAULT 0,
+                locked_until INTEGER,
+                last_login_at INTEGER
+            );
+            CREATE TABLE sessions (
+                id_hash TEXT PRIMARY KEY,
+                user TEXT NOT NULL REFERENCES users (name),
+                csrf_token TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                last_seen_at INTEGER NOT NULL
+            );
+            CREATE INDEX sessions_by_user ON sessions (user);
+            CREATE TABLE api_tokens (
+                hash TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                scope TEXT NOT NULL CHECK (scope IN ('intake', 'read', 'review', 'admin')),
+                created_at INTEGER NOT NULL,
+                created_by TEXT NOT NULL,
+                last_used_at INTEGER,
+                revoked_at INTEGER
+            );
+            CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens (name) WHERE revoked_at IS NULL;
+            """
 
     /// Referrals accepted (a server's `202 Accepted`) and not yet filed:
     /// the record that makes an acknowledgement durable. A worker leases

@@ -10,6 +10,19 @@ import TriageModel
 /// a `202 Accepted` sent after it is durable.
 extension SQLiteQueue {
     public func accept(_ referral: Referral, actor: String) throws -> AcceptOutcome {
+        try accept([referral], actor: actor)[0]
+    }
+
+    public func accept(_ referrals: [Referral], actor: String) throws -> [AcceptOutcome] {
+        let now = clock()
+        return try write { db in try referrals.map { try accept($0, actor: actor, now: now, db) } }
+    }
+
+    public func intakeBacklog() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM intake_pending WHERE state = 'pending'") ?? 0 }
+    }
+
+    private func accept(_ referral: Referral, actor: String, now: Int64, _ db: Database) throws -> AcceptOutcome {
         let (kind, content): (String?, [UInt8]?)
         switch referral.content {
         case let .html(bytes): (kind, content) = ("html", bytes)
@@ -22,8 +35,7 @@ extension SQLiteQueue {
             throw QueueError(.invalidArgument, "referral \(referral.id): neither content nor a url")
         }
         let hash = content.map(sha256Hex)
-        let now = clock()
-        return try write { db in
+        do {
             // Filed already (by an earlier acceptance or by `batch --db`)?
             if let row = try Row.fetchOne(db, sql: """
                 SELECT c.id AS case_id, r.content_sha256, r.url, r.received_at FROM referrals r JOIN cases c ON c.no = r.case_no WHERE r.id = ?
@@ -76,6 +88,10 @@ extension SQLiteQueue {
             }
             return nil
         }
+    }
+
+    public func acceptedBy(_ id: String) throws -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT accepted_by FROM intake_pending WHERE referral_id = ?", arguments: [id]) }
     }
 
     /// A pending row as the referral that was accepted.

@@ -9,18 +9,40 @@ import TriageEngine
 /// exports for case management and transparency reports.
 extension SQLiteQueue {
     /// Cases in queue order (band, score, age), by default the open ones.
-    public func list(states: [CaseState] = [.new, .inReview], band: Band? = nil, limit: Int = 50) throws -> [QueueCase] {
+    public func list(_ query: CaseQuery) throws -> [QueueCase] {
         let now = clock()
         return try read { db in
             let levels = try Self.serviceLevels(db)
-            var sql = "SELECT * FROM cases WHERE state IN (\(states.map { "'\($0.rawValue)'" }.joined(separator: ",")))"
+            var sql = "SELECT * FROM cases WHERE state IN (\(query.states.map { "'\($0.rawValue)'" }.joined(separator: ",")))"
             var arguments: StatementArguments = []
-            if let band {
+            if let band = query.band {
                 sql += " AND band_rank = ?"
                 arguments += [band.rank]
             }
+            if let category = query.category {
+                sql += " AND primary_category = ?"
+                arguments += [category]
+            }
+            if let officer = query.officer {
+                sql += " AND officer = ?"
+                arguments += [officer]
+            }
+            if query.overdueOnly {
+                // Open, and opened longer ago than its band's level allows.
+                let limits = Band.allCases.map { band in "WHEN \(band.rank) THEN \((levels.seconds[band] ?? Int64.max / 2000) * 1000)" }
+                sql += " AND state != 'decided' AND ? - opened_at > CASE band_rank \(limits.joined(separator: " ")) ELSE \(Int64.max) END"
+                arguments += [now]
+            }
+            if let after = query.after {
+                // Past the cursor's case in (band_rank, score DESC, opened_at, no).
+                sql += """
+                     AND (band_rank > ? OR (band_rank = ? AND (score < ? OR (score = ? AND (opened_at > ? OR (opened_at = ?
+                     AND no > COALESCE((SELECT no FROM cases WHERE id = ?), -1)))))))
+                    """
+                arguments += [after.bandRank, after.bandRank, after.score, after.score, after.openedAt, after.openedAt, after.caseID]
+            }
             sql += " ORDER BY band_rank, score DESC, opened_at, no LIMIT ?"
-            arguments += [limit]
+            arguments += [max(0, query.limit)]
             return try Row.fetchAll(db, sql: sql, arguments: arguments).map { QueueCase(row: $0, levels: levels, now: now) }
         }
     }

@@ -286,8 +286,6 @@ public final class SQLiteQueue: QueueStore, @unchecked Sendable {
 }
 
 extension Band {
-    /// Position in the queue's order: P1 first, PENDING last.
-    var rank: Int { Band.allCases.firstIndex(of: self)! }
     init(rank: Int) { self = Band.allCases[min(max(rank, 0), Band.allCases.count - 1)] }
 }
 

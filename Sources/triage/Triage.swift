@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Triage: ParsableCommand {
+struct Triage: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "triage",
         abstract: "Triage referrals of online terrorist content: rank, explain, queue for review.",
@@ -11,6 +11,7 @@ struct Triage: ParsableCommand {
             64 the command line was not valid.
             """,
         version: "0.1.0",
-        subcommands: [BatchCommand.self, CheckCommand.self, QueueCommand.self, RecheckCommand.self, ExportWARCCommand.self, ScanCommand.self, ExtractCommand.self, RulesCommand.self]
+        subcommands: [BatchCommand.self, CheckCommand.self, QueueCommand.self, ServeCommand.self, UsersCommand.self, TokensCommand.self,
+                      RecheckCommand.self, ExportWARCCommand.self, ScanCommand.self, ExtractCommand.self, RulesCommand.self]
     )
 }

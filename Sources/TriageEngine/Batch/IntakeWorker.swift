@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import TriageModel
 import TriageRules
 
@@ -8,7 +9,7 @@ import TriageRules
 /// transaction. What a server's intake workers run; a worker killed at any
 /// point loses nothing (its lease ends and another takes the referrals), and
 /// none is filed twice (`IntakeLog`).
-public final class IntakeWorker {
+public final class IntakeWorker: Sendable {
     public typealias Store = ReviewQueue & IntakeLog
 
     private let store: any Store
@@ -17,6 +18,7 @@ public final class IntakeWorker {
     /// Who files, in the audit log (`intake:<name>`), and whose leases these are.
     public let name: String
     private let logger: Logger
+    private let stopping = Mutex(false)
 
     /// Assesses with whatever rule set `live` holds (reloaded while it runs).
     public init(store: any Store, live: LiveRules, options: BatchRun.Options, name: String,
@@ -31,11 +33,13 @@ public final class IntakeWorker {
     /// Files every referral pending now, `batch` at a time, each batch held
     /// under a lease of `lease` (long enough to assess and fetch it); the
     /// summary of all of them. Returns when none is left to take (others
-    /// may still be leased to another worker).
+    /// may still be leased to another worker), or, between batches, once
+    /// `stop()` has been called (what is left stays pending, for the next
+    /// start).
     public func drain(batch: Int = 256, lease: Duration = .seconds(300), sinks: [any AssessmentSink] = []) throws -> BatchSummary {
         var total = BatchSummary()
         total.jobs = options.jobs
-        while true {
+        while !stopping.withLock({ $0 }) {
             let pending = try store.takePending(worker: name, limit: batch, lease: lease)
             guard !pending.isEmpty else { break }
             let run = BatchRun(live: live, options: options, filing: QueueFiling(queue: store, actor: "intake:" + name),
@@ -47,4 +51,7 @@ public final class IntakeWorker {
         }
         return total
     }
+
+    /// Asks a `drain` under way to return after the batch it is filing.
+    public func stop() { stopping.withLock { $0 = true } }
 }

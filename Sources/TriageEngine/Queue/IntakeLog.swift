@@ -12,11 +12,19 @@ public protocol IntakeLog: AnyObject, Sendable {
     /// accepted by `actor`. The same id with the same URL and content again
     /// is `.alreadyAccepted`; with others, `.conflict`.
     func accept(_ referral: Referral, actor: String) throws -> AcceptOutcome
+    /// Accepts several referrals in one transaction (one wait for the
+    /// disk): an outcome for each, in order.
+    func accept(_ referrals: [Referral], actor: String) throws -> [AcceptOutcome]
+    /// Referrals accepted and not yet filed.
+    func intakeBacklog() throws -> Int
     /// Up to `limit` accepted referrals not yet filed, oldest first, now
     /// leased to `worker` until `lease` has passed.
     func takePending(worker: String, limit: Int, lease: Duration) throws -> [PendingReferral]
     /// What became of the referral `id`; nil if it was never accepted.
     func intakeStatus(_ id: String) throws -> IntakeStatus?
+    /// Who accepted the referral `id` into the intake log (the `actor` of
+    /// `accept`); nil if it came another way (a batch) or never.
+    func acceptedBy(_ id: String) throws -> String?
 }
 
 public enum AcceptOutcome: Sendable, Equatable {

@@ -5,12 +5,13 @@ import TriageModel
 /// score, then age), claimed under a lease, decided with a reason, every
 /// change in an audit log.
 ///
-/// Four protocols, by who uses them: `ReviewQueue` (filing and review: a
+/// Five protocols, by who uses them: `ReviewQueue` (filing and review: a
 /// batch, a server's intake workers, an officer), `QueueReports` (reading:
 /// lists, a case in full, statistics, exports), `QueueMaintenance`
 /// (integrity, retention, service levels, rechecks) and `IntakeLog`
 /// (referrals accepted and not yet filed: a server's durable
-/// acknowledgement). `QueueStore` is all four. `TriageStore`'s `SQLiteQueue` implements them; the engine, the
+/// acknowledgement); and `AccountStore` (who may use a server over it).
+/// `QueueStore` is all five. `TriageStore`'s `SQLiteQueue` implements them; the engine, the
 /// command line and a server know only these protocols, and get a store from
 /// one factory (the command line's `QueueFactory`).
 ///
@@ -43,8 +44,8 @@ public protocol ReviewQueue: AnyObject, Sendable {
 
 /// Reading the queue: what officers, supervisors and reports see.
 public protocol QueueReports: AnyObject, Sendable {
-    /// Cases in `states` (and `band`), in queue order, at most `limit`.
-    func list(states: [CaseState], band: Band?, limit: Int) throws -> [QueueCase]
+    /// The cases `query` asks for, in queue order.
+    func list(_ query: CaseQuery) throws -> [QueueCase]
     /// A case with its referrals, assessments, captures, notes and history.
     func show(_ caseID: String) throws -> CaseDetail
     /// The evidence bytes stored under `sha256`; nil if none (or purged).
@@ -77,10 +78,13 @@ public protocol QueueMaintenance: AnyObject, Sendable {
     func recheckCandidates(olderThanDays days: Int, limit: Int) throws -> [RecheckCandidate]
     /// Files what a recheck fetched as a new capture of the case, and its verdict.
     func recordRecheck(_ caseID: String, record: FetchRecord, body: [UInt8], officer: String) throws -> RecheckOutcome
+    /// Records in the audit log that a running service replaced rule set
+    /// `from` with `to` (fingerprints), at `actor`'s request.
+    func recordRulesReload(from: String, to: String, actor: String) throws
 }
 
 /// A queue with everything the command line and the server need.
-public typealias QueueStore = ReviewQueue & QueueReports & QueueMaintenance & IntakeLog
+public typealias QueueStore = ReviewQueue & QueueReports & QueueMaintenance & IntakeLog & AccountStore
 
 public enum IntakeOutcome: Sendable, Equatable {
     /// Filed: the case, its size now, and whether this referral opened it.

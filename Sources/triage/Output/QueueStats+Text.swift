@@ -38,40 +38,4 @@ extension QueueStats {
         }
         return out
     }
-
-    /// `triage queue stats --format json`.
-    func json() -> String {
-        let stats = self
-        var out = JSONObject()
-        out.add("cases", int: stats.cases)
-        var decisions = JSONObject()
-        for decision in Decision.allCases { decisions.add(decision.rawValue, int: stats.decisions[decision, default: 0]) }
-        out.add("decisions", raw: decisions.text)
-        out.add("in_review", int: stats.inReview)
-        var open = JSONObject()
-        for band in Band.allCases {
-            guard let counts = stats.open[band] else { continue }
-            var buckets = JSONObject()
-            for (bucket, n) in zip(QueueStats.ageBuckets, counts) { buckets.add(bucket.label, int: n) }
-            buckets.add("overdue", int: stats.overdue[band, default: 0])
-            open.add(band.rawValue, raw: buckets.text)
-        }
-        out.add("open", raw: open.text)
-        var rechecks = JSONObject()
-        for outcome in RecheckOutcome.allCases { rechecks.add(outcome.rawValue, int: stats.rechecks[outcome, default: 0]) }
-        out.add("rechecks", object: rechecks)
-        out.add("referrals", int: stats.referrals)
-        out.add("rules", raw: "[" + stats.rules.map { line in
-            var rule = JSONObject()
-            rule.add("acted_on", int: line.actedOn)
-            rule.add("cases", int: line.cases)
-            rule.add("category", string: line.category)
-            rule.add("no_further_action", int: line.noFurtherAction)
-            rule.add("precision", raw: line.precision.map { String(format: "%.4f", $0) } ?? "null")
-            rule.add("referrals", int: line.referrals)
-            rule.add("rule", string: line.rule)
-            return rule.text
-        }.joined(separator: ",") + "]")
-        return out.text
-    }
 }
