@@ -164,7 +164,8 @@ let package = Package(
         ], exclude: ["Fixtures"]),
         .testTarget(name: "TriageServerTests", dependencies: [
             "TriageServer", "TriageStore", "TriageModel", "TriageEngine", "TriageRules", "TestSupport",
-            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
         // The module layout's rules, read from Package.swift and the sources.
         .testTarget(name: "ArchitectureTests"),

@@ -47,6 +47,13 @@ extension SQLiteQueue {
         }
     }
 
+    public func auditEntries(after seq: Int64, limit: Int) throws -> [AuditEntry] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, max(0, limit)])
+                .map(AuditEntry.init(row:))
+        }
+    }
+
     /// A case by its id, or the case of a referral id.
     public func show(_ id: String) throws -> CaseDetail {
         let now = clock()

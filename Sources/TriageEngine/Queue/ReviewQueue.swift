@@ -60,6 +60,9 @@ public protocol QueueReports: AnyObject, Sendable {
     /// record goes to `tampered` instead, and the walk goes on.
     func fetchedCaptures(since: Int64?, tampered: (_ caseID: String, _ sha256: String) throws -> Void,
                          _ body: (String, FetchRecord, [UInt8]) throws -> Void) throws
+    /// Audit entries after `seq`, oldest first, at most `limit`: the log
+    /// itself, changes to accounts and rule sets included.
+    func auditEntries(after seq: Int64, limit: Int) throws -> [AuditEntry]
     /// The store's clock, for ages and overdue flags in listings.
     func now() -> Int64
 }

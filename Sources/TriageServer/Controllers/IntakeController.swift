@@ -142,7 +142,7 @@ struct IntakeController {
     /// Pending, or assessed with its assessment and case. An intake token
     /// sees only the referrals it submitted (any other id is not found).
     @Sendable func status(_ request: Request, context: TriageRequestContext) async throws -> Response {
-        let identity = try context.require(.submit, request)
+        let identity = try context.require(context.identity?.may(.readQueue) == true ? .readQueue : .submit, request)
         let id = try context.parameters.require("id")
         let store = self.store
         let (status, accepter) = try await Blocking.run { (try store.intakeStatus(id), try store.acceptedBy(id)) }

@@ -27,17 +27,20 @@ struct ErrorMiddleware: RouterMiddleware {
         switch error {
         case let error as APIError: return error
         case let error as QueueError: return APIError(error)
-        case let error as HTTPError:
-            switch error.status {
-            case .notFound: return .notFound("no such route: \(request.method) \(request.uri.path)")
-            case .methodNotAllowed: return APIError(.methodNotAllowed, "method-not-allowed", "\(request.method) is not allowed on \(request.uri.path)")
-            case .contentTooLarge: return APIError(.contentTooLarge, "too-large", error.body ?? "the request body is larger than this route accepts")
-            default:
-                return APIError(error.status, error.status.code >= 500 ? "internal" : "bad-request",
-                                error.body ?? error.status.reasonPhrase)
-            }
+        case let error as HTTPError: return fromStatus(error.status, error.body, request: request)
+        // NIO's "too many bytes" from a body collected up to a limit, and the like.
+        case let error as any HTTPResponseError: return fromStatus(error.status, nil, request: request)
         default:
             return APIError(.internalServerError, "internal", "the server could not complete the request; it is logged under this request id")
+        }
+    }
+
+    static func fromStatus(_ status: HTTPResponse.Status, _ message: String?, request: Request) -> APIError {
+        switch status {
+        case .notFound: return .notFound("no such route: \(request.method) \(request.uri.path)")
+        case .methodNotAllowed: return APIError(.methodNotAllowed, "method-not-allowed", "\(request.method) is not allowed on \(request.uri.path)")
+        case .contentTooLarge: return APIError(.contentTooLarge, "too-large", message ?? "the request body is larger than this route accepts")
+        default: return APIError(status, status.code >= 500 ? "internal" : "bad-request", message ?? status.reasonPhrase)
         }
     }
 
