@@ -2,7 +2,7 @@
 # each installs what is missing first.
 
 SWIFT        ?= swift
-SYSTEM_DEPS  := libxml2-dev libcurl4-openssl-dev libicu-dev libsqlite3-dev zlib1g-dev libbrotli-dev openssl brotli
+SYSTEM_DEPS  := libxml2-dev libcurl4-openssl-dev libicu-dev libsqlite3-dev zlib1g-dev libbrotli-dev openssl brotli curl
 # Only the matcher benchmark needs these (peers and the corpus).
 BENCH_DEPS   := wamerican libhyperscan-dev librust-aho-corasick-dev cargo python3-doc postgresql-doc-15 python-django-doc nginx-light
 BENCH_PIP    := ahocorasick-rs pyahocorasick
@@ -61,6 +61,19 @@ demo: build
 	$(TRIAGE) check Samples/pages/05-evasion-synthetic.html --source trusted-flagger; \
 	echo; echo "== triage scan: sample indicators over Samples/pages (match counts per page)"; \
 	$(TRIAGE) scan --patterns Samples/indicators.txt --ignore-case --count Samples/pages/*.html || test $$? -eq 1; \
+	echo; echo "== triage serve: the service over the same queue (an intake token; a referral sent with curl, its assessment read back)"; \
+	token=$$($(TRIAGE) tokens create --db $$db --name demo-flagger --scope intake 2>/dev/null); \
+	$(TRIAGE) serve --db $$db --listen 127.0.0.1:0 --log-level info 2> $$dir/serve.log & pid=$$!; \
+	for i in $$(seq 300); do grep -q "listening on" $$dir/serve.log && break; sleep 0.1; done; \
+	url=$$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' $$dir/serve.log); echo "listening on $$url"; \
+	echo "\$$ curl -X POST $$url/api/v1/referrals -H 'Authorization: Bearer trg_…' --data-binary @referral.json"; \
+	python3 -c 'import json; print(json.dumps({"id": "demo-web-1", "source": "trusted-flagger", "url": "https://video.example.invalid/watch/55", "html": open("Samples/pages/05-evasion-synthetic.html").read()}))' \
+	  | curl -sS -X POST $$url/api/v1/referrals -H "Authorization: Bearer $$token" -H 'Content-Type: application/json' --data-binary @-; \
+	echo "\$$ curl $$url/api/v1/referrals/demo-web-1 -H 'Authorization: Bearer trg_…'"; \
+	for i in $$(seq 100); do curl -sS $$url/api/v1/referrals/demo-web-1 -H "Authorization: Bearer $$token" > $$dir/status.json; \
+	  grep -q '"status":"assessed"' $$dir/status.json && break; sleep 0.1; done; \
+	python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); a=s.get("assessment",{}); print("status", s["status"], "| case", s.get("case",{}).get("id"), "| band", a.get("band"), "score", a.get("score"), "| rules hit:", ", ".join(h["rule"] for h in a.get("hits",[])))' $$dir/status.json; \
+	kill -TERM $$pid; wait $$pid; echo "server stopped (SIGTERM): its log is $$dir/serve.log"; \
 	echo; echo "The queue stays in $$dir: try  $(TRIAGE) queue claim --db $$db --officer you"
 
 # Regenerates Rules/proscribed-organisations.rules from ../shared/data.
