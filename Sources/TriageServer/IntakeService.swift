@@ -28,6 +28,9 @@ final class IntakeService: Service, Sendable {
     func wake() { wakeup.raise() }
 
     func run() async throws {
+        do { _ = try await Blocking.run { [worker] in try worker.reclaim() } } catch {
+            logger.error("could not take back earlier leases; they return when their lease ends", metadata: ["error": "\(error)"])
+        }
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 await drainOnce()

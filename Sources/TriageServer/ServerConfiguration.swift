@@ -1,3 +1,4 @@
+import Foundation
 import TriageEngine
 
 /// What a server is told when it starts: where it listens, and the limits
@@ -37,6 +38,10 @@ public struct ServerConfiguration: Sendable {
     /// How often workers look for accepted referrals when nobody tells them
     /// (a restart, another server over the same queue).
     public var intakePoll: Duration = .seconds(1)
+    /// The intake worker's name: in the audit log (`intake:<name>`) and on
+    /// its leases. Stable across restarts on one machine, so a restarted
+    /// server takes back at once what it had leased when it died.
+    public var workerName = "serve@" + (ProcessInfo.processInfo.hostName.isEmpty ? "localhost" : ProcessInfo.processInfo.hostName)
     /// `/readyz` fails while more referrals than this wait to be assessed.
     public var readyBacklog = 100_000
 

@@ -36,7 +36,7 @@ public struct ServerDependencies: Sendable {
 public func buildApplication(_ configuration: ServerConfiguration, _ dependencies: ServerDependencies,
                              onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
     let store = dependencies.store, logger = dependencies.logger
-    let worker = IntakeWorker(store: store, live: dependencies.live, options: dependencies.assessing, name: "serve",
+    let worker = IntakeWorker(store: store, live: dependencies.live, options: dependencies.assessing, name: configuration.workerName,
                               logger: Logger(label: logger.label + ".intake"))
     let intake = IntakeService(worker: worker, configuration: configuration, logger: logger)
     let reloader = RulesReloader(live: dependencies.live, store: store, logger: logger, load: dependencies.reload)

@@ -76,6 +76,14 @@ extension SQLiteQueue {
         }
     }
 
+    public func releaseLeases(worker: String) throws -> Int {
+        try write { db in
+            try db.execute(sql: "UPDATE intake_pending SET worker = NULL, lease_until = NULL WHERE state = 'pending' AND worker = ?",
+                           arguments: [worker])
+            return db.changesCount
+        }
+    }
+
     public func intakeStatus(_ id: String) throws -> IntakeStatus? {
         try read { db in
             if let row = try Row.fetchOne(db, sql: """

@@ -31,7 +31,7 @@ struct IntakeAPITests {
             #expect(other.status == .conflict)
             // Filed by the intake worker, named in the audit log; the chain holds.
             let detail = try harness.store.show("ref-1")
-            #expect(detail.history.contains { $0.action == "intake" && $0.actor == "intake:serve" })
+            #expect(detail.history.contains { $0.action == "intake" && $0.actor == "intake:" + harness.configuration.workerName })
             #expect(try harness.store.verify().isIntact)
         }
     }

@@ -124,4 +124,20 @@ struct IntakeWorkerTests {
         let detail = try queue.show(try #require(queue.list(states: [.new], band: nil, limit: 1).first).id)
         #expect(detail.history.contains { $0.actor == "intake:live" && $0.action == "intake" })
     }
+
+    @Test func aRestartedWorkerTakesBackWhatItsPreviousLifeLeasedAtOnce() throws {
+        let clock = TestClock()
+        let queue = try SQLiteQueue(inMemory: clock.read)
+        for i in 0..<10 { _ = try queue.accept(Referral(id: "R-\(i)", content: .text(Array("\(Self.texts[0]) \(i)".utf8))), actor: "api:test") }
+        // The server dies with 6 leased under its name, 2 under another's.
+        #expect(try queue.takePending(worker: "serve@host", limit: 6, lease: .seconds(300)).count == 6)
+        #expect(try queue.takePending(worker: "other", limit: 2, lease: .seconds(300)).count == 2)
+        let worker = IntakeWorker(store: queue, live: LiveRules(rules: Fixture.rules, policy: .default),
+                                  options: BatchRun.Options(jobs: 1, noTimings: true), name: "serve@host")
+        #expect(try worker.reclaim() == 6)
+        // Without waiting for the lease: all but the other worker's 2.
+        #expect(try worker.drain().assessed == 8)
+        #expect(try queue.intakeBacklog() == 2)
+        #expect(try worker.reclaim() == 0)
+    }
 }

@@ -52,6 +52,17 @@ public final class IntakeWorker: Sendable {
         return total
     }
 
+    /// Takes back what this worker's name leased before (a previous run of
+    /// the same server, killed): call it once, before the first `drain`.
+    /// Filing stays exactly-once even if another process under the same
+    /// name still holds them (the queue refuses a referral filed twice).
+    @discardableResult
+    public func reclaim() throws -> Int {
+        let count = try store.releaseLeases(worker: name)
+        if count > 0 { logger.notice("took back referrals leased before a restart", metadata: ["worker": "\(name)", "count": "\(count)"]) }
+        return count
+    }
+
     /// Asks a `drain` under way to return after the batch it is filing.
     public func stop() { stopping.withLock { $0 = true } }
 }

@@ -20,6 +20,11 @@ public protocol IntakeLog: AnyObject, Sendable {
     /// Up to `limit` accepted referrals not yet filed, oldest first, now
     /// leased to `worker` until `lease` has passed.
     func takePending(worker: String, limit: Int, lease: Duration) throws -> [PendingReferral]
+    /// Returns to the log every referral leased to `worker` and not filed:
+    /// what a worker restarted under the same name calls first, so that what
+    /// its previous life took is not left waiting for the lease to end.
+    /// Returns how many.
+    func releaseLeases(worker: String) throws -> Int
     /// What became of the referral `id`; nil if it was never accepted.
     func intakeStatus(_ id: String) throws -> IntakeStatus?
     /// Who accepted the referral `id` into the intake log (the `actor` of
