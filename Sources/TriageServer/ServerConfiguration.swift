@@ -14,6 +14,12 @@ public struct ServerConfiguration: Sendable {
     /// The largest body of one request (a referral with its page inline, a
     /// decision); larger is `413`.
     public var maxBodyBytes = 8 << 20
+    /// The largest report from the public form (its pasted text).
+    public var maxReportBytes = 256 << 10
+    /// Reports from one client address: this many at once, then one per
+    /// `reportInterval`.
+    public var reportBurst = 10
+    public var reportInterval: Duration = .seconds(60)
     /// The longest line of a `referrals:batch` body (one referral); the
     /// body itself is streamed and may be any length.
     public var maxBatchLineBytes = 8 << 20

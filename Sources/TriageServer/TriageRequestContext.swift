@@ -20,8 +20,12 @@ public struct TriageRequestContext: RequestContext {
     /// for anything that decodes without one.
     public var maxUploadSize: Int { 1 << 20 }
 
+    /// The client's address (the TCP peer: with a proxy in front, the proxy).
+    public let remoteAddress: String?
+
     public init(source: Source) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// The request id: in every log line of the request, in the

@@ -53,6 +53,8 @@ public func buildApplication(_ configuration: ServerConfiguration, _ dependencie
     QueueController(store: store, configuration: configuration).register(api)
     AdminController(reloader: reloader).register(api)
     SessionController(accounts: accounts, configuration: configuration).register(api)
+    ReportController(store: store, intake: intake, configuration: configuration,
+                     limiter: RateLimiter(burst: configuration.reportBurst, interval: configuration.reportInterval)).register(router)
 
     let server: HTTPServerBuilder
     if let tls = configuration.tls {
