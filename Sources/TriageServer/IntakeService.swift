@@ -14,12 +14,14 @@ final class IntakeService: Service, Sendable {
     let worker: IntakeWorker
     let configuration: ServerConfiguration
     let logger: Logger
+    let metrics: ServerMetrics
     private let wakeup = Wakeup()
     /// Referrals filed since start, and batches that failed.
     let counters = Mutex<(filed: Int, failures: Int)>((0, 0))
 
-    init(worker: IntakeWorker, configuration: ServerConfiguration, logger: Logger) {
+    init(worker: IntakeWorker, configuration: ServerConfiguration, metrics: ServerMetrics, logger: Logger) {
         self.worker = worker
+        self.metrics = metrics
         self.configuration = configuration
         self.logger = logger
     }
@@ -49,7 +51,8 @@ final class IntakeService: Service, Sendable {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             let thread = Thread {
                 do {
-                    let summary = try self.worker.drain(batch: self.configuration.intakeBatch, lease: self.configuration.intakeLease)
+                    let summary = try self.worker.drain(batch: self.configuration.intakeBatch, lease: self.configuration.intakeLease,
+                                                         sinks: [MetricsSink(self.metrics)])
                     self.counters.withLock { $0.filed += summary.assessed }
                 } catch {
                     // The lease returns what was taken; the next round tries again.

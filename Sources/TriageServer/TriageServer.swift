@@ -38,22 +38,23 @@ public func buildApplication(_ configuration: ServerConfiguration, _ dependencie
     let store = dependencies.store, logger = dependencies.logger
     let worker = IntakeWorker(store: store, live: dependencies.live, options: dependencies.assessing, name: configuration.workerName,
                               logger: Logger(label: logger.label + ".intake"))
-    let intake = IntakeService(worker: worker, configuration: configuration, logger: logger)
+    let metrics = ServerMetrics()
+    let intake = IntakeService(worker: worker, configuration: configuration, metrics: metrics, logger: logger)
     let reloader = RulesReloader(live: dependencies.live, store: store, logger: logger, load: dependencies.reload)
     let accounts = Accounts(store: store, configuration: configuration)
 
     let router = Router(context: TriageRequestContext.self)
     router.add(middleware: ResponseHeadersMiddleware(strictTransport: configuration.tls != nil))
-    router.add(middleware: AccessLogMiddleware())
+    router.add(middleware: AccessLogMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
     router.add(middleware: AuthenticationMiddleware(accounts: accounts))
-    HealthController(store: store, live: dependencies.live, configuration: configuration).register(router)
+    HealthController(store: store, live: dependencies.live, configuration: configuration, metrics: metrics).register(router)
     let api = router.group("api/v1")
-    IntakeController(store: store, intake: intake, configuration: configuration).register(api)
+    IntakeController(store: store, intake: intake, configuration: configuration, metrics: metrics).register(api)
     QueueController(store: store, configuration: configuration).register(api)
     AdminController(reloader: reloader).register(api)
     SessionController(accounts: accounts, configuration: configuration).register(api)
-    ReportController(store: store, intake: intake, configuration: configuration,
+    ReportController(store: store, intake: intake, configuration: configuration, metrics: metrics,
                      limiter: RateLimiter(burst: configuration.reportBurst, interval: configuration.reportInterval)).register(router)
 
     let server: HTTPServerBuilder

@@ -8,10 +8,21 @@ struct HealthController {
     let store: any QueueStore
     let live: LiveRules
     let configuration: ServerConfiguration
+    let metrics: ServerMetrics
 
     func register(_ router: Router<TriageRequestContext>) {
         router.get("healthz") { _, _ in QueueController.json(#"{"status":"ok"}"#) }
         router.get("readyz", use: ready)
+        router.get("metrics", use: scrape)
+    }
+
+    /// Prometheus's text format. Open to whoever can reach the port, as
+    /// scrapers expect: it says how busy the unit is, never what a case is.
+    @Sendable func scrape(_ request: Request, context: TriageRequestContext) async throws -> Response {
+        let store = self.store, metrics = self.metrics, rules = live.snapshot.rules.fingerprint.description
+        let text = try await Blocking.run { try metrics.scrape(store: store, rules: rules) }
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: text)))
     }
 
     @Sendable func ready(_ request: Request, context: TriageRequestContext) async throws -> Response {

@@ -13,6 +13,7 @@ struct IntakeController {
     let store: any QueueStore
     let intake: IntakeService
     let configuration: ServerConfiguration
+    let metrics: ServerMetrics
 
     func register(_ api: RouterGroup<TriageRequestContext>) {
         api.post("referrals", use: submit)
@@ -29,13 +30,16 @@ struct IntakeController {
         var parser = Self.parser(context)
         let referral: Referral
         switch parser.record(json: Array(buffer: body), line: 1) {
-        case let .rejected(error): throw APIError.unprocessable(error.id.map { "referral \($0): " + error.reason } ?? error.reason)
+        case let .rejected(error):
+            metrics.rejected(reason: "invalid")
+            throw APIError.unprocessable(error.id.map { "referral \($0): " + error.reason } ?? error.reason)
         case let .referral(value, _): referral = value
         }
         let store = self.store
         let outcome = try await Blocking.run { try store.accept(referral, actor: identity.actor) }
         switch outcome {
         case .accepted:
+            metrics.accepted(source: referral.source)
             intake.wake()
             return Self.json(.accepted, Self.statusObject(referral.id, status: .pending(receivedAt: store.now())),
                              headers: [.location: Self.statusURL(referral.id)])
@@ -44,6 +48,7 @@ struct IntakeController {
             object.add("already_accepted", bool: true)
             return Self.json(.ok, object)
         case let .conflict(reason):
+            metrics.rejected(reason: "conflict")
             throw APIError(.conflict, "conflict", reason)
         }
     }
@@ -54,7 +59,7 @@ struct IntakeController {
     /// last line is a summary.
     @Sendable func submitBatch(_ request: Request, context: TriageRequestContext) async throws -> Response {
         let identity = try context.require(.submit, request)
-        let store = self.store, intake = self.intake, maxLine = configuration.maxBatchLineBytes
+        let store = self.store, intake = self.intake, metrics = self.metrics, maxLine = configuration.maxBatchLineBytes
         let start = Self.parser(context)
         let body = ResponseBody { writer in
             var parser = start
@@ -72,6 +77,7 @@ struct IntakeController {
                         object.add("reason", string: "the line is longer than \(maxLine) bytes")
                         object.add("status", string: "rejected")
                         counts.rejected += 1
+                        metrics.rejected(reason: "invalid")
                         answers.append(object)
                     case let .text(number, bytes):
                         switch parser.record(json: bytes, line: number) {
@@ -81,6 +87,7 @@ struct IntakeController {
                             object.add("reason", string: error.reason)
                             object.add("status", string: "rejected")
                             counts.rejected += 1
+                            metrics.rejected(reason: "invalid")
                             answers.append(object)
                         case let .referral(referral, _):
                             referrals.append((answers.count, referral))
@@ -100,6 +107,7 @@ struct IntakeController {
                             object.add("status", string: "accepted")
                             object.add("status_url", string: Self.statusURL(referral.id))
                             counts.accepted += 1
+                            metrics.accepted(source: referral.source)
                         case .alreadyAccepted:
                             object.add("status", string: "already-accepted")
                             object.add("status_url", string: Self.statusURL(referral.id))
@@ -112,6 +120,7 @@ struct IntakeController {
                             object.add("reason", string: reason)
                             object.add("status", string: "conflict")
                             counts.conflicts += 1
+                            metrics.rejected(reason: "conflict")
                         }
                         answers[index] = object
                     }

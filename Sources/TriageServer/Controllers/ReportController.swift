@@ -15,6 +15,7 @@ struct ReportController {
     let store: any QueueStore
     let intake: IntakeService
     let configuration: ServerConfiguration
+    let metrics: ServerMetrics
     let limiter: RateLimiter
 
     func register(_ router: Router<TriageRequestContext>) {
@@ -71,6 +72,7 @@ struct ReportController {
                                 reportedAt: Timestamp.now.iso8601, reporterNote: note)
         let store = self.store
         _ = try await Blocking.run { try store.accept(referral, actor: "public-form") }
+        metrics.accepted(source: .public)
         intake.wake()
         return Self.page(.ok, title: "Thank you", body: """
             <p>Thank you. Your report has been received and will be reviewed.</p>
