@@ -50,3 +50,30 @@ struct HealthTests {
         }
     }
 }
+
+@Suite("OpenAPI document")
+struct OpenAPIDocumentTests {
+    /// The served document is `docs/openapi.json` (UPDATE_GOLDEN=1 rewrites
+    /// that file), is JSON, and names every route the server has.
+    @Test func theServedDocumentIsTheOneInTheRepository() async throws {
+        let harness = try Harness()
+        try await harness.app().test(.router) { client in
+            let response = try await client.execute(uri: "/api/v1/openapi.json", method: .get)
+            #expect(response.status == .ok)
+            let served = String(buffer: response.body)
+            let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("docs/openapi.json")
+            if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" { try served.write(to: file, atomically: true, encoding: .utf8) }
+            #expect(served == (try String(contentsOf: file, encoding: .utf8)), "docs/openapi.json differs from the served document")
+            let object = try json(response)
+            #expect(object["openapi"] as? String == "3.1.0")
+            let paths = try #require(object["paths"] as? [String: Any])
+            for path in ["/api/v1/referrals", "/api/v1/referrals:batch", "/api/v1/referrals/{id}", "/api/v1/cases", "/api/v1/cases/{id}",
+                         "/api/v1/claims", "/api/v1/cases/{id}/release", "/api/v1/cases/{id}/decision", "/api/v1/cases/{id}/reopen",
+                         "/api/v1/cases/{id}/notes", "/api/v1/stats", "/api/v1/verify", "/api/v1/admin/rules/reload", "/api/v1/session",
+                         "/healthz", "/readyz", "/metrics"] {
+                #expect(paths[path] != nil, "\(path) is not in the document")
+            }
+        }
+    }
+}

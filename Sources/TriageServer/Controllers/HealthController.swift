@@ -14,6 +14,10 @@ struct HealthController {
         router.get("healthz") { _, _ in QueueController.json(#"{"status":"ok"}"#) }
         router.get("readyz", use: ready)
         router.get("metrics", use: scrape)
+        router.get("api/v1/openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
     }
 
     /// Prometheus's text format. Open to whoever can reach the port, as
