@@ -33,7 +33,8 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Every test; then the fetcher's, whose threads share libcurl and a host
+# Every test; then schemathesis against a live `triage serve` and its OpenAPI
+# document (.ci/schemathesis); then the fetcher's, whose threads share libcurl and a host
 # throttle, the assessment pool's (fetch and assessing threads), the batch
 # run's and the intake worker's (the pool, filing and sinks), again under
 # the thread sanitizer (a second build in .build-tsan); then the
@@ -42,7 +43,9 @@ release: deps
 # AddressSanitizer (.build-asan). LeakSanitizer is off there: it reports a
 # few bytes the XCTest and Foundation runtimes keep to the end.
 test: deps
+	@python3 -c "import schemathesis" 2>/dev/null || pip install -q schemathesis
 	$(SWIFT) test
+	.ci/schemathesis
 	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter 'PageFetchTests|AssessmentPoolTests|BatchRunTests|IntakeWorkerTests'
 	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --sanitize=address --scratch-path .build-asan \
 	  --filter 'PageFetchTests|DifferentialTests|EvaluationTests|ScannerDifferentialTests|PipelineTests'
