@@ -119,4 +119,42 @@ struct QueueAPITests {
             #expect(try harness.store.verify().isIntact)
         }
     }
+
+    /// Rules swapped while referrals stream in: every assessment names one
+    /// of the two rule sets, none is lost, and each referral accepted after
+    /// the swap returned is assessed with the new set.
+    @Test func rulesSwappedWhileReferralsStreamIn() async throws {
+        let harness = try Harness()
+        try await harness.app().test(.router) { client in
+            let flagger = Caller.token(harness.tokens[.intake]!, "flagger"), admin = Caller.token(harness.tokens[.admin]!, "admin")
+            let old = harness.live.snapshot.rules.fingerprint.description
+            let replacement = Harness.rules("synthetic convoy route")
+            harness.nextLoad.withLock { $0 = .success(replacement) }
+            var afterSwap: Set<String> = []
+            for chunk in 0..<8 {
+                let body = (0..<50).map { i in #"{"id":"s-\#(chunk)-\#(i)","text":"a synthetic attack plan and a synthetic convoy route \#(i)"}"# }
+                    .joined(separator: "\n")
+                let answer = try await client.send(flagger, .post, "/api/v1/referrals:batch", body)
+                #expect(String(buffer: answer.body).contains(#""accepted":50"#))
+                if chunk >= 3 { for i in 0..<50 { afterSwap.insert("s-\(chunk)-\(i)") } }
+                if chunk == 2 {
+                    let swapped = try await client.send(admin, .post, "/api/v1/admin/rules/reload")
+                    #expect(swapped.status == .ok)
+                }
+            }
+            while try harness.store.intakeBacklog() > 0 { try await Task.sleep(for: .milliseconds(20)) }
+            var counts: [String: Int] = [:]
+            for chunk in 0..<8 {
+                for i in 0..<50 {
+                    let id = "s-\(chunk)-\(i)"
+                    let status = try json(try await client.send(flagger, .get, "/api/v1/referrals/\(id)"))
+                    let rules = (status["assessment"] as? [String: Any])?["rules"] as? String ?? "none"
+                    counts[rules, default: 0] += 1
+                    if afterSwap.contains(id) { #expect(rules == replacement.fingerprint.description, "\(id) assessed with \(rules)") }
+                }
+            }
+            #expect(counts.values.reduce(0, +) == 400)
+            #expect(Set(counts.keys).isSubset(of: [old, replacement.fingerprint.description]), "\(counts)")
+        }
+    }
 }
