@@ -42,6 +42,7 @@ public func buildApplication(_ configuration: ServerConfiguration, _ dependencie
     let intake = IntakeService(worker: worker, configuration: configuration, metrics: metrics, logger: logger)
     let reloader = RulesReloader(live: dependencies.live, store: store, logger: logger, load: dependencies.reload)
     let accounts = Accounts(store: store, configuration: configuration)
+    let committer = IntakeCommitter(store: store)
 
     let router = Router(context: TriageRequestContext.self)
     router.add(middleware: ResponseHeadersMiddleware(strictTransport: configuration.tls != nil))
@@ -50,11 +51,11 @@ public func buildApplication(_ configuration: ServerConfiguration, _ dependencie
     router.add(middleware: AuthenticationMiddleware(accounts: accounts))
     HealthController(store: store, live: dependencies.live, configuration: configuration, metrics: metrics).register(router)
     let api = router.group("api/v1")
-    IntakeController(store: store, intake: intake, configuration: configuration, metrics: metrics).register(api)
+    IntakeController(store: store, intake: intake, committer: committer, configuration: configuration, metrics: metrics).register(api)
     QueueController(store: store, configuration: configuration).register(api)
     AdminController(reloader: reloader).register(api)
     SessionController(accounts: accounts, configuration: configuration).register(api)
-    ReportController(store: store, intake: intake, configuration: configuration, metrics: metrics,
+    ReportController(committer: committer, intake: intake, configuration: configuration, metrics: metrics,
                      limiter: RateLimiter(burst: configuration.reportBurst, interval: configuration.reportInterval)).register(router)
 
     let server: HTTPServerBuilder

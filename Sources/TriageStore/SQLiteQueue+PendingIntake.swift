@@ -10,12 +10,12 @@ import TriageModel
 /// a `202 Accepted` sent after it is durable.
 extension SQLiteQueue {
     public func accept(_ referral: Referral, actor: String) throws -> AcceptOutcome {
-        try accept([referral], actor: actor)[0]
+        try accept([(referral, actor)])[0]
     }
 
-    public func accept(_ referrals: [Referral], actor: String) throws -> [AcceptOutcome] {
+    public func accept(_ items: [(referral: Referral, actor: String)]) throws -> [AcceptOutcome] {
         let now = clock()
-        return try write { db in try referrals.map { try accept($0, actor: actor, now: now, db) } }
+        return try write { db in try items.map { try accept($0.referral, actor: $0.actor, now: now, db) } }
     }
 
     public func intakeBacklog() throws -> Int {

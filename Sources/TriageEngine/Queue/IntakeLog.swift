@@ -12,9 +12,11 @@ public protocol IntakeLog: AnyObject, Sendable {
     /// accepted by `actor`. The same id with the same URL and content again
     /// is `.alreadyAccepted`; with others, `.conflict`.
     func accept(_ referral: Referral, actor: String) throws -> AcceptOutcome
-    /// Accepts several referrals in one transaction (one wait for the
-    /// disk): an outcome for each, in order.
-    func accept(_ referrals: [Referral], actor: String) throws -> [AcceptOutcome]
+    /// Accepts several referrals, each from its actor, in one transaction
+    /// (one wait for the disk): an outcome for each, in order. A referral
+    /// that cannot be accepted at all (no content and no URL, a file path)
+    /// throws, and nothing of the group is kept.
+    func accept(_ items: [(referral: Referral, actor: String)]) throws -> [AcceptOutcome]
     /// Referrals accepted and not yet filed.
     func intakeBacklog() throws -> Int
     /// Up to `limit` accepted referrals not yet filed, oldest first, now

@@ -12,6 +12,7 @@ import TriageModel
 struct IntakeController {
     let store: any QueueStore
     let intake: IntakeService
+    let committer: IntakeCommitter
     let configuration: ServerConfiguration
     let metrics: ServerMetrics
 
@@ -36,7 +37,7 @@ struct IntakeController {
         case let .referral(value, _): referral = value
         }
         let store = self.store
-        let outcome = try await Blocking.run { try store.accept(referral, actor: identity.actor) }
+        let outcome = try await committer.accept(referral, actor: identity.actor)
         switch outcome {
         case .accepted:
             metrics.accepted(source: referral.source)
@@ -96,8 +97,8 @@ struct IntakeController {
                     }
                 }
                 if !referrals.isEmpty {
-                    let batch = referrals.map(\.referral)
-                    let outcomes = try await Blocking.run { try store.accept(batch, actor: identity.actor) }
+                    let batch = referrals.map { (referral: $0.referral, actor: identity.actor) }
+                    let outcomes = try await Blocking.run { try store.accept(batch) }
                     for ((index, referral), outcome) in zip(referrals, outcomes) {
                         var object = JSONObject()
                         object.add("id", string: referral.id)

@@ -12,7 +12,7 @@ import TriageModel
 struct ReportController {
     static let csrfCookie = "triage_report_csrf"
 
-    let store: any QueueStore
+    let committer: IntakeCommitter
     let intake: IntakeService
     let configuration: ServerConfiguration
     let metrics: ServerMetrics
@@ -70,8 +70,7 @@ struct ReportController {
         let reference = "public-" + Accounts.secret().prefix(12).lowercased().filter { $0.isLetter || $0.isNumber }
         let referral = Referral(id: reference, url: url, content: text.map { .text(Array($0.utf8)) } ?? .none, source: .public,
                                 reportedAt: Timestamp.now.iso8601, reporterNote: note)
-        let store = self.store
-        _ = try await Blocking.run { try store.accept(referral, actor: "public-form") }
+        _ = try await committer.accept(referral, actor: "public-form")
         metrics.accepted(source: .public)
         intake.wake()
         return Self.page(.ok, title: "Thank you", body: """
