@@ -8,7 +8,7 @@ BENCH_DEPS   := wamerican libhyperscan-dev librust-aho-corasick-dev cargo python
 BENCH_PIP    := ahocorasick-rs pyahocorasick
 TRIAGE       := .build/debug/triage
 
-.PHONY: deps bench-deps build release test demo bench-matcher bench-rules bench-text bench-triage bench-queue bench-fetch eval-benign rules clean
+.PHONY: deps bench-deps build release test demo bench-matcher bench-rules bench-text bench-triage bench-queue bench-fetch bench-serve eval-benign rules clean
 
 # Installs missing Debian packages (as root, or with sudo when available).
 define apt_install
@@ -36,7 +36,8 @@ release: deps
 # Every test; then schemathesis against a live `triage serve` and its OpenAPI
 # document (.ci/schemathesis); then the fetcher's, whose threads share libcurl and a host
 # throttle, the assessment pool's (fetch and assessing threads), the batch
-# run's and the intake worker's (the pool, filing and sinks), again under
+# run's, the intake worker's (the pool, filing and sinks) and the server's
+# (request tasks, the group commit, the intake service's thread), again under
 # the thread sanitizer (a second build in .build-tsan); then the
 # fetcher's (socket addresses read through libcurl's pointers), the
 # matcher's and the scanner's (buffers capped per page) under
@@ -46,7 +47,7 @@ test: deps
 	@python3 -c "import schemathesis" 2>/dev/null || pip install -q schemathesis
 	$(SWIFT) test
 	.ci/schemathesis
-	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter 'PageFetchTests|AssessmentPoolTests|BatchRunTests|IntakeWorkerTests'
+	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan --filter 'PageFetchTests|AssessmentPoolTests|BatchRunTests|IntakeWorkerTests|TriageServerTests'
 	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --sanitize=address --scratch-path .build-asan \
 	  --filter 'PageFetchTests|DifferentialTests|EvaluationTests|ScannerDifferentialTests|PipelineTests'
 
@@ -113,6 +114,15 @@ bench-fetch: bench-deps
 	$(SWIFT) build -c release --product triage
 	@test -d benchmarks/data/triage/pages || python3 benchmarks/triage/gen_referrals.py
 	python3 benchmarks/fetch/run.py
+
+# The service on loopback: intake end to end against `triage batch --db`
+# (streamed batch and 64 concurrent single posts, acknowledgement latency),
+# list and case reads at a million cases, memory over a ten-minute soak.
+bench-serve: bench-deps
+	$(SWIFT) build -c release --product triage
+	$(SWIFT) build -c release --product queue-bench
+	@test -f benchmarks/data/triage/referrals-10k.ndjson || python3 benchmarks/triage/gen_referrals.py
+	python3 benchmarks/serve/run.py
 
 # False positives on real benign text: every HTML page of Debian's Python,
 # PostgreSQL and Django documentation through `triage batch` with the
