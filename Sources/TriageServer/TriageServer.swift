@@ -53,6 +53,7 @@ public func buildApplication(_ configuration: ServerConfiguration, _ dependencie
     let api = router.group("api/v1")
     IntakeController(store: store, intake: intake, committer: committer, configuration: configuration, metrics: metrics).register(api)
     QueueController(store: store, configuration: configuration).register(api)
+    SupervisionController(store: store).register(api)
     AdminController(reloader: reloader).register(api)
     SessionController(accounts: accounts, configuration: configuration).register(api)
     ReportController(committer: committer, intake: intake, configuration: configuration, metrics: metrics,

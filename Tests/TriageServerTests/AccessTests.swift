@@ -36,6 +36,10 @@ struct AccessTests {
         Route(method: .get, path: "/api/v1/stats", body: { _ in "" }, permission: [.supervise], allowed: .ok),
         Route(method: .get, path: "/api/v1/verify", body: { _ in "" }, permission: [.supervise], allowed: .ok),
         Route(method: .post, path: "/api/v1/admin/rules/reload", body: { _ in "" }, permission: [.administer], allowed: .ok),
+        Route(method: .get, path: "/api/v1/export?format=ndjson", body: { _ in "" }, permission: [.supervise], allowed: .ok),
+        Route(method: .get, path: "/api/v1/service-levels", body: { _ in "" }, permission: [.readQueue], allowed: .ok),
+        Route(method: .put, path: "/api/v1/service-levels/P1", body: { _ in #"{"seconds":1800}"# }, permission: [.supervise], allowed: .ok),
+        Route(method: .post, path: "/api/v1/admin/purge", body: { _ in #"{"older_than_days":365}"# }, permission: [.administer], allowed: .ok),
     ]
 
     /// What each caller may do; nil: not authenticated at all (401).

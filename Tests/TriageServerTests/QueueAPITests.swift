@@ -157,4 +157,31 @@ struct QueueAPITests {
             #expect(Set(counts.keys).isSubset(of: [old, replacement.fingerprint.description]), "\(counts)")
         }
     }
+
+    @Test func supervisorsExportAndSetServiceLevels() async throws {
+        let harness = try Harness()
+        try await harness.app().test(.router) { client in
+            try await Self.fill(client, harness, count: 9)
+            let supervisor = try await Caller.session("supervisor1", client)
+            let csv = try await client.send(supervisor, .get, "/api/v1/export")
+            #expect(csv.status == .ok && csv.headers[.contentType] == "text/csv; charset=utf-8")
+            let rows = String(buffer: csv.body).split(separator: "\n")
+            #expect(rows.first.map(String.init) == ExportRow.csvHeader.dropLast().description && rows.count == 1 + 9)
+            let ndjson = try await client.send(supervisor, .get, "/api/v1/export?format=ndjson&since=2020-01-01")
+            #expect(String(buffer: ndjson.body).split(separator: "\n").count == 9)
+            let aggregate = try await client.send(supervisor, .get, "/api/v1/export?aggregate=true&format=ndjson")
+            #expect(String(buffer: aggregate.body).contains(#""group":"band""#))
+            for bad in ["format=xml", "since=yesterday", "aggregate=perhaps"] {
+                let r = try await client.send(supervisor, .get, "/api/v1/export?" + bad)
+                #expect(r.status == .unprocessableContent, "\(bad)")
+            }
+            let set = try await client.send(supervisor, .put, "/api/v1/service-levels/p1", #"{"seconds":1800}"#)
+            let levels = try json(set)
+            #expect(set.status == .ok && levels["P1"] as? Int == 1800)
+            let bad = try await client.send(supervisor, .put, "/api/v1/service-levels/P1", #"{"seconds":1}"#)
+            #expect(bad.status == .unprocessableContent)
+            let entries = try harness.store.auditEntries(after: 0, limit: 10_000).filter { $0.action == "service-levels" }
+            #expect(entries.last?.actor == "supervisor1")
+        }
+    }
 }

@@ -48,41 +48,13 @@ struct QueueExportCommand: ParsableCommand {
         if aggregate {
             let counts = try queueAction("queue export") { try store.aggregate(since: cutoff) }
             if format == .csv { output.write("group,key,count\n") }
-            for (group, key, count) in counts {
-                output.write(format == .csv ? "\(Self.csv(group)),\(Self.csv(key)),\(count)\n"
-                             : "{\"count\":\(count),\"group\":\(JSON.quoted(group)),\"key\":\(JSON.quoted(key))}\n")
-            }
+            for (group, key, count) in counts { output.write(ExportRow.aggregateLine(group: group, key: key, count: count, csv: format == .csv)) }
         } else {
-            if format == .csv {
-                output.write("case,state,band,score,primary_category,referrals,url,opened_at,decision,duplicate_of,decided_at,decided_by,reason,rules\n")
-            }
+            if format == .csv { output.write(ExportRow.csvHeader) }
             try queueAction("queue export") {
-                try store.export(since: cutoff) { row in
-                    let c = row.queueCase
-                    if format == .ndjson {
-                        var object = JSONObject()
-                        object.add("case", raw: c.json)
-                        object.add("reason", string: row.reason)
-                        object.add("rules", string: row.rules)
-                        output.write(object.text + "\n")
-                    } else {
-                        let fields: [String?] = [c.id, c.state.rawValue, c.band.rawValue, String(c.score), c.primaryCategory, String(c.referrals),
-                                                 c.url, Timestamp(milliseconds: c.openedAt).iso8601, c.decision?.rawValue, c.duplicateOf,
-                                                 c.decidedAt.map { Timestamp(milliseconds: $0).iso8601 }, c.decidedBy, row.reason, row.rules]
-                        output.write(fields.map { Self.csv($0 ?? "") }.joined(separator: ",") + "\n")
-                    }
-                }
+                try store.export(since: cutoff) { row in output.write(format == .ndjson ? row.jsonLine : row.csvLine) }
             }
         }
         output.flush()
-    }
-
-    /// RFC 4180: quoted when it holds a comma, quote or line break; a
-    /// leading = + - @ is prefixed with ' so a spreadsheet shows it as text.
-    static func csv(_ field: String) -> String {
-        var field = field
-        if let first = field.first, "=+-@".contains(first) { field = "'" + field }
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }
