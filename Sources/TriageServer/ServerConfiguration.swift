@@ -39,7 +39,7 @@ public struct ServerConfiguration: Sendable {
 
     /// Referrals a worker takes from the intake log at once, and how long
     /// it holds them (long enough to fetch and assess them all).
-    public var intakeBatch = 256
+    public var intakeBatch = 1024
     public var intakeLease: Duration = .seconds(300)
     /// How often workers look for accepted referrals when nobody tells them
     /// (a restart, another server over the same queue).

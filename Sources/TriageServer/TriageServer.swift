@@ -36,7 +36,9 @@ public struct ServerDependencies: Sendable {
 public func buildApplication(_ configuration: ServerConfiguration, _ dependencies: ServerDependencies,
                              onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
     let store = dependencies.store, logger = dependencies.logger
-    let worker = IntakeWorker(store: store, live: dependencies.live, options: dependencies.assessing, name: configuration.workerName,
+    var assessing = dependencies.assessing
+    assessing.background = true
+    let worker = IntakeWorker(store: store, live: dependencies.live, options: assessing, name: configuration.workerName,
                               logger: Logger(label: logger.label + ".intake"))
     let metrics = ServerMetrics()
     let intake = IntakeService(worker: worker, configuration: configuration, metrics: metrics, logger: logger)

@@ -173,20 +173,7 @@ struct ServeProcessTests {
         let rules = folder.appendingPathComponent("rules")
         try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
         func write(_ phrase: String, broken: Bool = false) throws {
-            let text = """
-                namespace hup
-                rule plan {
-                    meta:
-                        description = "synthetic phrase"
-                        category = "attack-planning"
-                        severity = 10
-                        weight = 60
-                    strings:
-                        $a = "\(phrase)"
-                    condition:
-                        \(broken ? "$b" : "$a")
-                }
-                """
+            let text = syntheticRuleSource([SyntheticRule("plan", phrase: phrase)], namespace: "hup", broken: broken)
             try text.write(to: rules.appendingPathComponent("hup.rules"), atomically: true, encoding: .utf8)
         }
         try write("synthetic first phrase")

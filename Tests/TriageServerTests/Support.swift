@@ -10,6 +10,7 @@ import TriageModel
 import TriageRules
 import TriageServer
 import TriageStore
+import TestSupport
 
 /// A server over an in-memory queue with a small synthetic rule set, its
 /// accounts made: a token of each scope, one revoked, and a user of each
@@ -18,20 +19,7 @@ final class Harness: Sendable {
     static let password = "synthetic password 1"
 
     static func rules(_ phrase: String = "synthetic attack plan") -> CompiledRules {
-        let source = """
-            namespace t
-            rule plan {
-                meta:
-                    description = "synthetic attack-planning phrase"
-                    category = "attack-planning"
-                    severity = 10
-                    weight = 60
-                strings:
-                    $a = "\(phrase)"
-                condition:
-                    $a
-            }
-            """
+        let source = syntheticRuleSource([SyntheticRule("plan", phrase: phrase)])
         let (compiled, diagnostics) = RuleCompiler().compile(sources: [SourceFile(path: "test.rules", bytes: Array(source.utf8))])
         guard let compiled else { fatalError(DiagnosticRenderer.text(diagnostics)) }
         return compiled

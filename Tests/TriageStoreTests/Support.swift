@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import TriageModel
 import TriageEngine
 import TriageRules
@@ -19,42 +20,11 @@ final class TestClock: @unchecked Sendable {
 /// tests file real assessments with real hits.
 enum Fixture {
     static let rules: CompiledRules = {
-        let source = """
-            namespace t
-            rule plan {
-                meta:
-                    description = "synthetic attack-planning phrase"
-                    category = "attack-planning"
-                    severity = 10
-                    weight = 60
-                strings:
-                    $a = "synthetic attack plan"
-                condition:
-                    $a
-            }
-            rule join {
-                meta:
-                    description = "synthetic recruitment phrase"
-                    category = "recruitment"
-                    severity = 5
-                    weight = 30
-                strings:
-                    $a = "join the synthetic cell"
-                condition:
-                    $a
-            }
-            rule brand {
-                meta:
-                    description = "synthetic outlet name"
-                    category = "propaganda-branding"
-                    severity = 3
-                    weight = 12
-                strings:
-                    $a = "synthetic outlet"
-                condition:
-                    $a
-            }
-            """
+        let source = syntheticRuleSource([
+            SyntheticRule("plan", phrase: "synthetic attack plan"),
+            SyntheticRule("join", phrase: "join the synthetic cell", category: "recruitment", severity: 5, weight: 30),
+            SyntheticRule("brand", phrase: "synthetic outlet", category: "propaganda-branding", severity: 3, weight: 12),
+        ])
         let (compiled, diagnostics) = RuleCompiler().compile(sources: [SourceFile(path: "test.rules", bytes: Array(source.utf8))])
         guard let compiled else { fatalError(DiagnosticRenderer.text(diagnostics)) }
         return compiled

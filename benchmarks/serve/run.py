@@ -221,7 +221,7 @@ def run_serve_single(folder, referrals, expected, clients=64):
 def run_reads(folder, cases, seconds, clients=16):
     db = os.path.join(DATA, "serve", f"queue-{cases}.sqlite")
     if not os.path.exists(db):
-        subprocess.run([QUEUE_BENCH, "--db", db, "--cases", str(cases), "--claims", "0", "--root", ROOT],
+        subprocess.run([QUEUE_BENCH, "--db", db, "--cases", str(cases), "--claims", "1", "--root", ROOT],
                        stdout=subprocess.DEVNULL, check=True)
     secret = token(db, "read", f"bench-{random.randrange(1 << 30)}")
     server = Server(db, jobs=1)

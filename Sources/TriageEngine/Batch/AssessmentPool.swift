@@ -44,6 +44,7 @@ public final class AssessmentPool: @unchecked Sendable {
     /// Runs on the assessing thread after each assessment (a batch filing
     /// into a queue prepares the filing there: `ReviewQueue.prepare`).
     private let finish: (@Sendable (inout AssessedReferral) -> Void)?
+    private let background: Bool
 
     /// Starts `jobs` assessing threads, and with `fetching` its fetch threads.
     public convenience init(jobs: Int, rules: CompiledRules, policy: ScoringPolicy, limits: ScanLimits = .default, fetching: Fetching? = nil,
@@ -54,10 +55,12 @@ public final class AssessmentPool: @unchecked Sendable {
     /// The same, assessing with whatever rule set `live` holds: each thread
     /// checks before each referral and, after a swap, builds its pipeline
     /// anew (an assessment under way finishes on the rule set it began with).
-    public init(jobs: Int, live: LiveRules, limits: ScanLimits = .default, fetching: Fetching? = nil,
+    /// With `background`, its threads run at a lower priority (`lowerThreadPriority`).
+    public init(jobs: Int, live: LiveRules, limits: ScanLimits = .default, fetching: Fetching? = nil, background: Bool = false,
                 finish: (@Sendable (inout AssessedReferral) -> Void)? = nil) {
         self.fetching = fetching
         self.finish = finish
+        self.background = background
         if let fetching {
             fetchThreads = max(fetching.concurrent, 1)
             for index in 0..<fetchThreads {
@@ -72,7 +75,11 @@ public final class AssessmentPool: @unchecked Sendable {
     }
 
     private func start(_ name: String, _ body: @escaping @Sendable () -> Void) {
-        let thread = Thread(block: body)
+        let background = self.background
+        let thread = Thread {
+            if background { lowerThreadPriority() }
+            body()
+        }
         thread.name = name
         // Deep pages and rule programs stay well inside this.
         thread.stackSize = 8 << 20

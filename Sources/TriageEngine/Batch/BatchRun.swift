@@ -25,6 +25,9 @@ public final class BatchRun {
         public var fetching: AssessmentPool.Fetching?
         /// Leave timings out of every assessment (reproducible output).
         public var noTimings: Bool
+        /// Assess on threads of lower priority (a server's intake, which
+        /// must not slow the threads answering requests).
+        public var background = false
 
         public init(jobs: Int, limits: ScanLimits = .default, fetching: AssessmentPool.Fetching? = nil, noTimings: Bool = false) {
             self.jobs = max(jobs, 1)
@@ -90,7 +93,7 @@ public final class BatchRun {
         summary.jobs = options.jobs
         summary.queue = filing.location
 
-        let pool = AssessmentPool(jobs: options.jobs, live: live, limits: options.limits, fetching: options.fetching,
+        let pool = AssessmentPool(jobs: options.jobs, live: live, limits: options.limits, fetching: options.fetching, background: options.background,
                                   finish: Self.finisher(noTimings: options.noTimings, filing: filing.preparation,
                                                         sinks: sinks.map(\.preparation)))
         var submitted = 0, emitted = 0

@@ -65,11 +65,21 @@ public final class QueueFiling: CaseFiling {
     public private(set) var casesOpened = 0
     /// Page bytes a transaction holds at most.
     public static let maxPendingBytes = 64 << 20
+    /// Referrals a transaction holds at most, and how long the first of them
+    /// waits for the others.
+    private let maxReferrals: Int
+    private let maxWait: Duration
 
     /// `actor` is recorded in the audit log as who filed them (`batch:<user>`).
-    public init(queue: any ReviewQueue, actor: String) {
+    /// A batch files in the largest transactions the queue takes (fewest
+    /// fsyncs); a server's intake in short ones (`maxReferrals`,
+    /// `maxWait`), so that the write lock is never held long while requests
+    /// wait to accept referrals.
+    public init(queue: any ReviewQueue, actor: String, maxReferrals: Int? = nil, maxWait: Duration = .milliseconds(500)) {
         self.queue = queue
         self.actor = actor
+        self.maxReferrals = min(maxReferrals ?? queue.transactionSize, queue.transactionSize)
+        self.maxWait = maxWait
     }
 
     public var location: String? { queue.location }
@@ -83,8 +93,8 @@ public final class QueueFiling: CaseFiling {
         pending.append(item)
         pendingBytes += (item.content?.count ?? 0) + (item.refetched?.count ?? 0)
         if firstPending == nil { firstPending = .now }
-        let full = pending.count >= queue.transactionSize || pendingBytes >= Self.maxPendingBytes
-            || firstPending.map { ContinuousClock.now - $0 > .milliseconds(500) } ?? false
+        let full = pending.count >= maxReferrals || pendingBytes >= Self.maxPendingBytes
+            || firstPending.map { ContinuousClock.now - $0 > maxWait } ?? false
         return full ? try flush() : []
     }
 

@@ -19,10 +19,15 @@ public final class IntakeWorker: Sendable {
     public let name: String
     private let logger: Logger
     private let stopping = Mutex(false)
+    /// Referrals one filing transaction holds at most: few, so that a
+    /// server's requests accepting referrals never wait long for the
+    /// queue's write lock (bench-serve: acknowledgement latency).
+    public let filingTransaction: Int
 
     /// Assesses with whatever rule set `live` holds (reloaded while it runs).
-    public init(store: any Store, live: LiveRules, options: BatchRun.Options, name: String,
+    public init(store: any Store, live: LiveRules, options: BatchRun.Options, name: String, filingTransaction: Int = 32,
                 logger: Logger = Logger(label: "triage.intake", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.filingTransaction = filingTransaction
         self.store = store
         self.live = live
         self.options = options
@@ -42,7 +47,8 @@ public final class IntakeWorker: Sendable {
         while !stopping.withLock({ $0 }) {
             let pending = try store.takePending(worker: name, limit: batch, lease: lease)
             guard !pending.isEmpty else { break }
-            let run = BatchRun(live: live, options: options, filing: QueueFiling(queue: store, actor: "intake:" + name),
+            let filing = QueueFiling(queue: store, actor: "intake:" + name, maxReferrals: filingTransaction, maxWait: .milliseconds(50))
+            let run = BatchRun(live: live, options: options, filing: filing,
                                sinks: sinks, logger: logger)
             let summary = try run.run(pending.map { ReferralReader.Record.referral($0.referral, line: Int($0.seq)) })
             total.merge(summary)

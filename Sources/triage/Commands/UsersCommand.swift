@@ -76,9 +76,7 @@ struct UsersDisableCommand: ParsableCommand {
     @OptionGroup(title: "Logging") var logging: LoggingOptions
 
     func run() throws {
-        let store = try queue.open(command: "users disable")
-        try queueAction("users disable") { try store.setDisabled(name, true, actor: localActor) }
-        print("disabled \(name)")
+        try setDisabled(name, true, queue: queue)
     }
 }
 
@@ -93,9 +91,7 @@ struct UsersEnableCommand: ParsableCommand {
     @OptionGroup(title: "Logging") var logging: LoggingOptions
 
     func run() throws {
-        let store = try queue.open(command: "users enable")
-        try queueAction("users enable") { try store.setDisabled(name, false, actor: localActor) }
-        print("enabled \(name)")
+        try setDisabled(name, false, queue: queue)
     }
 }
 
@@ -115,6 +111,14 @@ struct UsersPasswdCommand: ParsableCommand {
         try queueAction("users passwd") { try Accounts(store: store).setPassword(name, password: password, actor: localActor) }
         print("password set for \(name)")
     }
+}
+
+/// `users disable` and `users enable`.
+private func setDisabled(_ name: String, _ disabled: Bool, queue: QueueOptions) throws {
+    let command = disabled ? "users disable" : "users enable"
+    let store = try queue.open(command: command)
+    try queueAction(command) { try store.setDisabled(name, disabled, actor: localActor) }
+    print((disabled ? "disabled " : "enabled ") + name)
 }
 
 extension UserRole: ExpressibleByArgument {}
