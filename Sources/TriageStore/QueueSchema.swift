@@ -60,7 +60,9 @@ enum QueueSchema {
     /// them, so a process killed mid-assessment loses nothing. Filing a
     /// referral marks its row `filed` in the same transaction that inserts
     /// the referral, so a restart files each exactly once. The content is
-    /// dropped once filed (the evidence table holds it by hash).
+    /// dropped once filed (the evidence table holds it by hash); rows
+    /// accepted by later builds never hold it: it goes straight into the
+    /// evidence table, once.
     static let v3 = """
             CREATE TABLE intake_pending (
                 seq INTEGER PRIMARY KEY,

@@ -239,9 +239,12 @@ extension SQLiteQueue {
                                                  arguments: [id])
                 try db.execute(sql: "UPDATE captures SET purged_at = ? WHERE case_id = ? AND purged_at IS NULL", arguments: [now, id])
                 for hash in hashes {
-                    // Shared bytes stay while another case still holds them.
-                    let held = try Bool.fetchOne(db, sql: "SELECT 1 FROM captures WHERE sha256 = ? AND purged_at IS NULL LIMIT 1",
-                                                 arguments: [hash]) ?? false
+                    // Shared bytes stay while another case still holds them,
+                    // or a referral accepted and not yet filed needs them.
+                    let held = try Bool.fetchOne(db, sql: """
+                        SELECT 1 FROM captures WHERE sha256 = ?1 AND purged_at IS NULL
+                        UNION ALL SELECT 1 FROM intake_pending WHERE content_sha256 = ?1 AND state = 'pending' LIMIT 1
+                        """, arguments: [hash]) ?? false
                     if !held {
                         report.bytes += try Int.fetchOne(db, sql: "SELECT size FROM evidence WHERE sha256 = ?", arguments: [hash]) ?? 0
                         try db.execute(sql: "DELETE FROM evidence WHERE sha256 = ?", arguments: [hash])

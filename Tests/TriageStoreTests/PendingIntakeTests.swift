@@ -140,4 +140,27 @@ struct IntakeWorkerTests {
         #expect(try queue.intakeBacklog() == 2)
         #expect(try worker.reclaim() == 0)
     }
+
+    /// Accepted content is stored once, as evidence by its hash: filing it
+    /// writes nothing again, and a purge of another case with the same bytes
+    /// leaves them while the referral waits.
+    @Test func acceptedContentIsKeptOnceAsEvidenceAndSurvivesAPurgeWhilePending() throws {
+        let clock = TestClock()
+        let queue = try SQLiteQueue(inMemory: clock.read)
+        let text = Array("a page that says synthetic attack plan".utf8)
+        // A case with these bytes, decided no further action long ago.
+        let first = Fixture.intake("old-1", String(decoding: text, as: UTF8.self))
+        guard case let .queued(caseID, _, _) = try queue.enqueue([first], actor: "t")[0] else { Issue.record("not queued"); return }
+        _ = try queue.claimNext(officer: "o", lease: .seconds(600), band: nil)
+        _ = try queue.decide(caseID, decision: .noFurtherAction, reason: "synthetic", officer: "o")
+        clock.advance(days: 40)
+        // The same bytes accepted again, under another id, and not yet filed.
+        #expect(try queue.accept(Referral(id: "new-1", url: "https://example.invalid/other", content: .text(text)), actor: "a") == .accepted(seq: 1))
+        let purged = try queue.purge(olderThanDays: 30, officer: "o")
+        #expect(purged.cases == 1 && purged.bytes == 0, "the bytes a pending referral needs were purged: \(purged)")
+        let pending = try queue.takePending(worker: "w", limit: 10, lease: .seconds(60))
+        #expect(pending.first?.referral.content == .text(text))
+        let hash = try #require(try queue.show(caseID).captures.first?.sha256)
+        #expect(try queue.evidence(sha256: hash) == text)
+    }
 }
