@@ -56,6 +56,7 @@ public func buildApplication(_ configuration: ServerConfiguration, _ dependencie
     IntakeController(store: store, intake: intake, committer: committer, configuration: configuration, metrics: metrics).register(api)
     QueueController(store: store, configuration: configuration).register(api)
     SupervisionController(store: store).register(api)
+    AccountsController(accounts: accounts, store: store).register(api)
     AdminController(reloader: reloader).register(api)
     SessionController(accounts: accounts, configuration: configuration).register(api)
     ReportController(committer: committer, intake: intake, configuration: configuration, metrics: metrics,

@@ -39,6 +39,13 @@ struct AccessTests {
         Route(method: .get, path: "/api/v1/export?format=ndjson", body: { _ in "" }, permission: [.supervise], allowed: .ok),
         Route(method: .get, path: "/api/v1/service-levels", body: { _ in "" }, permission: [.readQueue], allowed: .ok),
         Route(method: .put, path: "/api/v1/service-levels/P1", body: { _ in #"{"seconds":1800}"# }, permission: [.supervise], allowed: .ok),
+        Route(method: .get, path: "/api/v1/admin/users", body: { _ in "" }, permission: [.administer], allowed: .ok),
+        Route(method: .post, path: "/api/v1/admin/users", body: { #"{"name":"new-\#($0)","role":"officer","password":"synthetic password 2"}"# },
+              permission: [.administer], allowed: .created),
+        Route(method: .post, path: "/api/v1/admin/users/nobody/disable", body: { _ in "" }, permission: [.administer], allowed: .notFound),
+        Route(method: .get, path: "/api/v1/admin/tokens", body: { _ in "" }, permission: [.administer], allowed: .ok),
+        Route(method: .post, path: "/api/v1/admin/tokens", body: { #"{"name":"made-\#($0)","scope":"read"}"# }, permission: [.administer], allowed: .created),
+        Route(method: .delete, path: "/api/v1/admin/tokens/nothing", body: { _ in "" }, permission: [.administer], allowed: .notFound),
         Route(method: .post, path: "/api/v1/admin/purge", body: { _ in #"{"older_than_days":365}"# }, permission: [.administer], allowed: .ok),
     ]
 
@@ -160,6 +167,38 @@ struct AccessTests {
             let cookie = try #require(response.headers[.setCookie])
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.hasPrefix("triage_session="))
             #expect(!cookie.contains("Secure"), "plain HTTP: the TLS test checks Secure")
+        }
+    }
+
+    /// An admin makes a token over HTTP, the token works, the admin revokes
+    /// it, and it stops working; a disabled user's session ends. The
+    /// changes are audit entries by the admin.
+    @Test func adminsManageTokensAndUsersOverHTTP() async throws {
+        let harness = try Harness()
+        try await harness.app().test(.router) { client in
+            let admin = try await Caller.session("admin1", client)
+            let made = try json(try await client.send(admin, .post, "/api/v1/admin/tokens", #"{"name":"platform-x","scope":"intake"}"#))
+            let secret = try #require(made["token"] as? String)
+            let platform = Caller.token(secret, "platform-x")
+            let accepted = try await client.send(platform, .post, "/api/v1/referrals", #"{"id":"px-1","text":"synthetic"}"#)
+            #expect(accepted.status == .accepted)
+            let listed = String(buffer: try await client.send(admin, .get, "/api/v1/admin/tokens").body)
+            #expect(listed.contains("platform-x") && !listed.contains(secret))
+            let revoked = try await client.send(admin, .delete, "/api/v1/admin/tokens/platform-x")
+            #expect(revoked.status == .noContent)
+            let after = try await client.send(platform, .post, "/api/v1/referrals", #"{"id":"px-2","text":"synthetic"}"#)
+            #expect(after.status == .unauthorized)
+            let officer = try await Caller.session("officer1", client)
+            let disabled = try await client.send(admin, .post, "/api/v1/admin/users/officer1/disable")
+            #expect(disabled.status == .noContent)
+            let gone = try await client.send(officer, .get, "/api/v1/cases")
+            #expect(gone.status == .unauthorized)
+            let selfDisable = try await client.send(admin, .post, "/api/v1/admin/users/admin1/disable")
+            #expect(selfDisable.status == .conflict)
+            let weak = try await client.send(admin, .post, "/api/v1/admin/users", #"{"name":"x","role":"officer","password":"short"}"#)
+            #expect(weak.status == .unprocessableContent)
+            let actions = try harness.store.auditEntries(after: 0, limit: 1000).filter { $0.actor == "admin1" }.map(\.action)
+            #expect(actions == ["token-created", "token-revoked", "user-disabled"])
         }
     }
 }

@@ -8,9 +8,10 @@ import TriageServer
 
 @Suite("Intake API")
 struct IntakeAPITests {
-    @Test func aReferralIsAcceptedDurablyThenAssessedAndFiled() async throws {
-        let harness = try Harness()
-        try await harness.app().test(.router) { client in
+    /// Through the router alone, and through a live server on a loopback port.
+    @Test(arguments: [false, true]) func aReferralIsAcceptedDurablyThenAssessedAndFiled(live: Bool) async throws {
+        let harness = try Harness { $0.port = 0 }
+        try await harness.app().test(live ? .live : .router) { client in
             let flagger = Caller.token(harness.tokens[.intake]!, "flagger")
             let body = #"{"id":"ref-1","text":"notes on a synthetic attack plan","source":"trusted-flagger","reporter_note":"seen twice"}"#
             let accepted = try await client.send(flagger, .post, "/api/v1/referrals", body)
