@@ -9,7 +9,7 @@ enum OpenAPIDocument {
   "info": {
     "title": "triage serve",
     "version": "1",
-    "description": "The referral unit's HTTP service: intake of referrals from trusted flaggers and platforms, and the review queue for officers. Every error has one shape (Error). Authenticate with an API token (`Authorization: Bearer trg_\u2026`, from `triage tokens create`) or a session cookie from POST /api/v1/session; a request made with the cookie that changes something must carry the session's CSRF token in `X-CSRF-Token`."
+    "description": "The referral unit's HTTP service: intake of referrals from trusted flaggers and platforms, and the review queue for officers. Every error has one shape (Error). Authenticate with an API token (`Authorization: Bearer trg_\u2026`, from `triage tokens create`) or a session cookie from POST /api/v1/session; a request made with the cookie that changes something must carry the session's CSRF token in `X-CSRF-Token`. A request that carries credentials the server does not accept is refused (401) on every route, public ones included."
   },
   "servers": [
     {
@@ -1035,6 +1035,9 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
           }
         }
       }
@@ -1054,6 +1057,9 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "default": {
+            "$ref": "#/components/responses/Error"
           }
         }
       }
