@@ -1,5 +1,4 @@
 import NIOPosix
-import Synchronization
 import TriageEngine
 import TriageModel
 
@@ -24,7 +23,7 @@ final class IntakeCommitter: Sendable {
     }
 
     private let store: any IntakeLog
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// Referrals one transaction takes at most.
     let maxGroup: Int
 

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import Synchronization
 import TriageEngine
 
 /// The server's intake workers as a service: files what the intake log
@@ -17,7 +16,7 @@ final class IntakeService: Service, Sendable {
     let metrics: ServerMetrics
     private let wakeup = Wakeup()
     /// Referrals filed since start, and batches that failed.
-    let counters = Mutex<(filed: Int, failures: Int)>((0, 0))
+    let counters = Locked<(filed: Int, failures: Int)>((0, 0))
 
     init(worker: IntakeWorker, configuration: ServerConfiguration, metrics: ServerMetrics, logger: Logger) {
         self.worker = worker

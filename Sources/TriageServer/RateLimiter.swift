@@ -1,4 +1,4 @@
-import Synchronization
+import TriageEngine
 
 /// A token bucket per key (a client's address): `burst` requests at once,
 /// then one every `interval`. Memory is bounded: past `maxKeys` keys, the
@@ -13,7 +13,7 @@ final class RateLimiter: Sendable {
     let burst: Double
     let interval: Duration
     let maxKeys: Int
-    private let buckets = Mutex<[String: Bucket]>([:])
+    private let buckets = Locked<[String: Bucket]>([:])
 
     init(burst: Int, interval: Duration, maxKeys: Int = 100_000) {
         self.burst = Double(burst)

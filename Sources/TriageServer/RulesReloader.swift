@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import Synchronization
 import TriageEngine
 import TriageRules
 import UnixSignals
@@ -27,7 +26,7 @@ public final class RulesReloader: Sendable {
     private let load: Load
     private let store: any QueueMaintenance
     private let logger: Logger
-    private let serial = Mutex(())
+    private let serial = Locked(())
 
     public init(live: LiveRules, store: any QueueMaintenance, logger: Logger, load: @escaping Load) {
         self.live = live

@@ -1,6 +1,5 @@
 import Foundation
 import Prometheus
-import Synchronization
 import TriageEngine
 import TriageModel
 
@@ -14,10 +13,10 @@ final class ServerMetrics: Sendable {
     private let assessmentSeconds: DurationHistogram
     private let requestSeconds: DurationHistogram
     private let backlog: Gauge
-    private let rulesInfo = Mutex<(fingerprint: String, gauge: Gauge)?>(nil)
+    private let rulesInfo = Locked<(fingerprint: String, gauge: Gauge)?>(nil)
     /// Queue sizes are read at most once per `queueRefresh` (a scrape every
     /// few seconds must not count a million cases each time).
-    private let queueRead = Mutex<ContinuousClock.Instant?>(nil)
+    private let queueRead = Locked<ContinuousClock.Instant?>(nil)
     static let queueRefresh: Duration = .seconds(10)
 
     init() {

@@ -1,4 +1,4 @@
-import Synchronization
+import TriageEngine
 
 /// A signal one task waits on with a timeout and others raise: how intake
 /// tells the workers a referral was accepted. Raised while nobody waits,
@@ -9,7 +9,7 @@ final class Wakeup: Sendable {
         var waiter: CheckedContinuation<Void, Never>?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     func raise() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in

@@ -3,7 +3,6 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import HummingbirdTesting
-import Synchronization
 import Testing
 import TriageEngine
 import TriageModel
@@ -29,7 +28,7 @@ final class Harness: Sendable {
     let live: LiveRules
     let configuration: ServerConfiguration
     /// What the next reload reads (a rule set, or an error).
-    let nextLoad = Mutex<Result<CompiledRules, ReloadFailure>>(.success(Harness.rules()))
+    let nextLoad = Locked<Result<CompiledRules, ReloadFailure>>(.success(Harness.rules()))
     /// Token secrets by scope; `revoked` was revoked after it was made.
     let tokens: [TokenScope: String]
     let revoked: String

@@ -1,5 +1,4 @@
 import Logging
-import Synchronization
 import TriageModel
 import TriageRules
 
@@ -18,7 +17,7 @@ public final class IntakeWorker: Sendable {
     /// Who files, in the audit log (`intake:<name>`), and whose leases these are.
     public let name: String
     private let logger: Logger
-    private let stopping = Mutex(false)
+    private let stopping = Locked(false)
     /// Referrals one filing transaction holds at most: few, so that a
     /// server's requests accepting referrals never wait long for the
     /// queue's write lock (bench-serve: acknowledgement latency).
