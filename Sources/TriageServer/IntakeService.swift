@@ -49,7 +49,7 @@ final class IntakeService: Service, Sendable {
     private func drainOnce() async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             let thread = Thread {
-                lowerThreadPriority()
+                if self.configuration.intakeBelowRequests { lowerThreadPriority() }
                 do {
                     let summary = try self.worker.drain(batch: self.configuration.intakeBatch, lease: self.configuration.intakeLease,
                                                          sinks: [MetricsSink(self.metrics)])

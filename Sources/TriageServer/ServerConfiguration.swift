@@ -48,6 +48,12 @@ public struct ServerConfiguration: Sendable {
     /// its leases. Stable across restarts on one machine, so a restarted
     /// server takes back at once what it had leased when it died.
     public var workerName = "serve@" + (ProcessInfo.processInfo.hostName.isEmpty ? "localhost" : ProcessInfo.processInfo.hostName)
+    /// Whether the intake workers run at a lower priority than the threads
+    /// answering requests (nice 10), so acknowledgements are not queued
+    /// behind assessing. Off where something else at normal priority keeps
+    /// the cores busy and the workers hold a queue that readers wait for
+    /// (tests on an in-memory queue, which serialises every access).
+    public var intakeBelowRequests = true
     /// `/readyz` fails while more referrals than this wait to be assessed.
     public var readyBacklog = 100_000
 

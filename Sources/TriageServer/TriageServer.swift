@@ -37,7 +37,7 @@ public func buildApplication(_ configuration: ServerConfiguration, _ dependencie
                              onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
     let store = dependencies.store, logger = dependencies.logger
     var assessing = dependencies.assessing
-    assessing.background = true
+    assessing.background = configuration.intakeBelowRequests
     let worker = IntakeWorker(store: store, live: dependencies.live, options: assessing, name: configuration.workerName,
                               logger: Logger(label: logger.label + ".intake"))
     let metrics = ServerMetrics()

@@ -43,6 +43,10 @@ final class Harness: Sendable {
         var configuration = ServerConfiguration()
         configuration.bcryptCost = 4
         configuration.intakePoll = .milliseconds(50)
+        // An in-memory queue serialises readers behind the writer: workers at
+        // nice 10, starved by tests running beside them, would hold every
+        // request up (a live-server test timed out so under the thread sanitizer).
+        configuration.intakeBelowRequests = false
         configure(&configuration)
         self.configuration = configuration
         let accounts = Accounts(store: store, configuration: configuration)
