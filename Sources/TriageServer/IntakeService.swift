@@ -15,8 +15,6 @@ final class IntakeService: Service, Sendable {
     let logger: Logger
     let metrics: ServerMetrics
     private let wakeup = Wakeup()
-    /// Referrals filed since start, and batches that failed.
-    let counters = Locked<(filed: Int, failures: Int)>((0, 0))
 
     init(worker: IntakeWorker, configuration: ServerConfiguration, metrics: ServerMetrics, logger: Logger) {
         self.worker = worker
@@ -51,12 +49,10 @@ final class IntakeService: Service, Sendable {
             let thread = Thread {
                 if self.configuration.intakeBelowRequests { lowerThreadPriority() }
                 do {
-                    let summary = try self.worker.drain(batch: self.configuration.intakeBatch, lease: self.configuration.intakeLease,
+                    _ = try self.worker.drain(batch: self.configuration.intakeBatch, lease: self.configuration.intakeLease,
                                                          sinks: [MetricsSink(self.metrics)])
-                    self.counters.withLock { $0.filed += summary.assessed }
                 } catch {
                     // The lease returns what was taken; the next round tries again.
-                    self.counters.withLock { $0.failures += 1 }
                     self.logger.error("intake failed; the referrals stay pending", metadata: ["error": "\(error)"])
                 }
                 done.resume()

@@ -116,8 +116,8 @@ def token(db, scope, name):
 
 
 def new_queue(folder, name):
-    """A new, empty queue (created by `triage tokens`' first open is not
-    possible: it must exist), made by a batch of nothing."""
+    """A new, empty queue, made by a batch of nothing (`triage tokens`
+    needs a queue that exists)."""
     db = os.path.join(folder, name + ".sqlite")
     empty = os.path.join(folder, "empty.ndjson")
     open(empty, "w").close()
@@ -147,7 +147,7 @@ def run_batch(folder, referrals, expected):
     return expected / seconds
 
 
-def wait_filed(server, db, expected, start):
+def wait_filed(server, start):
     while server.backlog() > 0:
         time.sleep(0.02)
     seconds = time.perf_counter() - start
@@ -163,7 +163,7 @@ def run_serve_batch(folder, referrals, expected):
     answers = subprocess.run(["curl", "-sS", "--fail", "-X", "POST", url, "-H", f"Authorization: Bearer {secret}",
                               "-H", "Content-Type: application/x-ndjson", "--data-binary", "@" + referrals],
                              stdout=subprocess.PIPE, check=True).stdout.decode().splitlines()
-    seconds = wait_filed(server, db, expected, start)
+    seconds = wait_filed(server, start)
     server.stop()
     summary = json.loads(answers[-1])["summary"]
     if summary["accepted"] != expected or referral_count(db) != expected:
@@ -209,7 +209,7 @@ def run_serve_single(folder, referrals, expected, clients=64):
         t.start()
     for t in threads:
         t.join()
-    seconds = wait_filed(server, db, expected, start)
+    seconds = wait_filed(server, start)
     server.stop()
     if failures or referral_count(db) != expected:
         sys.exit(f"single posts: {len(failures)} not 202 ({failures[:5]}), {referral_count(db)} filed; expected {expected}")
@@ -218,7 +218,7 @@ def run_serve_single(folder, referrals, expected, clients=64):
     return expected / seconds, latencies[len(latencies) // 2] * 1000, latencies[int(len(latencies) * 0.99)] * 1000
 
 
-def run_reads(folder, cases, seconds, clients=16):
+def run_reads(cases, seconds, clients=16):
     db = os.path.join(DATA, "serve", f"queue-{cases}.sqlite")
     if not os.path.exists(db):
         subprocess.run([QUEUE_BENCH, "--db", db, "--cases", str(cases), "--claims", "1", "--root", ROOT],
@@ -301,7 +301,7 @@ def run_soak(folder, referrals, seconds, rate=200):
         ahead = sent / rate - (time.perf_counter() - begin)
         if ahead > 0:
             time.sleep(ahead)
-    wait_filed(server, db, sent, begin)
+    wait_filed(server, begin)
     end_rss = server.rss_mib()
     server.stop()
     if referral_count(db) != sent:
@@ -334,7 +334,7 @@ def main():
         print(f"round {r + 1}: batch --db {batch:.0f}/s, referrals:batch {streamed:.0f}/s ({streamed / batch:.2f}x), "
               f"64 single posts {single:.0f}/s ({single / batch:.2f}x), ack p50 {ack50:.1f} ms p99 {ack99:.1f} ms", file=sys.stderr)
 
-    reads = None if args.skip_read else run_reads(None, args.cases, args.read_seconds)
+    reads = None if args.skip_read else run_reads(args.cases, args.read_seconds)
     soak = None
     if args.soak_seconds > 0:
         folder = tempfile.mkdtemp(prefix="bench-serve-")

@@ -45,9 +45,7 @@ struct IntakeController {
             return Self.json(.accepted, Self.statusObject(referral.id, status: .pending(receivedAt: store.now())),
                              headers: [.location: Self.statusURL(referral.id)])
         case let .alreadyAccepted(status):
-            var object = Self.statusObject(referral.id, status: status)
-            object.add("already_accepted", bool: true)
-            return Self.json(.ok, object)
+            return Self.json(.ok, Self.statusObject(referral.id, status: status, alreadyAccepted: true))
         case let .conflict(reason):
             metrics.rejected(reason: "conflict")
             throw APIError(.conflict, "conflict", reason)
@@ -183,8 +181,10 @@ struct IntakeController {
         return "/api/v1/referrals/" + (id.addingPercentEncoding(withAllowedCharacters: allowed) ?? id)
     }
 
-    static func statusObject(_ id: String, status: IntakeStatus) -> JSONObject {
+    /// Members in key order, as `JSONObject` requires.
+    static func statusObject(_ id: String, status: IntakeStatus, alreadyAccepted: Bool = false) -> JSONObject {
         var object = JSONObject()
+        if alreadyAccepted { object.add("already_accepted", bool: true) }
         switch status {
         case let .pending(at):
             object.add("id", string: id)
