@@ -26,10 +26,15 @@ final class IntakeCommitter: Sendable {
     private let state = Locked(State())
     /// Referrals one transaction takes at most.
     let maxGroup: Int
+    /// Called after each transaction that accepted a referral (the intake
+    /// workers' wake-up: filing starts with the first commit, not when a
+    /// request is answered).
+    private let committed: @Sendable () -> Void
 
-    init(store: any IntakeLog, maxGroup: Int = 512) {
+    init(store: any IntakeLog, maxGroup: Int = 512, committed: @escaping @Sendable () -> Void = {}) {
         self.store = store
         self.maxGroup = maxGroup
+        self.committed = committed
     }
 
     func accept(_ referral: Referral, actor: String) async throws -> AcceptOutcome {
@@ -59,10 +64,15 @@ final class IntakeCommitter: Sendable {
             guard !group.isEmpty else { return }
             do {
                 let outcomes = try store.accept(group.map { (referral: $0.referral, actor: $0.actor) })
+                if outcomes.contains(where: { if case .accepted = $0 { true } else { false } }) { committed() }
                 for (waiting, outcome) in zip(group, outcomes) { waiting.continuation.resume(returning: outcome) }
             } catch let error as QueueError where error.kind == .invalidArgument && group.count > 1 {
                 for waiting in group {
-                    do { waiting.continuation.resume(returning: try store.accept(waiting.referral, actor: waiting.actor)) } catch {
+                    do {
+                        let outcome = try store.accept(waiting.referral, actor: waiting.actor)
+                        if case .accepted = outcome { committed() }
+                        waiting.continuation.resume(returning: outcome)
+                    } catch {
                         waiting.continuation.resume(throwing: error)
                     }
                 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Splits a streamed body into lines as its chunks arrive, holding at most
 /// one line (up to `maxLine` bytes) between chunks: a longer line is
 /// reported as too long and skipped to its end, never buffered. Blank
@@ -27,6 +29,18 @@ struct LineSplitter {
     mutating func push(_ chunk: some Collection<UInt8>) -> [Line] {
         var lines: [Line] = []
         var start = chunk.startIndex
+        let searched: Void? = chunk.withContiguousStorageIfAvailable { bytes in
+            // memchr: a body of pages inline is mostly long lines.
+            var start = 0
+            while start < bytes.count, let found = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start) {
+                let newline = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) - bytes.baseAddress!
+                append(UnsafeBufferPointer(rebasing: bytes[start..<newline]))
+                if let line = endLine() { lines.append(line) }
+                start = newline + 1
+            }
+            append(UnsafeBufferPointer(rebasing: bytes[start...]))
+        }
+        guard searched == nil else { return lines }
         while let newline = chunk[start...].firstIndex(of: UInt8(ascii: "\n")) {
             append(chunk[start..<newline])
             if let line = endLine() { lines.append(line) }

@@ -44,7 +44,7 @@ public func buildApplication(_ configuration: ServerConfiguration, _ dependencie
     let intake = IntakeService(worker: worker, configuration: configuration, metrics: metrics, logger: logger)
     let reloader = RulesReloader(live: dependencies.live, store: store, logger: logger, load: dependencies.reload)
     let accounts = Accounts(store: store, configuration: configuration)
-    let committer = IntakeCommitter(store: store)
+    let committer = IntakeCommitter(store: store, committed: { intake.wake() })
 
     let router = Router(context: TriageRequestContext.self)
     router.add(middleware: ResponseHeadersMiddleware(strictTransport: configuration.tls != nil))

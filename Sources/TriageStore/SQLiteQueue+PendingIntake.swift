@@ -37,14 +37,15 @@ extension SQLiteQueue {
         let hash = content.map(sha256Hex)
         do {
             // Filed already (by an earlier acceptance or by `batch --db`)?
-            if let row = try Row.fetchOne(db, sql: """
+            // Cached statements: a group commit runs these per referral.
+            if let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT c.id AS case_id, r.content_sha256, r.url, r.received_at FROM referrals r JOIN cases c ON c.no = r.case_no WHERE r.id = ?
-                """, arguments: [referral.id]) {
+                """), arguments: [referral.id]) {
                 let same = row["url"] as String? == referral.url && (hash == nil || row["content_sha256"] as String? == hash)
                 return same ? .alreadyAccepted(.filed(caseID: row["case_id"], filedAt: row["received_at"]))
                     : .conflict("referral \(referral.id) is already queued (case \(row["case_id"] as String)) with a different url or content")
             }
-            if let row = try Row.fetchOne(db, sql: "SELECT url, content_sha256, received_at FROM intake_pending WHERE referral_id = ?",
+            if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT url, content_sha256, received_at FROM intake_pending WHERE referral_id = ?"),
                                           arguments: [referral.id]) {
                 let same = row["url"] as String? == referral.url && row["content_sha256"] as String? == hash
                 return same ? .alreadyAccepted(.pending(receivedAt: row["received_at"]))
@@ -58,11 +59,11 @@ extension SQLiteQueue {
                 try db.cachedStatement(sql: "INSERT OR IGNORE INTO evidence (sha256, size, bytes) VALUES (?, ?, ?)")
                     .execute(arguments: [hash, content.count, Data(content)])
             }
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO intake_pending (referral_id, url, content_kind, content, content_type, content_sha256, source, reported_at,
                                             reporter_note, platform, received_at, accepted_by, state)
                 VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, 'pending')
-                """, arguments: [referral.id, referral.url, kind, referral.contentType, hash,
+                """).execute(arguments: [referral.id, referral.url, kind, referral.contentType, hash,
                                  referral.source.rawValue, referral.reportedAt, referral.reporterNote, referral.platform, now, actor])
             return .accepted(seq: db.lastInsertedRowID)
         }
@@ -72,15 +73,16 @@ extension SQLiteQueue {
         let now = clock()
         let until = now + Int64(lease / .milliseconds(1))
         return try write { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT p.seq, p.referral_id, p.url, p.content_kind, COALESCE(p.content, e.bytes) AS content, p.content_type, p.source,
                        p.reported_at, p.reporter_note, p.platform, p.received_at
                 FROM intake_pending p LEFT JOIN evidence e ON e.sha256 = p.content_sha256
                 WHERE p.state = 'pending' AND (p.lease_until IS NULL OR p.lease_until <= ?) ORDER BY p.seq LIMIT ?
-                """, arguments: [now, max(limit, 0)])
+                """), arguments: [now, max(limit, 0)])
             var taken: [PendingReferral] = []
+            let lease = try db.cachedStatement(sql: "UPDATE intake_pending SET worker = ?, lease_until = ? WHERE seq = ?")
             for row in rows {
-                try db.execute(sql: "UPDATE intake_pending SET worker = ?, lease_until = ? WHERE seq = ?", arguments: [worker, until, row["seq"]])
+                try lease.execute(arguments: [worker, until, row["seq"]])
                 taken.append(PendingReferral(seq: row["seq"], referral: Self.referral(row), receivedAt: row["received_at"]))
             }
             return taken

@@ -141,6 +141,37 @@ struct IntakeWorkerTests {
         #expect(try worker.reclaim() == 0)
     }
 
+    /// Referrals accepted while a drain is filing are taken by the same
+    /// run (one assessing pool for the whole stream), and a worker told to
+    /// stop files what it has in flight and hands the rest it took back to
+    /// the log at once, without waiting for the lease.
+    @Test func aDrainTakesWhatArrivesMeanwhileAndAStopHandsBackWhatItHadNotStarted() throws {
+        let queue = try SQLiteQueue(inMemory: TestClock().read)
+        for i in 0..<40 { _ = try queue.accept(Referral(id: "S-\(i)", content: .text(Array("\(Self.texts[i % 4]) \(i)".utf8))), actor: "api:test") }
+        let worker = IntakeWorker(store: queue, live: LiveRules(rules: Fixture.rules, policy: .default),
+                                  options: BatchRun.Options(jobs: 1, noTimings: true), name: "w", filingTransaction: 4)
+        // While the first 40 are filed, 40 more arrive: one drain files all 80.
+        let arriving = CallbackSink { filed in
+            if filed == 1 {
+                for i in 40..<80 {
+                    _ = try queue.accept(Referral(id: "S-\(i)", content: .text(Array("\(Self.texts[i % 4]) \(i)".utf8))), actor: "api:test")
+                }
+            }
+        }
+        #expect(try worker.drain(batch: 10, sinks: [arriving]).assessed == 80)
+        #expect(try queue.intakeBacklog() == 0)
+
+        for i in 80..<200 { _ = try queue.accept(Referral(id: "S-\(i)", content: .text(Array("\(Self.texts[i % 4]) \(i)".utf8))), actor: "api:test") }
+        let stopping = CallbackSink { filed in if filed == 1 { worker.stop() } }
+        let stopped = try worker.drain(batch: 100, sinks: [stopping])
+        // Filed: the first transaction (whose first referral stopped it)
+        // and at most the window in flight (32 a thread) besides.
+        #expect(stopped.assessed >= 1 && stopped.assessed <= worker.filingTransaction + BatchRun.Options(jobs: 1).window)
+        #expect(try queue.intakeBacklog() == 120 - stopped.assessed)
+        // Handed back: another worker takes every one of them now.
+        #expect(try queue.takePending(worker: "next", limit: 200, lease: .seconds(60)).count == 120 - stopped.assessed)
+    }
+
     /// Accepted content is stored once, as evidence by its hash: filing it
     /// writes nothing again, and a purge of another case with the same bytes
     /// leaves them while the referral waits.
@@ -163,4 +194,17 @@ struct IntakeWorkerTests {
         let hash = try #require(try queue.show(caseID).captures.first?.sha256)
         #expect(try queue.evidence(sha256: hash) == text)
     }
+}
+
+/// A sink that calls `body` with the count of assessments filed so far.
+private final class CallbackSink: AssessmentSink {
+    private let body: (Int) throws -> Void
+    private var filed = 0
+    init(_ body: @escaping (Int) throws -> Void) { self.body = body }
+    var preparation: SinkPreparation { .none }
+    func write(_ item: AssessedReferral) throws {
+        filed += 1
+        try body(filed)
+    }
+    func finish(_ summary: BatchSummary) throws {}
 }

@@ -41,7 +41,6 @@ struct IntakeController {
         switch outcome {
         case .accepted:
             metrics.accepted(source: referral.source)
-            intake.wake()
             return Self.json(.accepted, Self.statusObject(referral.id, status: .pending(receivedAt: store.now())),
                              headers: [.location: Self.statusURL(referral.id)])
         case let .alreadyAccepted(status):
@@ -53,87 +52,104 @@ struct IntakeController {
     }
 
     /// NDJSON in, one NDJSON answer per line out, in order and as the body
-    /// streams: lines are accepted a chunk at a time (one transaction each),
-    /// so a body of any length needs only a line's worth of memory. The
-    /// last line is a summary.
+    /// streams. Each referral goes to the group commit (`IntakeCommitter`)
+    /// as soon as its line is parsed, while the next lines are read: up to
+    /// `batchWindow` referrals or `batchWindowBytes` of them wait for their
+    /// commit at once, so reading, parsing and the disk overlap and a
+    /// transaction takes whatever arrived while the last one was syncing
+    /// (committing each chunk's lines before reading on held the stream to
+    /// one fsync per line or two, bench-serve). Memory is bounded by the
+    /// window and a line. The last line is a summary.
     @Sendable func submitBatch(_ request: Request, context: TriageRequestContext) async throws -> Response {
         let identity = try context.require(.submit, request)
-        let store = self.store, intake = self.intake, metrics = self.metrics, maxLine = configuration.maxBatchLineBytes
+        let committer = self.committer, metrics = self.metrics, maxLine = configuration.maxBatchLineBytes
         let start = Self.parser(context)
         let body = ResponseBody { writer in
             var parser = start
             var splitter = LineSplitter(maxLine: maxLine)
             var counts = (accepted: 0, already: 0, rejected: 0, conflicts: 0)
-            /// Answers the lines of one chunk: rejections as they are, the rest accepted together.
-            func answer(_ lines: [LineSplitter.Line]) async throws {
-                var answers: [JSONObject?] = []
-                var referrals: [(index: Int, referral: Referral)] = []
-                for line in lines {
-                    var object = JSONObject()
-                    switch line {
-                    case let .tooLong(number):
-                        object.add("line", int: number)
-                        object.add("reason", string: "the line is longer than \(maxLine) bytes")
+            var window = BatchWindow()
+
+            /// Answers the oldest lines: all of them when `all`, else until
+            /// the window is back within its bounds.
+            func answerOldest(all: Bool) async throws {
+                var out: [UInt8] = []
+                while let oldest = window.first, all || window.count > Self.batchWindow || window.bytes > Self.batchWindowBytes {
+                    window.removeFirst()
+                    out += try await answer(oldest).bytes
+                    out.append(UInt8(ascii: "\n"))
+                }
+                if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
+            }
+
+            func answer(_ entry: BatchWindow.Entry) async throws -> JSONObject {
+                var object = JSONObject()
+                switch entry {
+                case let .rejected(line, id, reason):
+                    object.add("id", string: id)
+                    object.add("line", int: line)
+                    object.add("reason", string: reason)
+                    object.add("status", string: "rejected")
+                    counts.rejected += 1
+                    metrics.rejected(reason: "invalid")
+                case let .accepting(line, id, source, _, task):
+                    object.add("id", string: id)
+                    object.add("line", int: line)
+                    let outcome: AcceptOutcome
+                    do { outcome = try await task.value } catch let error as QueueError where error.kind == .invalidArgument {
+                        object.add("reason", string: error.message)
                         object.add("status", string: "rejected")
                         counts.rejected += 1
                         metrics.rejected(reason: "invalid")
-                        answers.append(object)
+                        return object
+                    }
+                    switch outcome {
+                    case .accepted:
+                        object.add("status", string: "accepted")
+                        object.add("status_url", string: Self.statusURL(id))
+                        counts.accepted += 1
+                        metrics.accepted(source: source)
+                    case .alreadyAccepted:
+                        object.add("status", string: "already-accepted")
+                        object.add("status_url", string: Self.statusURL(id))
+                        counts.already += 1
+                    case let .conflict(reason):
+                        object.add("reason", string: reason)
+                        object.add("status", string: "conflict")
+                        counts.conflicts += 1
+                        metrics.rejected(reason: "conflict")
+                    }
+                }
+                return object
+            }
+
+            func take(_ lines: [LineSplitter.Line]) async throws {
+                for line in lines {
+                    switch line {
+                    case let .tooLong(number):
+                        window.append(.rejected(line: number, id: nil, reason: "the line is longer than \(maxLine) bytes"))
                     case let .text(number, bytes):
                         switch parser.record(json: bytes, line: number) {
                         case let .rejected(error):
-                            object.add("id", string: error.id)
-                            object.add("line", int: number)
-                            object.add("reason", string: error.reason)
-                            object.add("status", string: "rejected")
-                            counts.rejected += 1
-                            metrics.rejected(reason: "invalid")
-                            answers.append(object)
+                            window.append(.rejected(line: number, id: error.id, reason: error.reason))
                         case let .referral(referral, _):
-                            referrals.append((answers.count, referral))
-                            answers.append(nil)
+                            let actor = identity.actor
+                            let task = Task { try await committer.accept(referral, actor: actor) }
+                            window.append(.accepting(line: number, id: referral.id, source: referral.source, bytes: bytes.count, task))
                         }
                     }
                 }
-                if !referrals.isEmpty {
-                    let batch = referrals.map { (referral: $0.referral, actor: identity.actor) }
-                    let outcomes = try await Blocking.run { try store.accept(batch) }
-                    for ((index, referral), outcome) in zip(referrals, outcomes) {
-                        var object = JSONObject()
-                        object.add("id", string: referral.id)
-                        object.add("line", int: lines[index].number)
-                        switch outcome {
-                        case .accepted:
-                            object.add("status", string: "accepted")
-                            object.add("status_url", string: Self.statusURL(referral.id))
-                            counts.accepted += 1
-                            metrics.accepted(source: referral.source)
-                        case .alreadyAccepted:
-                            object.add("status", string: "already-accepted")
-                            object.add("status_url", string: Self.statusURL(referral.id))
-                            counts.already += 1
-                        case let .conflict(reason):
-                            // Keys in order: `reason` sorts before `status`.
-                            object = JSONObject()
-                            object.add("id", string: referral.id)
-                            object.add("line", int: lines[index].number)
-                            object.add("reason", string: reason)
-                            object.add("status", string: "conflict")
-                            counts.conflicts += 1
-                            metrics.rejected(reason: "conflict")
-                        }
-                        answers[index] = object
-                    }
-                    if counts.accepted > 0 { intake.wake() }
-                }
-                var out: [UInt8] = []
-                for object in answers { out += object!.bytes + [UInt8(ascii: "\n")] }
-                if !out.isEmpty { try await writer.write(ByteBuffer(bytes: out)) }
+                try await answerOldest(all: false)
             }
+
+            // A stream that fails part way leaves what was committed
+            // accepted (the client sends it again; accepting is idempotent).
             for try await chunk in request.body {
                 let lines = splitter.push(chunk.readableBytesView)
-                if !lines.isEmpty { try await answer(lines) }
+                if !lines.isEmpty { try await take(lines) }
             }
-            try await answer(splitter.finish())
+            try await take(splitter.finish())
+            try await answerOldest(all: true)
             var summary = JSONObject()
             summary.add("accepted", int: counts.accepted)
             summary.add("already_accepted", int: counts.already)
@@ -146,6 +162,11 @@ struct IntakeController {
         }
         return Response(status: .ok, headers: [.contentType: "application/x-ndjson"], body: body)
     }
+
+    /// Referrals of a streamed batch waiting for their commit at most, and
+    /// their lines' bytes at most.
+    static let batchWindow = 1024
+    static let batchWindowBytes = 32 << 20
 
     /// Pending, or assessed with its assessment and case. An intake token
     /// sees only the referrals it submitted (any other id is not found).
@@ -204,5 +225,36 @@ struct IntakeController {
         var headers = headers
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: object.bytes + [UInt8(ascii: "\n")])))
+    }
+}
+
+/// The lines of a streamed batch not answered yet, oldest first, with the
+/// bytes of the referrals among them.
+struct BatchWindow {
+    enum Entry {
+        case rejected(line: Int, id: String?, reason: String)
+        /// Its commit under way (what answering it needs besides).
+        case accepting(line: Int, id: String, source: Referral.Source, bytes: Int, Task<AcceptOutcome, any Error>)
+    }
+
+    private var entries: [Entry] = []
+    private var head = 0
+    private(set) var bytes = 0
+
+    var count: Int { entries.count - head }
+    var first: Entry? { head < entries.count ? entries[head] : nil }
+
+    mutating func append(_ entry: Entry) {
+        if case let .accepting(_, _, _, size, _) = entry { bytes += size }
+        entries.append(entry)
+    }
+
+    mutating func removeFirst() {
+        if case let .accepting(_, _, _, size, _) = entries[head] { bytes -= size }
+        head += 1
+        if head > 256 && head * 2 > entries.count {
+            entries.removeFirst(head)
+            head = 0
+        }
     }
 }
