@@ -62,13 +62,14 @@ public func buildApplication(_ configuration: ServerConfiguration, _ dependencie
     ReportController(committer: committer, intake: intake, configuration: configuration, metrics: metrics,
                      limiter: RateLimiter(burst: configuration.reportBurst, interval: configuration.reportInterval)).register(router)
 
+    let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()]))
     let server: HTTPServerBuilder
     if let tls = configuration.tls {
         let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
         let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
-        server = try .tls(.http1(), tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+        server = try .tls(http1, tlsConfiguration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
     } else {
-        server = .http1()
+        server = http1
     }
     return Application(router: router, server: server,
                        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),

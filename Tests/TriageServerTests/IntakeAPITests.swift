@@ -37,6 +37,28 @@ struct IntakeAPITests {
         }
     }
 
+    /// A client that asks `Expect: 100-continue` (curl does, for a large
+    /// body) is told to go on before it sends the body, so it does not
+    /// wait; the request is then answered as usual. Over a raw socket, to
+    /// see the interim answer that HTTP clients hide.
+    @Test func aClientExpectingContinueIsToldToGoOnBeforeItSendsTheBody() async throws {
+        let harness = try Harness { $0.port = 0 }
+        try await harness.app().test(.live) { client in
+            let port = try #require(client.port)
+            let line = #"{"id":"cont-1","text":"notes on a synthetic attack plan"}"# + "\n"
+            let connection = try RawConnection(port: port)
+            try connection.send("POST /api/v1/referrals:batch HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(harness.tokens[.intake]!)\r\n"
+                                + "Content-Type: application/x-ndjson\r\nContent-Length: \(line.utf8.count)\r\nExpect: 100-continue\r\n\r\n")
+            // Nothing of the body has been sent: only the interim answer can come.
+            let interim = try connection.receive(until: "\r\n\r\n")
+            #expect(interim.hasPrefix("HTTP/1.1 100 Continue\r\n"), "\(interim)")
+            try connection.send(line)
+            let answer = try connection.receive(until: #""summary""#)
+            #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n"), "\(answer)")
+            #expect(answer.contains(#""id":"cont-1","line":1,"status":"accepted""#), "\(answer)")
+        }
+    }
+
     @Test func badReferralsAreRefusedWithTheReasonAndNothingIsKept() async throws {
         let harness = try Harness { $0.maxBodyBytes = 4096 }
         try await harness.app().test(.router) { client in
@@ -96,5 +118,43 @@ struct IntakeAPITests {
             let retry = try await client.send(flagger, .post, "/api/v1/referrals:batch", lines[0])
             #expect(String(buffer: retry.body).contains(#""status":"already-accepted""#))
         }
+    }
+}
+
+/// A TCP connection to the loopback server, bytes in and out as they are.
+final class RawConnection {
+    private let socket: Int32
+
+    init(port: Int) throws {
+        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    }
+
+    deinit { close(socket) }
+
+    func send(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard Glibc.send(socket, bytes, bytes.count, 0) == bytes.count else { throw POSIXError(.EIO) }
+    }
+
+    /// What arrives until `marker` has (or the peer closes, or 30 s pass).
+    func receive(until marker: String) throws -> String {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !String(decoding: received, as: UTF8.self).contains(marker) {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            guard count > 0 else { break }
+            received += buffer[..<count]
+        }
+        return String(decoding: received, as: UTF8.self)
     }
 }
