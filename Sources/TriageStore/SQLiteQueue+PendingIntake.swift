@@ -69,23 +69,37 @@ extension SQLiteQueue {
         }
     }
 
+    /// Leases the next `limit` in one short write transaction, then reads
+    /// their bytes outside it: reading a thousand pages' bytes inside held
+    /// the write lock for tens of milliseconds, and every request accepting
+    /// a referral waited behind it (bench-serve's acknowledgement probe).
+    /// The bytes cannot go meanwhile: a purge keeps what a pending referral
+    /// needs.
     public func takePending(worker: String, limit: Int, lease: Duration) throws -> [PendingReferral] {
         let now = clock()
         let until = now + Int64(lease / .milliseconds(1))
-        return try write { db in
+        let rows = try write { db in
             let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT p.seq, p.referral_id, p.url, p.content_kind, COALESCE(p.content, e.bytes) AS content, p.content_type, p.source,
-                       p.reported_at, p.reporter_note, p.platform, p.received_at
-                FROM intake_pending p LEFT JOIN evidence e ON e.sha256 = p.content_sha256
-                WHERE p.state = 'pending' AND (p.lease_until IS NULL OR p.lease_until <= ?) ORDER BY p.seq LIMIT ?
+                SELECT seq, referral_id, url, content_kind, content_type, source, reported_at, reporter_note, platform, received_at
+                FROM intake_pending
+                WHERE state = 'pending' AND (lease_until IS NULL OR lease_until <= ?) ORDER BY seq LIMIT ?
                 """), arguments: [now, max(limit, 0)])
-            var taken: [PendingReferral] = []
             let lease = try db.cachedStatement(sql: "UPDATE intake_pending SET worker = ?, lease_until = ? WHERE seq = ?")
-            for row in rows {
-                try lease.execute(arguments: [worker, until, row["seq"]])
-                taken.append(PendingReferral(seq: row["seq"], referral: Self.referral(row), receivedAt: row["received_at"]))
+            for row in rows { try lease.execute(arguments: [worker, until, row["seq"]]) }
+            return rows
+        }
+        guard rows.contains(where: { $0["content_kind"] != nil }) else {
+            return rows.map { PendingReferral(seq: $0["seq"], referral: Self.referral($0, content: nil), receivedAt: $0["received_at"]) }
+        }
+        return try read { db in
+            // Queues of schema 3 kept the bytes in the log itself.
+            let content = try db.cachedStatement(sql: """
+                SELECT COALESCE(p.content, e.bytes) FROM intake_pending p LEFT JOIN evidence e ON e.sha256 = p.content_sha256 WHERE p.seq = ?
+                """)
+            return try rows.map { row in
+                let bytes = row["content_kind"] == nil ? nil : try Data.fetchOne(content, arguments: [row["seq"]])
+                return PendingReferral(seq: row["seq"], referral: Self.referral(row, content: bytes), receivedAt: row["received_at"])
             }
-            return taken
         }
     }
 
@@ -115,9 +129,9 @@ extension SQLiteQueue {
         try read { db in try String.fetchOne(db, sql: "SELECT accepted_by FROM intake_pending WHERE referral_id = ?", arguments: [id]) }
     }
 
-    /// A pending row as the referral that was accepted.
-    static func referral(_ row: Row) -> Referral {
-        let bytes = Array((row["content"] as Data?) ?? Data())
+    /// A pending row, and its bytes, as the referral that was accepted.
+    static func referral(_ row: Row, content: Data?) -> Referral {
+        let bytes = Array(content ?? Data())
         let content: Referral.Content
         switch row["content_kind"] as String? {
         case "html": content = .html(bytes)

@@ -172,6 +172,20 @@ struct IntakeWorkerTests {
         #expect(try queue.takePending(worker: "next", limit: 200, lease: .seconds(60)).count == 120 - stopped.assessed)
     }
 
+    /// A queue of schema 3 kept an accepted referral's bytes in the log row
+    /// itself; taken after the upgrade, the referral still has them.
+    @Test func bytesKeptInTheLogRowBySchema3AreTakenWithTheReferral() throws {
+        let queue = try SQLiteQueue(inMemory: TestClock().read)
+        let text = Array("kept the old way: \(Self.texts[0])".utf8)
+        _ = try queue.accept(Referral(id: "OLD-1", content: .text(text)), actor: "api:test")
+        try queue.writer.write { db in
+            try db.execute(sql: "UPDATE intake_pending SET content = ? WHERE referral_id = 'OLD-1'", arguments: [Data(text)])
+            try db.execute(sql: "DELETE FROM evidence")
+        }
+        let taken = try queue.takePending(worker: "w", limit: 10, lease: .seconds(60))
+        #expect(taken.map(\.referral) == [Referral(id: "OLD-1", content: .text(text))])
+    }
+
     /// Accepted content is stored once, as evidence by its hash: filing it
     /// writes nothing again, and a purge of another case with the same bytes
     /// leaves them while the referral waits.
