@@ -121,6 +121,7 @@ bench-fetch: bench-deps
 bench-serve: bench-deps
 	$(SWIFT) build -c release --product triage
 	$(SWIFT) build -c release --product queue-bench
+	$(SWIFT) build -c release --product serve-load
 	@test -f benchmarks/data/triage/referrals-10k.ndjson || python3 benchmarks/triage/gen_referrals.py
 	python3 benchmarks/serve/run.py
 

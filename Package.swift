@@ -147,6 +147,8 @@ let package = Package(
             dependencies: ["TriageStore", "TriageModel", "TriageEngine", "TriageRules"],
             path: "benchmarks/queue/swift"
         ),
+        // bench-serve's load generator for single posts (release builds only; see benchmarks/README.md).
+        .executableTarget(name: "serve-load", path: "benchmarks/serve/swift"),
         // Benchmark harness for fetching (release builds only; see benchmarks/README.md).
         .executableTarget(
             name: "fetch-bench",

@@ -7,8 +7,8 @@ same run.
    pages inline (the API refuses paths), filed into a new queue three ways,
    interleaved round by round: `triage batch --db` (the reference),
    `POST /api/v1/referrals:batch` (the file streamed by curl), and 64
-   concurrent clients each posting single referrals to `POST
-   /api/v1/referrals` on keep-alive connections. End to end: from the first
+   concurrent clients (serve-load, ours) each posting single referrals to
+   `POST /api/v1/referrals` on keep-alive connections. End to end: from the first
    byte sent until every referral is assessed and filed (the intake backlog,
    read from /readyz, is 0 and the queue holds every referral). For single
    posts, the acknowledgement latency (p50, p99) while the workers are busy.
@@ -50,6 +50,7 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 DATA = os.path.join(ROOT, "benchmarks", "data")
 TRIAGE = os.path.join(ROOT, ".build", "release", "triage")
 QUEUE_BENCH = os.path.join(ROOT, ".build", "release", "queue-bench")
+SERVE_LOAD = os.path.join(ROOT, ".build", "release", "serve-load")
 TARGETS = {"intake_ratio": 0.8, "ack_p99_ms": 20.0, "read_p99_ms": 20.0}
 
 
@@ -173,49 +174,22 @@ def run_serve_batch(folder, referrals, expected):
 
 
 def run_serve_single(folder, referrals, expected, clients=64):
+    """64 clients of serve-load (ours, in Swift: a Python client spent a
+    core of the two it shares with the server), each posting single
+    referrals on its own keep-alive connection."""
     db = new_queue(folder, "serve-single")
     secret = token(db, "intake", "bench")
     server = Server(db)
-    with open(referrals, "rb") as f:
-        lines = f.read().splitlines()
-    latencies = []
-    lock = threading.Lock()
-    next_line = [0]
-    failures = []
-
-    def client():
-        connection = server.connection()
-        mine = []
-        while True:
-            with lock:
-                i = next_line[0]
-                next_line[0] += 1
-            if i >= len(lines):
-                break
-            begin = time.perf_counter()
-            connection.request("POST", "/api/v1/referrals", body=lines[i],
-                               headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"})
-            response = connection.getresponse()
-            response.read()
-            mine.append(time.perf_counter() - begin)
-            if response.status != 202:
-                failures.append(response.status)
-        with lock:
-            latencies.extend(mine)
-
     start = time.perf_counter()
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run = subprocess.run([SERVE_LOAD, "--host", server.host, "--port", str(server.port), "--token", secret,
+                          "--clients", str(clients), referrals], stdout=subprocess.PIPE, text=True)
     seconds = wait_filed(server, start)
     server.stop()
-    if failures or referral_count(db) != expected:
-        sys.exit(f"single posts: {len(failures)} not 202 ({failures[:5]}), {referral_count(db)} filed; expected {expected}")
+    load = json.loads(run.stdout)
+    if run.returncode != 0 or load["accepted"] != expected or referral_count(db) != expected:
+        sys.exit(f"single posts: {load}, {referral_count(db)} filed; expected {expected}")
     verify(db)
-    latencies.sort()
-    return expected / seconds, latencies[len(latencies) // 2] * 1000, latencies[int(len(latencies) * 0.99)] * 1000
+    return expected / seconds, load["p50_ms"], load["p99_ms"]
 
 
 def run_probe(folder, referrals, expected, rate=100, seconds=3):
