@@ -14,8 +14,9 @@ same run.
    posts, the acknowledgement latency (p50, p99) while the workers are busy.
    Ratios are paired within a round; the machine's speed drifts between runs.
 2. Reading at scale: a queue of 1,000,000 cases (queue-bench), served;
-   16 clients for --read-seconds each request `GET /api/v1/cases?limit=50`
-   or a case by id (`GET /api/v1/cases/{id}`): p50 and p99 of each.
+   16 clients (serve-load --read) for --read-seconds each request
+   `GET /api/v1/cases?limit=50` or a case by id (`GET /api/v1/cases/{id}`):
+   p50 and p99 of each.
 3. Memory: with --soak-seconds, referrals are posted at a steady rate for
    that long and the server's resident memory (VmRSS) is read at the start
    and the end.
@@ -39,7 +40,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -234,6 +234,8 @@ def run_probe(folder, referrals, expected, rate=100, seconds=3):
 
 
 def run_reads(cases, seconds, clients=16):
+    """16 clients of serve-load --read: pages of cases by cursor and cases
+    by id, each answer checked."""
     db = os.path.join(DATA, "serve", f"queue-{cases}.sqlite")
     if not os.path.exists(db):
         subprocess.run([QUEUE_BENCH, "--db", db, "--cases", str(cases), "--claims", "1", "--root", ROOT],
@@ -243,53 +245,15 @@ def run_reads(cases, seconds, clients=16):
     first = server.connection()
     first.request("GET", "/api/v1/cases?limit=500&state=new,in-review,decided", headers={"Authorization": f"Bearer {secret}"})
     ids = [c["id"] for c in json.loads(first.getresponse().read())["cases"]]
-    lists, details, wrong = [], [], []
-    stop = time.perf_counter() + seconds
-    lock = threading.Lock()
-
-    def client(seed):
-        rng = random.Random(seed)
-        connection = server.connection()
-        mine_lists, mine_details = [], []
-        cursor = None
-        while time.perf_counter() < stop:
-            headers = {"Authorization": f"Bearer {secret}"}
-            begin = time.perf_counter()
-            if rng.random() < 0.5:
-                path = "/api/v1/cases?limit=50" + (f"&cursor={cursor}" if cursor else "")
-                connection.request("GET", path, headers=headers)
-                body = json.loads(connection.getresponse().read())
-                mine_lists.append(time.perf_counter() - begin)
-                cursor = body.get("next_cursor") if rng.random() < 0.8 else None
-                if len(body["cases"]) != 50:
-                    wrong.append("short page")
-            else:
-                case = rng.choice(ids)
-                connection.request("GET", "/api/v1/cases/" + case, headers=headers)
-                body = json.loads(connection.getresponse().read())
-                mine_details.append(time.perf_counter() - begin)
-                if body["case"]["id"] != case:
-                    wrong.append(case)
-        with lock:
-            lists.extend(mine_lists)
-            details.extend(mine_details)
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with tempfile.NamedTemporaryFile("w", suffix=".ids", delete=False) as f:
+        f.write("\n".join(ids) + "\n")
+    run = subprocess.run([SERVE_LOAD, "--read", "--host", server.host, "--port", str(server.port), "--token", secret,
+                          "--clients", str(clients), "--seconds", str(seconds), f.name], stdout=subprocess.PIPE, text=True)
+    os.unlink(f.name)
     server.stop()
-    if wrong:
-        sys.exit(f"reads gave wrong answers: {wrong[:5]}")
-    lists.sort()
-    details.sort()
-
-    def p(values, q):
-        return values[min(len(values) - 1, int(len(values) * q))] * 1000
-
-    return {"lists": len(lists), "details": len(details), "list_p50": p(lists, 0.5), "list_p99": p(lists, 0.99),
-            "detail_p50": p(details, 0.5), "detail_p99": p(details, 0.99), "per_s": (len(lists) + len(details)) / seconds}
+    if run.returncode != 0:
+        sys.exit(f"reads gave wrong answers: {run.stdout}")
+    return json.loads(run.stdout)
 
 
 def run_soak(folder, referrals, seconds, rate=200):

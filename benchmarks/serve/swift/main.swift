@@ -10,6 +10,14 @@
 //
 // Prints one JSON object: requests, accepted (202), other statuses, seconds,
 // p50_ms, p99_ms. Exits 1 if a request failed or was not answered 202.
+//
+//     serve-load --read --port P --token T [--clients 16] [--seconds 20] IDS
+//
+// Reads instead, for --seconds: each client in turn, at random, asks for a
+// page of 50 cases (`GET /api/v1/cases?limit=50`, following the cursor four
+// times in five) or one case by an id from the file IDS (one a line), and
+// checks the answer (50 cases; the case asked for). Prints lists, details,
+// their p50 and p99, and requests a second; exits 1 on a wrong answer.
 import Foundation
 
 struct Options {
@@ -18,6 +26,9 @@ struct Options {
     var token = ""
     var clients = 64
     var file = ""
+    /// `read`: GET case lists and cases for `seconds` instead of posting.
+    var read = false
+    var seconds = 20.0
 
     init(_ arguments: [String]) {
         var rest = arguments.dropFirst()
@@ -31,6 +42,8 @@ struct Options {
             case "--port": port = Int(value(argument)) ?? 0
             case "--token": token = value(argument)
             case "--clients": clients = max(1, Int(value(argument)) ?? 64)
+            case "--read": read = true
+            case "--seconds": seconds = Double(value(argument)) ?? 20
             default: file = argument
             }
         }
@@ -67,6 +80,11 @@ final class Connection {
 
     /// Sends `head` and `body`; the answer's status code.
     func exchange(head: [UInt8], body: UnsafeRawBufferPointer) -> Int {
+        exchangeReading(head: head, body: body).status
+    }
+
+    /// Sends `head` and `body`; the answer's status code and body.
+    func exchangeReading(head: [UInt8], body: UnsafeRawBufferPointer) -> (status: Int, body: ArraySlice<UInt8>) {
         head.withUnsafeBytes { sendAll($0) }
         sendAll(body)
         // The head of the answer, then Content-Length bytes of body.
@@ -92,8 +110,9 @@ final class Connection {
             if name == "transfer-encoding" { fail("a chunked answer: serve-load reads only Content-Length bodies") }
         }
         while pending.count < headEnd! + length { read() }
+        let answer = pending[headEnd!..<headEnd! + length]
         pending.removeFirst(headEnd! + length)
-        return status
+        return (status, answer)
     }
 
     private func sendAll(_ bytes: UnsafeRawBufferPointer) {
@@ -125,6 +144,7 @@ final class Connection {
 }
 
 let options = Options(CommandLine.arguments)
+if options.read { readLoad(options) }
 guard let data = FileManager.default.contents(atPath: options.file) else { fail("cannot read \(options.file)") }
 /// The file's bytes, and where each non-empty line is in them.
 nonisolated(unsafe) let file = UnsafeMutableRawBufferPointer.allocate(byteCount: data.count, alignment: 1)
@@ -189,3 +209,72 @@ let other = statuses.filter { $0.key != 202 }.map { "\"\($0.key)\": \($0.value)"
 print("{\"requests\": \(latencies.count), \"accepted\": \(statuses[202] ?? 0), \"other\": {\(other)}, \"seconds\": \(seconds), "
       + "\"p50_ms\": \(percentile(0.5)), \"p99_ms\": \(percentile(0.99))}")
 exit(statuses.keys.allSatisfy { $0 == 202 } ? 0 : 1)
+
+/// The read load (`--read`); does not return.
+func readLoad(_ options: Options) -> Never {
+    guard let text = try? String(contentsOfFile: options.file, encoding: .utf8) else { fail("cannot read \(options.file)") }
+    let ids = text.split(separator: "\n").map(String.init)
+    guard !ids.isEmpty else { fail("no case ids in \(options.file)") }
+    final class Reads: @unchecked Sendable {
+        let lock = NSLock()
+        var lists: [Double] = [], details: [Double] = [], wrong: [String] = []
+    }
+    let reads = Reads()
+    let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(options.seconds * 1e9)
+    let done = DispatchGroup()
+    for seed in 0..<options.clients {
+        done.enter()
+        Thread {
+            var rng = SplitMix(seed: UInt64(seed) + 1)
+            let connection = Connection(host: options.host, port: options.port)
+            var lists: [Double] = [], details: [Double] = [], wrong: [String] = []
+            var cursor: String?
+            while DispatchTime.now().uptimeNanoseconds < deadline {
+                let list = rng.next() % 2 == 0
+                let id = ids[Int(rng.next() % UInt64(ids.count))]
+                let path = list ? "/api/v1/cases?limit=50" + (cursor.map { "&cursor=" + $0 } ?? "") : "/api/v1/cases/" + id
+                let head = Array("GET \(path) HTTP/1.1\r\nHost: \(options.host)\r\nAuthorization: Bearer \(options.token)\r\n\r\n".utf8)
+                let began = DispatchTime.now().uptimeNanoseconds
+                let (status, body) = connection.exchangeReading(head: head, body: UnsafeRawBufferPointer(start: nil, count: 0))
+                let ms = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e6
+                let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+                if list {
+                    lists.append(ms)
+                    if status != 200 || (object?["cases"] as? [Any])?.count != 50 { wrong.append("a page of \(path): \(status)") }
+                    cursor = rng.next() % 5 == 0 ? nil : object?["next_cursor"] as? String
+                } else {
+                    details.append(ms)
+                    if status != 200 || (object?["case"] as? [String: Any])?["id"] as? String != id { wrong.append("case \(id): \(status)") }
+                }
+            }
+            reads.lock.lock()
+            reads.lists += lists
+            reads.details += details
+            reads.wrong += wrong
+            reads.lock.unlock()
+            done.leave()
+        }.start()
+    }
+    done.wait()
+    let lists = reads.lists.sorted(), details = reads.details.sorted()
+    func percentile(_ values: [Double], _ q: Double) -> Double { values.isEmpty ? 0 : values[min(values.count - 1, Int(Double(values.count) * q))] }
+    print("{\"lists\": \(lists.count), \"details\": \(details.count), \"list_p50\": \(percentile(lists, 0.5)), "
+          + "\"list_p99\": \(percentile(lists, 0.99)), \"detail_p50\": \(percentile(details, 0.5)), "
+          + "\"detail_p99\": \(percentile(details, 0.99)), \"per_s\": \(Double(lists.count + details.count) / options.seconds), "
+          + "\"wrong\": \(reads.wrong.count)}")
+    if let first = reads.wrong.first { fail("\(reads.wrong.count) wrong answers, the first: \(first)") }
+    exit(0)
+}
+
+/// A small seeded generator (each client its own sequence).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
