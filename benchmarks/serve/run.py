@@ -267,7 +267,11 @@ def run_soak(folder, referrals, seconds, rate=200):
     start_rss = server.rss_mib()
     begin = time.perf_counter()
     sent = 0
+    samples = []
     while time.perf_counter() - begin < seconds:
+        if (time.perf_counter() - begin) >= 60 * (len(samples) + 1):
+            samples.append(server.rss_mib())
+            print(f"soak: {len(samples)} min, {sent} referrals, {samples[-1]:.0f} MiB", file=sys.stderr)
         line = json.loads(lines[sent % len(lines)])
         line["id"] = f"soak-{sent}"
         connection.request("POST", "/api/v1/referrals", body=json.dumps(line),
@@ -285,7 +289,7 @@ def run_soak(folder, referrals, seconds, rate=200):
     server.stop()
     if referral_count(db) != sent:
         sys.exit(f"soak: {referral_count(db)} filed of {sent}")
-    return start_rss, end_rss, sent
+    return start_rss, end_rss, sent, samples
 
 
 def main():
@@ -361,7 +365,8 @@ def main():
                   f"{verdict(max(reads['list_p99'], reads['detail_p99']) <= TARGETS['read_p99_ms'])}"]
     if soak:
         lines += ["", f"## Memory over {args.soak_seconds} s at 200 referrals/s", "",
-                  f"- {soak[2]:,} referrals; server resident memory {soak[0]:.0f} MiB after start, {soak[1]:.0f} MiB at the end"]
+                  f"- {soak[2]:,} referrals; server resident memory {soak[0]:.0f} MiB after start, {soak[1]:.0f} MiB at the end",
+                  "- each minute: " + ", ".join(f"{m:.0f}" for m in soak[3]) + " MiB"]
     results.save("serve", lines)
 
 
