@@ -53,13 +53,13 @@ public func buildApplication(_ configuration: ServerConfiguration, _ dependencie
     router.add(middleware: AuthenticationMiddleware(accounts: accounts))
     HealthController(store: store, live: dependencies.live, configuration: configuration, metrics: metrics).register(router)
     let api = router.group("api/v1")
-    IntakeController(store: store, intake: intake, committer: committer, configuration: configuration, metrics: metrics).register(api)
+    IntakeController(store: store, committer: committer, configuration: configuration, metrics: metrics).register(api)
     QueueController(store: store, configuration: configuration).register(api)
     SupervisionController(store: store).register(api)
     AccountsController(accounts: accounts, store: store).register(api)
     AdminController(reloader: reloader).register(api)
     SessionController(accounts: accounts, configuration: configuration).register(api)
-    ReportController(committer: committer, intake: intake, configuration: configuration, metrics: metrics,
+    ReportController(committer: committer, configuration: configuration, metrics: metrics,
                      limiter: RateLimiter(burst: configuration.reportBurst, interval: configuration.reportInterval)).register(router)
 
     let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler()]))

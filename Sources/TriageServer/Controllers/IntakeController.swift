@@ -11,7 +11,6 @@ import TriageModel
 /// status after.
 struct IntakeController {
     let store: any QueueStore
-    let intake: IntakeService
     let committer: IntakeCommitter
     let configuration: ServerConfiguration
     let metrics: ServerMetrics

@@ -13,7 +13,6 @@ struct ReportController {
     static let csrfCookie = "triage_report_csrf"
 
     let committer: IntakeCommitter
-    let intake: IntakeService
     let configuration: ServerConfiguration
     let metrics: ServerMetrics
     let limiter: RateLimiter
@@ -72,7 +71,6 @@ struct ReportController {
                                 reportedAt: Timestamp.now.iso8601, reporterNote: note)
         _ = try await committer.accept(referral, actor: "public-form")
         metrics.accepted(source: .public)
-        intake.wake()
         return Self.page(.ok, title: "Thank you", body: """
             <p>Thank you. Your report has been received and will be reviewed.</p>
             <p>Your reference number is <strong>\(escapeHTML(reference))</strong>. Quote it if you contact us about this report.</p>
