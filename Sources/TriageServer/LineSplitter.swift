@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 
 /// Splits a streamed body into lines as its chunks arrive, holding at most
 /// one line (up to `maxLine` bytes) between chunks: a longer line is
@@ -25,29 +26,25 @@ struct LineSplitter {
         self.maxLine = maxLine
     }
 
-    /// The lines that `chunk` completes.
-    mutating func push(_ chunk: some Collection<UInt8>) -> [Line] {
+    /// The lines that `chunk` completes (found with memchr: a body of
+    /// pages inline is mostly long lines).
+    mutating func push(_ chunk: UnsafeRawBufferPointer) -> [Line] {
+        guard let base = chunk.baseAddress else { return [] }
         var lines: [Line] = []
-        var start = chunk.startIndex
-        let searched: Void? = chunk.withContiguousStorageIfAvailable { bytes in
-            // memchr: a body of pages inline is mostly long lines.
-            var start = 0
-            while start < bytes.count, let found = memchr(bytes.baseAddress! + start, 0x0A, bytes.count - start) {
-                let newline = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) - bytes.baseAddress!
-                append(UnsafeBufferPointer(rebasing: bytes[start..<newline]))
-                if let line = endLine() { lines.append(line) }
-                start = newline + 1
-            }
-            append(UnsafeBufferPointer(rebasing: bytes[start...]))
-        }
-        guard searched == nil else { return lines }
-        while let newline = chunk[start...].firstIndex(of: UInt8(ascii: "\n")) {
-            append(chunk[start..<newline])
+        var start = 0
+        while start < chunk.count, let found = memchr(base + start, 0x0A, chunk.count - start) {
+            let newline = base.distance(to: UnsafeRawPointer(found))
+            append(UnsafeRawBufferPointer(rebasing: chunk[start..<newline]))
             if let line = endLine() { lines.append(line) }
-            start = chunk.index(after: newline)
+            start = newline + 1
         }
-        append(chunk[start...])
+        append(UnsafeRawBufferPointer(rebasing: chunk[start...]))
         return lines
+    }
+
+    /// The lines that `chunk` completes.
+    mutating func push(_ chunk: ByteBuffer) -> [Line] {
+        chunk.withUnsafeReadableBytes { push($0) }
     }
 
     /// The last line, if the body did not end with a newline.

@@ -144,7 +144,7 @@ struct IntakeController {
             // A stream that fails part way leaves what was committed
             // accepted (the client sends it again; accepting is idempotent).
             for try await chunk in request.body {
-                let lines = splitter.push(chunk.readableBytesView)
+                let lines = splitter.push(chunk)
                 if !lines.isEmpty { try await take(lines) }
             }
             try await take(splitter.finish())
